@@ -1,0 +1,1 @@
+"""Simulated provider APIs ("sandboxes"), one package per provider."""
