@@ -14,6 +14,12 @@ from sandboxes.core import RunningServer, SandboxApp, serve
 
 # provider name -> "module:Class"; adding a sandbox adds one line here.
 REGISTRY: dict[str, str] = {
+    "mindbody": "sandboxes.mindbody.app:MindbodySandbox",
+    "supersaas": "sandboxes.supersaas.app:SuperSaasSandbox",
+    "digitalbooker": "sandboxes.digitalbooker.app:DigitalBookerSandbox",
+    "timetap": "sandboxes.timetap.app:TimeTapSandbox",
+    "boulevard": "sandboxes.boulevard.app:BoulevardSandbox",
+    "square": "sandboxes.square.app:SquareSandbox",
 }
 
 

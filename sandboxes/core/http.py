@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -86,7 +87,9 @@ class SandboxApp:
 
     Subclasses register routes in ``__init__`` with :meth:`route` and implement
     :meth:`reset` to (re)build deterministic seed state. Every app gets admin
-    endpoints under ``/_sandbox/`` (see :meth:`_admin`), which real providers lack.
+    endpoints under ``/_sandbox/`` (which real providers lack): ``POST reset``,
+    ``POST|DELETE faults``, ``POST clock`` (``{"now": iso}`` pins :meth:`now`, ``{}`` unpins),
+    ``GET state`` and ``GET requests`` (the log of provider calls, for tests).
     """
 
     name: str = "sandbox"
@@ -96,7 +99,12 @@ class SandboxApp:
         self.faults = FaultInjector()
         self.lock = threading.RLock()
         self.requests: list[tuple[str, str]] = []  # (method, path) log for tests
+        self._now: datetime | None = None
         self.reset()
+
+    def now(self) -> datetime:
+        """The sandbox clock (aware UTC): real time unless pinned by ``POST /_sandbox/clock``."""
+        return self._now or datetime.now(timezone.utc)
 
     # -- to override ---------------------------------------------------------------
     def reset(self) -> None:
@@ -155,6 +163,10 @@ class SandboxApp:
         if action == "faults" and request.method == "DELETE":
             self.faults.clear()
             return Response.json({"ok": True})
+        if action == "clock" and request.method == "POST":
+            value = (request.json() or {}).get("now")
+            self._now = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+            return Response.json({"now": self.now().isoformat()})
         if action == "state" and request.method == "GET":
             with self.lock:
                 return Response.json(self.admin_state())
