@@ -1,0 +1,301 @@
+"""Run one spec operation: steps in order, each building requests from the context,
+then the operation's ``output`` template. This module is the whole engine loop.
+
+The context every expression sees::
+
+    input    the unified request (validated by the handler)
+    config   the connection's config (DynamoDB)
+    secrets  the connection's credentials (Secrets Manager); never logged or returned
+    zone     the spec's time zone for provider-local times (``timezone:``), default UTC
+    vocab    the spec's lookup tables
+    env      {mode, connection_id, request_id}
+    steps    results of earlier steps, by id
+    <as>     the current element inside ``for_each`` (default name ``item``)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from aws_lambda_powertools import Logger
+
+from aptura.engine.auth import AuthFlow, auth_flow, cache_key
+from aptura.engine.http import Deadline, PreparedRequest, ProviderResponse, Transport, retry_after_seconds
+from aptura.engine.pagination import paginate
+from aptura.errors import AptError, NotSupported, error_for
+from aptura.spec.models import ErrorRule, GraphQLSpec, ProviderSpec, RequestSpec, SessionTokenAuth, Step
+from aptura.spec.template import scalar_text, truthy
+
+logger = Logger(child=True)
+
+_TRANSPORT: Transport | None = None
+
+
+def default_transport() -> Transport:
+    """The container-wide transport (one connection pool, reused while warm)."""
+    global _TRANSPORT
+    if _TRANSPORT is None:
+        _TRANSPORT = Transport()
+    return _TRANSPORT
+
+
+@dataclass
+class Connection:
+    """What the engine needs of a connection."""
+
+    id: str
+    provider: str
+    mode: str  # "test" | "live"
+    config: dict[str, Any]
+    secrets: dict[str, Any] = field(repr=False)
+
+
+def base_url(spec: ProviderSpec, mode: str) -> str:
+    """The provider base URL for ``mode``; test mode goes to the sandbox when configured."""
+    env = spec.environments.test if mode == "test" else spec.environments.live
+    sandbox = os.environ.get("APTURA_SANDBOX_URL", "").rstrip("/")
+    if mode == "test" and sandbox:
+        return f"{sandbox}/{spec.id}{urlsplit(env.base_url).path.rstrip('/')}"
+    return env.base_url.rstrip("/")
+
+
+_DEFAULT_MESSAGES = {
+    "connection_auth_failed": "the provider rejected this connection's credentials",
+    "not_found": "the provider could not find the requested resource",
+    "conflict": "the provider reported a conflict (the slot may already be taken)",
+    "unprocessable": "the provider rejected the request",
+    "rate_limited": "the provider is rate limiting requests",
+    "provider_error": "the provider failed",
+    "provider_unavailable": "the provider is unavailable",
+    "provider_timeout": "the provider timed out",
+}
+
+
+def _default_error(response: ProviderResponse) -> AptError:
+    status = response.status
+    details = {"provider_status": status}
+    retry_after = retry_after_seconds(response.headers)
+    if status in (401, 403):
+        code = "connection_auth_failed"
+    elif status == 404:
+        code = "not_found"
+    elif status == 409:
+        code = "conflict"
+    elif status == 429:
+        code = "rate_limited"
+    elif status in (400, 405, 410, 412, 415, 422):
+        code = "unprocessable"
+    elif status == 503:
+        code = "provider_unavailable"
+    elif status == 504:
+        code = "provider_timeout"
+    else:
+        code = "provider_error"
+    return error_for(code, _DEFAULT_MESSAGES[code], details=details, retry_after=retry_after)
+
+
+class Runner:
+    """Runs operations of one spec for one connection (create one per Aptura request)."""
+
+    def __init__(
+        self,
+        spec: ProviderSpec,
+        connection: Connection,
+        transport: Transport | None = None,
+        request_id: str = "",
+        deadline: Deadline | None = None,
+    ) -> None:
+        self.spec = spec
+        self.connection = connection
+        self.transport = transport or default_transport()
+        self.deadline = deadline or Deadline()
+        self.base_url = base_url(spec, connection.mode)
+        self.env = {"mode": connection.mode, "connection_id": connection.id, "request_id": request_id}
+        key = cache_key(spec.id, connection.id, connection.secrets)
+        self.auth: AuthFlow = auth_flow(spec.auth, key, self._login)
+        self.provider_calls = 0
+        self.zone = "UTC"
+
+    # -- public ------------------------------------------------------------------------
+    def context(self, input_: dict[str, Any]) -> dict[str, Any]:
+        """The root context for an operation (see module docs)."""
+        base: dict[str, Any] = {
+            "input": input_,
+            "config": self.connection.config,
+            "secrets": self.connection.secrets,
+            "vocab": self.spec.vocab,
+            "env": self.env,
+            "steps": {},
+        }
+        zone = self.spec._timezone.search(base) if self.spec._timezone is not None else None
+        base["zone"] = self.zone = zone or "UTC"
+        return base
+
+    def run(self, operation: str, input_: dict[str, Any]) -> Any:
+        """Run ``operation`` with the unified ``input_`` and return its output."""
+        op = self.spec.operations.get(operation)  # type: ignore[call-overload]
+        if op is None:
+            raise NotSupported(
+                f"{self.spec.name} does not support {operation}",
+                details={"provider": self.spec.id, "operation": operation},
+            )
+        ctx = self.context(input_)
+        done: list[tuple[Step, dict[str, Any]]] = []
+        try:
+            for step in op.steps:
+                self._run_step(step, ctx)
+                done.append((step, ctx))
+        except Exception:
+            self._compensate(done, ctx)
+            raise
+        return op._output.render(ctx)
+
+    # -- steps ---------------------------------------------------------------------------
+    def _run_step(self, step: Step, ctx: dict[str, Any]) -> None:
+        if step._when is not None and not truthy(step._when.search(ctx)):
+            ctx["steps"][step.id] = None
+            return
+        if step._for_each is None:
+            ctx["steps"][step.id] = self._execute(step, ctx)
+            return
+        items = step._for_each.search(ctx) or []
+        if not isinstance(items, list):
+            items = [items]
+        if len(items) <= 1 or step.concurrency == 1:
+            ctx["steps"][step.id] = [self._execute(step, {**ctx, step.as_: item}) for item in items]
+            return
+        with ThreadPoolExecutor(max_workers=min(step.concurrency, len(items))) as pool:
+            futures = [pool.submit(self._execute, step, {**ctx, step.as_: item}) for item in items]
+            ctx["steps"][step.id] = [f.result() for f in futures]
+
+    def _execute(self, step: Step, ctx: dict[str, Any]) -> Any:
+        if step._set is not None:
+            return step._set.render(ctx)
+        if step.fail is not None:
+            details = step.fail._details.render(ctx) if step.fail._details is not None else None
+            raise error_for(step.fail.error, str(step.fail._message.search(ctx)), details=details)
+        request = step.request if step.request is not None else step.graphql._request  # type: ignore[union-attr]
+        if step.paginate is not None:
+            def fetch(query: dict[str, str], body: dict[str, Any]) -> ProviderResponse:
+                return self.call(request, ctx, step.errors, query, body)
+
+            return paginate(step.paginate, fetch, ctx)
+        response = self.call(request, ctx, step.errors)
+        rctx = response.context()
+        return step._extract.search(rctx) if step._extract is not None else response.body
+
+    def _compensate(self, done: list[tuple[Step, dict[str, Any]]], ctx: dict[str, Any]) -> None:
+        for step, _ in reversed(done):
+            if step.compensate is None or ctx["steps"].get(step.id) is None:
+                continue
+            undo = step.compensate if isinstance(step.compensate, RequestSpec) else step.compensate._request
+            try:
+                self.call(undo, ctx, [])
+                logger.info("compensated step", extra={"step": step.id, "provider": self.spec.id})
+            except AptError as exc:  # best effort: the original error is what the caller must see
+                logger.warning("compensation failed", extra={"step": step.id, "error": exc.code})
+
+    # -- requests ------------------------------------------------------------------------------
+    def build(self, spec: RequestSpec, ctx: dict[str, Any], query_overrides: dict[str, str] | None = None,
+              body_overrides: dict[str, Any] | None = None) -> PreparedRequest:
+        """Render a request spec into a prepared request (without auth)."""
+        try:
+            path = spec._path.render(ctx)
+        except ValueError as exc:
+            raise AptError(str(exc), code="validation_error") from exc
+        url = path if path.startswith(("http://", "https://")) else self.base_url + path
+        headers: dict[str, str] = {}
+        for name, template in [*self.spec._headers.items(), *spec._headers.items()]:
+            value = template.render(ctx)
+            if value is not None:
+                headers[name] = scalar_text(value)
+        query: list[tuple[str, str]] = []
+        overrides = query_overrides or {}
+        for name, template in spec._query.items():
+            if name in overrides:
+                continue
+            value = template.render(ctx)
+            if value is None:
+                continue
+            for element in value if isinstance(value, list) else [value]:
+                if element is not None:
+                    query.append((name, scalar_text(element)))
+        query.extend(overrides.items())
+        body = spec._body.render(ctx) if spec._body is not None else None
+        if body_overrides:
+            body = {**(body or {}), **body_overrides}
+        retry = spec.retry if spec.retry is not None else spec.method in ("GET", "PUT", "DELETE")
+        return PreparedRequest(spec.method, url, query, headers, body, spec.body_format, spec.timeout_seconds, retry)
+
+    def call(self, spec: RequestSpec, ctx: dict[str, Any], rules: list[ErrorRule],
+             query_overrides: dict[str, str] | None = None, body_overrides: dict[str, Any] | None = None
+             ) -> ProviderResponse:
+        """Build, authenticate, send (renewing a refused credential once) and check a request."""
+        for attempt in (1, 2):
+            req = self.build(spec, ctx, query_overrides, body_overrides)
+            used = self.auth.apply(req, ctx)
+            response = self._send(req)
+            if attempt == 1 and not response.ok and self.auth.renew_if_refused(response, used):
+                continue
+            break
+        self.check(response, [*rules, *self.spec.errors], spec.accept_status)
+        return response
+
+    def _send(self, req: PreparedRequest) -> ProviderResponse:
+        started = time.perf_counter()
+        self.provider_calls += 1
+        try:
+            response = self.transport.send(req, self.deadline)
+        except AptError as exc:
+            logger.info("provider call failed", extra={"provider": self.spec.id, "method": req.method,
+                                                       "path": urlsplit(req.url).path, "error": exc.code})
+            raise
+        logger.debug("provider call", extra={
+            "provider": self.spec.id, "method": req.method, "path": urlsplit(req.url).path,
+            "status": response.status, "ms": round((time.perf_counter() - started) * 1000, 1),
+        })
+        return response
+
+    def _login(self, auth: SessionTokenAuth, ctx: dict[str, Any]) -> ProviderResponse:
+        response = self._send(self.build(auth.request, ctx))
+        if not response.ok or auth.errors:
+            self.check(response, [*auth.errors, *self.spec.errors], [], login=True)
+        return response
+
+    def check(self, response: ProviderResponse, rules: list[ErrorRule], accept: list[int], login: bool = False
+              ) -> None:
+        """Raise the Aptura error a response means, per the rules, else by status."""
+        rctx = response.context()
+        for rule in rules:
+            if truthy(rule._when.search(rctx)):
+                raise self._rule_error(rule, rctx, response)
+        if response.ok or response.status in accept:
+            return
+        error = _default_error(response)
+        if login and response.status in (400, 401, 403, 404):
+            error = error_for("connection_auth_failed", _DEFAULT_MESSAGES["connection_auth_failed"],
+                              details=error.details)
+        raise error
+
+    def _rule_error(self, rule: ErrorRule, rctx: dict[str, Any], response: ProviderResponse) -> AptError:
+        message = rule._message.search(rctx) if rule._message is not None else None
+        details = rule._details.render(rctx) if rule._details is not None else {"provider_status": response.status}
+        retry_after: Any = rule._retry_after.search(rctx) if rule._retry_after is not None else None
+        if retry_after is None:
+            retry_after = retry_after_seconds(response.headers)
+        return error_for(
+            rule.error,
+            str(message) if message else _DEFAULT_MESSAGES.get(rule.error, "the provider refused the request"),
+            details=details,
+            retry_after=int(float(retry_after)) if retry_after is not None else None,
+        )
+
+
+def graphql_request(spec: GraphQLSpec) -> RequestSpec:
+    """The plain request a GraphQL step sends."""
+    return spec._request

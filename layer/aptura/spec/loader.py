@@ -1,0 +1,108 @@
+"""Load provider specs: ``yaml.safe_load``, validate, compile once per container.
+
+A broken spec raises :class:`~aptura.errors.SpecError` naming the file, the location
+inside it (dotted path and line) and the reason.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from aptura.errors import NotFound, SpecError
+from aptura.spec.models import ProviderSpec
+
+_REPO_SPECS = Path(__file__).resolve().parents[3] / "specs"
+
+
+def specs_dir() -> Path:
+    """Where specs live: ``APTURA_SPECS_DIR`` (``/opt`` in Lambda) or the repo's ``specs/``."""
+    configured = os.environ.get("APTURA_SPECS_DIR")
+    if configured and Path(configured).is_dir() and any(Path(configured).glob("*.yaml")):
+        return Path(configured)
+    return _REPO_SPECS
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Best-effort 1-based line of a location, walking the YAML node tree."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = node.start_mark.line + 1 if node else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == str(part)), None)
+            if match is None:
+                break
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def parse_spec(text: str, file: str = "<string>") -> ProviderSpec:
+    """Parse and validate spec text; raises SpecError with file, location, reason."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SpecError(file, "(yaml)", str(exc).splitlines()[0], mark.line + 1 if mark else None) from exc
+    if not isinstance(data, dict):
+        raise SpecError(file, "(top level)", "a spec must be a YAML mapping")
+    try:
+        return ProviderSpec.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
+        reason = first["msg"]
+        ctx_error = (first.get("ctx") or {}).get("error")
+        inner = getattr(ctx_error, "path", "")
+        location = _format_loc(loc) + (f" ({inner})" if inner else "")
+        more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
+        raise SpecError(file, location, reason + more, _line_of(text, loc)) from exc
+
+
+# discriminated-union tags pydantic inserts into locations; not part of the YAML path
+_UNION_TAGS = {"none", "api_key", "basic", "session_token", "offset", "cursor", "page", "next",
+               "RequestSpec", "GraphQLSpec"}
+
+
+def load_file(path: Path) -> ProviderSpec:
+    """Load one spec file; its ``id`` must match the file name."""
+    spec = parse_spec(path.read_text(encoding="utf-8"), str(path))
+    if spec.id != path.stem:
+        raise SpecError(str(path), "id", f"id {spec.id!r} must match the file name {path.stem!r}")
+    return spec
+
+
+@lru_cache(maxsize=None)
+def load_spec(provider_id: str) -> ProviderSpec:
+    """The compiled spec of ``provider_id`` (cached for the container's life)."""
+    path = specs_dir() / f"{provider_id}.yaml"
+    if not provider_id.replace("_", "").isalnum() or not path.is_file():
+        raise NotFound(f"unknown provider {provider_id!r}")
+    return load_file(path)
+
+
+def all_specs() -> dict[str, ProviderSpec]:
+    """Every spec in the specs directory, by id."""
+    return {p.stem: load_spec(p.stem) for p in sorted(specs_dir().glob("*.yaml"))}

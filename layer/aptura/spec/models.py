@@ -1,0 +1,456 @@
+"""The provider spec format, defined once: these pydantic models ARE the schema.
+
+``specs/schema.json`` is exported from :class:`ProviderSpec` (``python -m aptura.spec.schema``)
+and a test fails when it is stale. Templates and expressions are compiled by
+after-validators, so a loaded spec is ready to run and a bad expression is reported
+with its location like any other validation error.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from jmespath.parser import ParsedResult
+
+from aptura.errors import ERROR_STATUS
+from aptura.spec.template import Interpolated, Template, compile_expression, compile_template
+
+TemplateNode = Annotated[
+    Any,
+    Field(
+        description="A template: strings are JMESPath expressions, other scalars literals; "
+        "mappings/lists build objects/arrays; a mapping with `each` iterates (see docs/spec-reference.md)."
+    ),
+]
+Expression = Annotated[str, Field(description="A JMESPath expression (custom functions in docs/spec-reference.md).")]
+ErrorCode = Literal[tuple(ERROR_STATUS)]  # type: ignore[valid-type]
+
+OPERATIONS = (
+    "connection.verify",
+    "availability.list",
+    "appointments.create",
+    "appointments.get",
+    "appointments.list",
+    "appointments.update",
+    "appointments.cancel",
+    "services.list",
+    "staff.list",
+    "locations.list",
+    "clients.list",
+    "clients.create",
+)
+OperationName = Literal[OPERATIONS]  # type: ignore[valid-type]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def _expr(text: str | None, where: str) -> ParsedResult | None:
+    return compile_expression(text, where) if text is not None else None
+
+
+# -- connection fields ------------------------------------------------------------------
+
+
+class FieldSpec(_Model):
+    """One connection field (config in DynamoDB, or a secret in Secrets Manager)."""
+
+    type: Literal["string", "integer", "number", "boolean", "timezone", "url", "enum"] = "string"
+    description: str = ""
+    required: bool = True
+    default: Any = None
+    pattern: str | None = None
+    enum: list[str] | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    example: Any = None
+
+
+class ConnectionFields(_Model):
+    config: dict[str, FieldSpec] = Field(default_factory=dict, description="Stored in DynamoDB; never secret.")
+    secrets: dict[str, FieldSpec] = Field(default_factory=dict, description="Stored in Secrets Manager only.")
+
+
+class Environment(_Model):
+    base_url: str = Field(description="Base URL every request path is appended to.")
+
+
+class Environments(_Model):
+    live: Environment
+    test: Environment = Field(
+        description="Used by test-mode connections. APTURA_SANDBOX_URL, when set, replaces it with "
+        "<APTURA_SANDBOX_URL>/<spec id>."
+    )
+
+
+# -- requests, errors, pagination -------------------------------------------------------------
+
+
+class RequestSpec(_Model):
+    """An HTTP request built from templates."""
+
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "GET"
+    path: str = Field(description="Appended to the base URL; `{expr}` placeholders are URL-encoded. "
+                      "An absolute URL is used as is.")
+    query: dict[str, TemplateNode] = Field(default_factory=dict, description="Null values are dropped; "
+                                           "lists repeat the key.")
+    headers: dict[str, TemplateNode] = Field(default_factory=dict)
+    body: TemplateNode = None
+    body_format: Literal["json", "form"] = "json"
+    timeout_seconds: float | None = None
+    retry: bool | None = Field(None, description="Retry transient faults. Default: only GET/PUT/DELETE.")
+    accept_status: list[int] = Field(default_factory=list, description="Non-2xx statuses treated as success.")
+
+    _path: Interpolated = PrivateAttr()
+    _query: dict[str, Template] = PrivateAttr()
+    _headers: dict[str, Template] = PrivateAttr()
+    _body: Template | None = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> RequestSpec:
+        self._path = Interpolated(self.path, "path")
+        self._query = {k: compile_template(v, f"query.{k}") for k, v in self.query.items()}
+        self._headers = {k: compile_template(v, f"headers.{k}") for k, v in self.headers.items()}
+        self._body = compile_template(self.body, "body") if self.body is not None else None
+        return self
+
+
+class GraphQLSpec(_Model):
+    """A GraphQL request: POSTs ``{"query", "variables"}`` to ``path``."""
+
+    path: str = ""
+    query: str = Field(description="The GraphQL document (literal text, not an expression).")
+    variables: TemplateNode = None
+    operation_name: str | None = None
+    headers: dict[str, TemplateNode] = Field(default_factory=dict)
+    timeout_seconds: float | None = None
+    retry: bool | None = Field(None, description="Retry transient faults (default: false, as for any POST).")
+
+    _request: RequestSpec = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> GraphQLSpec:
+        body: dict[str, Any] = {"query": f"`{_json_literal(self.query)}`", "variables": self.variables}
+        if self.operation_name:
+            body["operationName"] = f"'{self.operation_name}'"
+        self._request = RequestSpec(
+            method="POST", path=self.path, headers=self.headers, body=body,
+            timeout_seconds=self.timeout_seconds, retry=self.retry,
+        )
+        return self
+
+
+def _json_literal(text: str) -> str:
+    import json
+
+    return json.dumps(text).replace("`", "\\`")
+
+
+class ErrorRule(_Model):
+    """Maps a provider response to an Aptura error when ``when`` is truthy.
+
+    Expressions see ``{status, headers, body}`` of the response (headers lower-cased).
+    """
+
+    when: Expression
+    error: ErrorCode
+    message: Expression | None = Field(None, description="Defaults to a generic message for the code.")
+    details: TemplateNode = None
+    retry_after: Expression | None = None
+
+    _when: ParsedResult = PrivateAttr()
+    _message: ParsedResult | None = PrivateAttr()
+    _details: Template | None = PrivateAttr()
+    _retry_after: ParsedResult | None = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> ErrorRule:
+        self._when = compile_expression(self.when, "when")
+        self._message = _expr(self.message, "message")
+        self._details = compile_template(self.details, "details") if self.details is not None else None
+        self._retry_after = _expr(self.retry_after, "retry_after")
+        return self
+
+
+class _PaginationBase(_Model):
+    items: Expression = Field(description="Items of one page, from the response {status, headers, body}.")
+    max_pages: int = Field(50, ge=1, le=1000)
+
+    _items: ParsedResult = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile_items(self) -> _PaginationBase:
+        self._items = compile_expression(self.items, "items")
+        return self
+
+
+class OffsetPagination(_PaginationBase):
+    """``limit``/``offset`` query parameters; stops on a short page or at ``total``."""
+
+    type: Literal["offset"]
+    limit_param: str
+    offset_param: str
+    limit: int = Field(100, ge=1)
+    total: Expression | None = None
+
+    _total: ParsedResult | None = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> OffsetPagination:
+        self._total = _expr(self.total, "total")
+        return self
+
+
+class CursorPagination(_PaginationBase):
+    """The next cursor comes from the response; stops when it is empty."""
+
+    type: Literal["cursor"]
+    cursor: Expression = Field(description="Next cursor from the response; null/empty/false stops.")
+    param: str = Field(description="Where the cursor goes: a query parameter, or a body key when in=body.")
+    in_: Literal["query", "body"] = Field("query", alias="in")
+
+    _cursor: ParsedResult = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> CursorPagination:
+        self._cursor = compile_expression(self.cursor, "cursor")
+        return self
+
+
+class PagePagination(_PaginationBase):
+    """Page-number paging; stops on a short page (or when ``has_more`` is falsy)."""
+
+    type: Literal["page"]
+    page_param: str
+    size_param: str | None = None
+    size: int = Field(100, ge=1)
+    start: int = 1
+    has_more: Expression | None = None
+
+    _has_more: ParsedResult | None = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> PagePagination:
+        self._has_more = _expr(self.has_more, "has_more")
+        return self
+
+
+class NextPagination(_PaginationBase):
+    """General form: ``next`` builds the next request's query overrides, or null to stop.
+
+    It sees the step context plus ``response`` (the last one), ``page`` (its items) and
+    ``query`` (the last query) — e.g. move a ``from`` parameter past the last item.
+    """
+
+    type: Literal["next"]
+    next: TemplateNode
+
+    _next: Template = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> NextPagination:
+        self._next = compile_template(self.next, "next")
+        return self
+
+
+Pagination = Annotated[
+    OffsetPagination | CursorPagination | PagePagination | NextPagination, Field(discriminator="type")
+]
+
+
+# -- steps and operations ----------------------------------------------------------------------
+
+
+class FailSpec(_Model):
+    """Stop the operation with an Aptura error (e.g. a feature the provider lacks)."""
+
+    error: ErrorCode
+    message: Expression
+    details: TemplateNode = None
+
+    _message: ParsedResult = PrivateAttr()
+    _details: Template | None = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> FailSpec:
+        self._message = compile_expression(self.message, "message")
+        self._details = compile_template(self.details, "details") if self.details is not None else None
+        return self
+
+
+class Step(_Model):
+    """One step: exactly one of ``request``, ``graphql``, ``set`` or ``fail``.
+
+    Its result is stored as ``steps.<id>``: the ``extract`` of the response (default
+    its body), the concatenated page items when paginated, a list of results with
+    ``for_each``, or null when ``when`` was falsy and the step did not run.
+    """
+
+    id: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    description: str = ""
+    when: Expression | None = Field(None, description="Run only when truthy.")
+    for_each: Expression | None = Field(None, description="Run once per element (concurrently).")
+    as_: str = Field("item", alias="as", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    concurrency: int = Field(8, ge=1, le=32)
+    request: RequestSpec | None = None
+    graphql: GraphQLSpec | None = None
+    set_: TemplateNode = Field(None, alias="set", description="Compute a value; no request.")
+    fail: FailSpec | None = None
+    extract: Expression | None = Field(None, description="From {status, headers, body}; default body.")
+    paginate: Pagination | None = None
+    errors: list[ErrorRule] = Field(default_factory=list, description="Checked before the spec's errors.")
+    compensate: RequestSpec | GraphQLSpec | None = Field(
+        None, description="Undo request run (best effort) when a LATER step fails; sees this step's result."
+    )
+
+    _when: ParsedResult | None = PrivateAttr()
+    _for_each: ParsedResult | None = PrivateAttr()
+    _set: Template | None = PrivateAttr()
+    _extract: ParsedResult | None = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> Step:
+        kinds = [k for k in ("request", "graphql", "set_", "fail") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a step needs exactly one of request, graphql, set, fail")
+        if self.paginate is not None and self.request is None and self.graphql is None:
+            raise ValueError("paginate needs a request")
+        self._when = _expr(self.when, "when")
+        self._for_each = _expr(self.for_each, "for_each")
+        self._set = compile_template(self.set_, "set") if self.set_ is not None else None
+        self._extract = _expr(self.extract, "extract")
+        return self
+
+
+class Operation(_Model):
+    """A unified operation: steps, then ``output`` built from the context."""
+
+    description: str = ""
+    steps: list[Step] = Field(min_length=1)
+    output: TemplateNode = Field(description="The unified result, from {input, config, zone, steps, ...}.")
+    filters: list[str] = Field(
+        default_factory=list, description="Input filters the provider applies natively (others Aptura applies)."
+    )
+
+    _output: Template = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> Operation:
+        ids = [s.id for s in self.steps]
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        if duplicates:
+            raise ValueError(f"duplicate step ids {sorted(duplicates)}")
+        self._output = compile_template(self.output, "output")
+        return self
+
+
+# -- auth -----------------------------------------------------------------------------------------
+
+
+class ApplySpec(_Model):
+    """How a credential is attached to requests. Expressions also see ``token``."""
+
+    headers: dict[str, TemplateNode] = Field(default_factory=dict)
+    query: dict[str, TemplateNode] = Field(default_factory=dict)
+
+    _headers: dict[str, Template] = PrivateAttr()
+    _query: dict[str, Template] = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> ApplySpec:
+        self._headers = {k: compile_template(v, f"headers.{k}") for k, v in self.headers.items()}
+        self._query = {k: compile_template(v, f"query.{k}") for k, v in self.query.items()}
+        return self
+
+
+class NoAuth(_Model):
+    type: Literal["none"]
+
+
+class ApiKeyAuth(_Model):
+    """Static credentials in headers and/or query parameters."""
+
+    type: Literal["api_key"]
+    apply: ApplySpec
+
+
+class BasicAuth(_Model):
+    """HTTP Basic with templated username and password."""
+
+    type: Literal["basic"]
+    username: TemplateNode
+    password: TemplateNode
+
+    _username: Template = PrivateAttr()
+    _password: Template = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> BasicAuth:
+        self._username = compile_template(self.username, "username")
+        self._password = compile_template(self.password, "password")
+        return self
+
+
+class SessionTokenAuth(_Model):
+    """A token obtained by a request, cached per connection, renewed on expiry or refusal."""
+
+    type: Literal["session_token"]
+    request: RequestSpec = Field(description="The login request (the spec's default headers apply).")
+    token: Expression = Field(description="The token, from the login response {status, headers, body}.")
+    expires_at: Expression | None = Field(None, description="Expiry instant from the login response.")
+    expires_in: Expression | None = Field(None, description="Lifetime in seconds from the login response.")
+    ttl_seconds: int = Field(3600, description="Lifetime when the response gives none.")
+    refresh_margin_seconds: int = 60
+    apply: ApplySpec
+    renew_on_status: list[int] = Field(default_factory=lambda: [401])
+    errors: list[ErrorRule] = Field(default_factory=list, description="Mapping for login failures.")
+
+    _token: ParsedResult = PrivateAttr()
+    _expires_at: ParsedResult | None = PrivateAttr()
+    _expires_in: ParsedResult | None = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> SessionTokenAuth:
+        self._token = compile_expression(self.token, "token")
+        self._expires_at = _expr(self.expires_at, "expires_at")
+        self._expires_in = _expr(self.expires_in, "expires_in")
+        return self
+
+
+Auth = Annotated[NoAuth | ApiKeyAuth | BasicAuth | SessionTokenAuth, Field(discriminator="type")]
+
+
+# -- the spec ------------------------------------------------------------------------------------------
+
+
+class ProviderSpec(_Model):
+    """A booking provider, described entirely in YAML."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable provider id; matches the file name.")
+    name: str
+    docs_url: str | None = None
+    environments: Environments
+    connection: ConnectionFields
+    timezone: Expression | None = Field(
+        None, description="The zone of the provider's naive local times, e.g. config.timezone; bound as `zone`."
+    )
+    headers: dict[str, TemplateNode] = Field(default_factory=dict, description="Sent on every request.")
+    auth: Auth = Field(default_factory=lambda: NoAuth(type="none"))
+    errors: list[ErrorRule] = Field(default_factory=list, description="Provider error mapping, first match wins.")
+    vocab: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Lookup tables bound as `vocab`, e.g. provider status -> unified status."
+    )
+    operations: dict[OperationName, Operation]
+
+    _timezone: ParsedResult | None = PrivateAttr()
+    _headers: dict[str, Template] = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> ProviderSpec:
+        self._timezone = _expr(self.timezone, "timezone")
+        self._headers = {k: compile_template(v, f"headers.{k}") for k, v in self.headers.items()}
+        return self

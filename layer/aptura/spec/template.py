@@ -1,0 +1,229 @@
+"""Templates: the one way a spec builds a value (query, headers, body, output, ...).
+
+A template is plain YAML where every **string is a JMESPath expression** evaluated on
+the step context, and other scalars are literals::
+
+    query:
+      request.startDate: input.startDate      # expression
+      request.limit: 100                      # literal number
+      kind: "'appointment'"                   # literal string (JMESPath raw string)
+
+Mappings become objects (keys whose value is null are dropped), lists become lists,
+and a mapping with an ``each`` key iterates — the thing JMESPath projections cannot do
+while still seeing the outer context::
+
+    each: steps.windows          # a list
+    as: w                        # name of the element in the context (default: item)
+    where: "w.ShowPublic"        # optional filter, evaluated with the element bound
+    map: {start: w.Start, zone: zone}   # optional; default is the element itself
+    flatten: true                # splice list results instead of nesting them
+
+Path strings are *interpolated* instead: ``/bookings/{input.id}.json`` evaluates each
+``{...}`` and URL-encodes the result. Everything compiles once, when the spec loads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import jmespath
+from jmespath.exceptions import JMESPathError
+from jmespath.parser import ParsedResult
+
+from aptura.engine.functions import OPTIONS
+
+EACH_KEYS = {"each", "as", "where", "map", "flatten"}
+
+
+class TemplateError(ValueError):
+    """A template failed to compile; ``path`` says where inside it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
+        self.reason = reason
+
+
+def compile_expression(text: str, path: str = "") -> ParsedResult:
+    """Compile one JMESPath expression, with a clear error on bad syntax."""
+    try:
+        return jmespath.compile(text)
+    except JMESPathError as exc:
+        raise TemplateError(path, f"invalid JMESPath expression {text!r}: {exc}") from exc
+
+
+class Template:
+    """A compiled template; :meth:`render` evaluates it against a context dict."""
+
+    def render(self, ctx: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def expressions(self) -> Iterator[str]:
+        """Every expression source inside (for docs and linting)."""
+        return iter(())
+
+
+class Literal(Template):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def render(self, ctx: dict[str, Any]) -> Any:
+        return self.value
+
+
+class Expr(Template):
+    def __init__(self, source: str, path: str) -> None:
+        self.source = source
+        self.parsed = compile_expression(source, path)
+
+    def render(self, ctx: dict[str, Any]) -> Any:
+        return self.parsed.search(ctx, options=OPTIONS)
+
+    def expressions(self) -> Iterator[str]:
+        yield self.source
+
+
+class Obj(Template):
+    def __init__(self, fields: dict[str, Template]) -> None:
+        self.fields = fields
+
+    def render(self, ctx: dict[str, Any]) -> Any:
+        out = {}
+        for key, template in self.fields.items():
+            value = template.render(ctx)
+            if value is not None:
+                out[key] = value
+        return out
+
+    def expressions(self) -> Iterator[str]:
+        for template in self.fields.values():
+            yield from template.expressions()
+
+
+class Lst(Template):
+    def __init__(self, items: list[Template]) -> None:
+        self.items = items
+
+    def render(self, ctx: dict[str, Any]) -> Any:
+        return [t.render(ctx) for t in self.items]
+
+    def expressions(self) -> Iterator[str]:
+        for template in self.items:
+            yield from template.expressions()
+
+
+class Each(Template):
+    def __init__(self, each: Expr, name: str, where: Expr | None, mapping: Template | None, flatten: bool) -> None:
+        self.each, self.name, self.where, self.mapping, self.flatten = each, name, where, mapping, flatten
+
+    def render(self, ctx: dict[str, Any]) -> Any:
+        items = self.each.render(ctx)
+        if items is None:
+            return []
+        if not isinstance(items, list):
+            items = [items]
+        out: list[Any] = []
+        for element in items:
+            child = {**ctx, self.name: element}
+            if self.where is not None and not _truthy(self.where.render(child)):
+                continue
+            value = self.mapping.render(child) if self.mapping is not None else element
+            if self.flatten and isinstance(value, list):
+                out.extend(value)
+            elif value is not None:
+                out.append(value)
+        return out
+
+    def expressions(self) -> Iterator[str]:
+        yield self.each.source
+        if self.where is not None:
+            yield self.where.source
+        if self.mapping is not None:
+            yield from self.mapping.expressions()
+
+
+def _truthy(value: Any) -> bool:
+    """JMESPath truthiness: false, null, empty string/list/object are false."""
+    return value not in (None, False, "", [], {})
+
+
+truthy = _truthy
+
+
+def compile_template(node: Any, path: str = "") -> Template:
+    """Compile a YAML template node (see module docs)."""
+    if isinstance(node, str):
+        return Expr(node, path)
+    if isinstance(node, dict):
+        if "each" in node:
+            unknown = set(node) - EACH_KEYS
+            if unknown:
+                raise TemplateError(path, f"unknown keys {sorted(unknown)} in an 'each' template")
+            name = node.get("as", "item")
+            if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise TemplateError(f"{path}.as", f"'as' must be an identifier, not {name!r}")
+            return Each(
+                Expr(_require_str(node["each"], f"{path}.each"), f"{path}.each"),
+                name,
+                Expr(_require_str(node["where"], f"{path}.where"), f"{path}.where") if "where" in node else None,
+                compile_template(node["map"], f"{path}.map") if "map" in node else None,
+                bool(node.get("flatten", False)),
+            )
+        return Obj({str(k): compile_template(v, f"{path}.{k}") for k, v in node.items()})
+    if isinstance(node, list):
+        return Lst([compile_template(v, f"{path}[{i}]") for i, v in enumerate(node)])
+    return Literal(node)
+
+
+def _require_str(value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise TemplateError(path, "must be a JMESPath expression (a string)")
+    return value
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+class Interpolated(Template):
+    """A string with ``{expression}`` placeholders whose values are URL-encoded."""
+
+    def __init__(self, source: str, path: str) -> None:
+        self.source = source
+        self.parts: list[str | Expr] = []
+        pos = 0
+        for match in _PLACEHOLDER.finditer(source):
+            self.parts.append(source[pos:match.start()])
+            self.parts.append(Expr(match.group(1).strip(), path))
+            pos = match.end()
+        self.parts.append(source[pos:])
+
+    def render(self, ctx: dict[str, Any]) -> str:
+        out = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            value = part.render(ctx)
+            if value is None:
+                raise ValueError(f"path placeholder {{{part.source}}} is null")
+            out.append(quote(_scalar(value), safe=""))
+        return "".join(out)
+
+    def expressions(self) -> Iterator[str]:
+        for part in self.parts:
+            if isinstance(part, Expr):
+                yield part.source
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+scalar_text = _scalar

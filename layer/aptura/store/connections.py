@@ -1,0 +1,124 @@
+"""Connections: config in DynamoDB, credentials in Secrets Manager (one secret each)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets as pysecrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+from aptura.errors import AptError
+from aptura.store.db import secrets_client, table
+
+SECRET_CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class ConnectionRecord:
+    connection_id: str
+    account_id: str
+    provider: str
+    mode: str
+    config: dict[str, Any]
+    secret_name: str
+    status: str = "active"
+    created_at: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def secret_name(connection_id: str) -> str:
+    """Where a connection's credentials live in Secrets Manager."""
+    return f"{os.environ.get('APTURA_SECRET_PREFIX', 'aptura/')}connections/{connection_id}"
+
+
+def _from_item(item: dict[str, Any]) -> ConnectionRecord:
+    return ConnectionRecord(
+        connection_id=item["sk"].split("#", 1)[1],
+        account_id=item["pk"].split("#", 1)[1],
+        provider=item["provider"],
+        mode=item["mode"],
+        config=_plain(item.get("config") or {}),
+        secret_name=item["secret_name"],
+        status=item.get("status", "active"),
+        created_at=item.get("created_at", ""),
+    )
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; config values are JSON-like."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == int(value) else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _dynamo(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _dynamo(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dynamo(v) for v in value]
+    return value
+
+
+def create_connection(account_id: str, provider: str, mode: str, config: dict[str, Any], credentials: dict[str, Any],
+                      connection_id: str | None = None) -> ConnectionRecord:
+    """Store a connection: credentials first (so no item ever points at a missing secret)."""
+    connection_id = connection_id or f"conn_{pysecrets.token_hex(10)}"
+    name = secret_name(connection_id)
+    client = secrets_client()
+    payload = json.dumps(credentials)
+    try:
+        client.create_secret(Name=name, SecretString=payload)
+    except client.exceptions.ResourceExistsException:
+        client.put_secret_value(SecretId=name, SecretString=payload)
+    record = ConnectionRecord(connection_id, account_id, provider, mode, config, name,
+                              created_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    table().put_item(Item={
+        "pk": f"ACCOUNT#{account_id}", "sk": f"CONNECTION#{connection_id}", "provider": provider, "mode": mode,
+        "config": _dynamo(config), "secret_name": name, "status": record.status, "created_at": record.created_at,
+    })
+    return record
+
+
+def get_connection(account_id: str, connection_id: str) -> ConnectionRecord | None:
+    """The account's connection ``connection_id``, or None (also for other accounts' ids)."""
+    item = table().get_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": f"CONNECTION#{connection_id}"}).get("Item")
+    return _from_item(item) if item else None
+
+
+_provider: SecretsProvider | None = None
+
+
+def read_credentials(record: ConnectionRecord) -> dict[str, Any]:
+    """The connection's credentials, through Powertools parameters (cached while warm)."""
+    global _provider
+    if _provider is None:
+        _provider = SecretsProvider(boto3_client=secrets_client())
+    try:
+        value = _provider.get(record.secret_name, transform="json", max_age=SECRET_CACHE_SECONDS)
+    except parameters.exceptions.GetParameterError as exc:
+        raise AptError("this connection's credentials are missing; reconnect it", code="connection_auth_failed",
+                       details={"connection_id": record.connection_id}) from exc
+    if not isinstance(value, dict):
+        raise AptError("this connection's credentials are unreadable; reconnect it", code="connection_auth_failed")
+    return value
+
+
+def reset_secret_cache() -> None:
+    """Forget cached credentials and the provider client (tests)."""
+    global _provider
+    _provider = None

@@ -1,0 +1,40 @@
+"""The single DynamoDB table and the Secrets Manager client, created lazily once per container.
+
+Key design (tenant isolation lives in the keys, not in remembered filters):
+
+=====================  ===========================  =============================================
+item                   pk                           sk
+=====================  ===========================  =============================================
+API key                ``APIKEY#<sha256(key)>``     ``APIKEY``
+connection             ``ACCOUNT#<account_id>``     ``CONNECTION#<connection_id>``
+=====================  ===========================  =============================================
+
+A connection can only be read through the account that owns it: there is no other key
+that leads to it.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Any
+
+import boto3
+
+
+@lru_cache(maxsize=1)
+def table() -> Any:
+    """The app table (``APTURA_TABLE``)."""
+    return boto3.resource("dynamodb").Table(os.environ["APTURA_TABLE"])
+
+
+@lru_cache(maxsize=1)
+def secrets_client() -> Any:
+    """The Secrets Manager client (endpoint from ``AWS_ENDPOINT_URL_SECRETS_MANAGER`` locally)."""
+    return boto3.client("secretsmanager")
+
+
+def reset_clients() -> None:
+    """Forget cached clients (tests switch endpoints between suites)."""
+    table.cache_clear()
+    secrets_client.cache_clear()
