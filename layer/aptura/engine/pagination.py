@@ -87,6 +87,8 @@ def next_pages(spec: NextPagination, fetch: Fetch, ctx: dict[str, Any]) -> list[
         response = fetch(query, {})
         page = _items(spec, response)
         out.extend(page)
+        if not page:
+            return out
         nxt = spec._next.render({**ctx, "response": response.context(), "page": page, "query": query})
         if not truthy(nxt):
             return out

@@ -186,8 +186,9 @@ class Runner:
 
             return paginate(step.paginate, fetch, ctx)
         response = self.call(request, ctx, step.errors)
-        rctx = response.context()
-        return step._extract.search(rctx) if step._extract is not None else response.body
+        if step._extract is None:
+            return response.body
+        return step._extract.search({**ctx, **response.context()})
 
     def _compensate(self, done: list[tuple[Step, dict[str, Any]]], ctx: dict[str, Any]) -> None:
         for step, _ in reversed(done):

@@ -7,6 +7,7 @@ inside it (dotted path and line) and the reason.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -76,9 +77,10 @@ def parse_spec(text: str, file: str = "<string>") -> ProviderSpec:
         reason = first["msg"]
         ctx_error = (first.get("ctx") or {}).get("error")
         inner = getattr(ctx_error, "path", "")
-        location = _format_loc(loc) + (f" ({inner})" if inner else "")
+        if inner:  # the template error knows where inside the field it happened
+            loc = loc + tuple(int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"\[\d+\]|[^.\[\]]+", inner))
         more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
-        raise SpecError(file, location, reason + more, _line_of(text, loc)) from exc
+        raise SpecError(file, _format_loc(loc), reason + more, _line_of(text, loc)) from exc
 
 
 # discriminated-union tags pydantic inserts into locations; not part of the YAML path

@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
-from jmespath.parser import ParsedResult
 
 from aptura.errors import ERROR_STATUS
-from aptura.spec.template import Interpolated, Template, compile_expression, compile_template
+from aptura.spec.template import Compiled, Interpolated, Template, compile_expression, compile_template
 
 TemplateNode = Annotated[
     Any,
@@ -47,7 +46,7 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-def _expr(text: str | None, where: str) -> ParsedResult | None:
+def _expr(text: str | None, where: str) -> Compiled | None:
     return compile_expression(text, where) if text is not None else None
 
 
@@ -162,10 +161,10 @@ class ErrorRule(_Model):
     details: TemplateNode = None
     retry_after: Expression | None = None
 
-    _when: ParsedResult = PrivateAttr()
-    _message: ParsedResult | None = PrivateAttr()
+    _when: Compiled = PrivateAttr()
+    _message: Compiled | None = PrivateAttr()
     _details: Template | None = PrivateAttr()
-    _retry_after: ParsedResult | None = PrivateAttr()
+    _retry_after: Compiled | None = PrivateAttr()
 
     @model_validator(mode="after")
     def _compile(self) -> ErrorRule:
@@ -180,7 +179,7 @@ class _PaginationBase(_Model):
     items: Expression = Field(description="Items of one page, from the response {status, headers, body}.")
     max_pages: int = Field(50, ge=1, le=1000)
 
-    _items: ParsedResult = PrivateAttr()
+    _items: Compiled = PrivateAttr()
 
     @model_validator(mode="after")
     def _compile_items(self) -> _PaginationBase:
@@ -197,7 +196,7 @@ class OffsetPagination(_PaginationBase):
     limit: int = Field(100, ge=1)
     total: Expression | None = None
 
-    _total: ParsedResult | None = PrivateAttr()
+    _total: Compiled | None = PrivateAttr()
 
     @model_validator(mode="after")
     def _compile(self) -> OffsetPagination:
@@ -213,7 +212,7 @@ class CursorPagination(_PaginationBase):
     param: str = Field(description="Where the cursor goes: a query parameter, or a body key when in=body.")
     in_: Literal["query", "body"] = Field("query", alias="in")
 
-    _cursor: ParsedResult = PrivateAttr()
+    _cursor: Compiled = PrivateAttr()
 
     @model_validator(mode="after")
     def _compile(self) -> CursorPagination:
@@ -231,7 +230,7 @@ class PagePagination(_PaginationBase):
     start: int = 1
     has_more: Expression | None = None
 
-    _has_more: ParsedResult | None = PrivateAttr()
+    _has_more: Compiled | None = PrivateAttr()
 
     @model_validator(mode="after")
     def _compile(self) -> PagePagination:
@@ -272,7 +271,7 @@ class FailSpec(_Model):
     message: Expression
     details: TemplateNode = None
 
-    _message: ParsedResult = PrivateAttr()
+    _message: Compiled = PrivateAttr()
     _details: Template | None = PrivateAttr()
 
     @model_validator(mode="after")
@@ -300,17 +299,19 @@ class Step(_Model):
     graphql: GraphQLSpec | None = None
     set_: TemplateNode = Field(None, alias="set", description="Compute a value; no request.")
     fail: FailSpec | None = None
-    extract: Expression | None = Field(None, description="From {status, headers, body}; default body.")
+    extract: Expression | None = Field(
+        None, description="The step result, from the context plus the response's status, headers, body; default body."
+    )
     paginate: Pagination | None = None
     errors: list[ErrorRule] = Field(default_factory=list, description="Checked before the spec's errors.")
     compensate: RequestSpec | GraphQLSpec | None = Field(
         None, description="Undo request run (best effort) when a LATER step fails; sees this step's result."
     )
 
-    _when: ParsedResult | None = PrivateAttr()
-    _for_each: ParsedResult | None = PrivateAttr()
+    _when: Compiled | None = PrivateAttr()
+    _for_each: Compiled | None = PrivateAttr()
     _set: Template | None = PrivateAttr()
-    _extract: ParsedResult | None = PrivateAttr()
+    _extract: Compiled | None = PrivateAttr()
 
     @model_validator(mode="after")
     def _compile(self) -> Step:
@@ -409,9 +410,9 @@ class SessionTokenAuth(_Model):
     renew_on_status: list[int] = Field(default_factory=lambda: [401])
     errors: list[ErrorRule] = Field(default_factory=list, description="Mapping for login failures.")
 
-    _token: ParsedResult = PrivateAttr()
-    _expires_at: ParsedResult | None = PrivateAttr()
-    _expires_in: ParsedResult | None = PrivateAttr()
+    _token: Compiled = PrivateAttr()
+    _expires_at: Compiled | None = PrivateAttr()
+    _expires_in: Compiled | None = PrivateAttr()
 
     @model_validator(mode="after")
     def _compile(self) -> SessionTokenAuth:
@@ -446,7 +447,7 @@ class ProviderSpec(_Model):
     )
     operations: dict[OperationName, Operation]
 
-    _timezone: ParsedResult | None = PrivateAttr()
+    _timezone: Compiled | None = PrivateAttr()
     _headers: dict[str, Template] = PrivateAttr()
 
     @model_validator(mode="after")

@@ -47,10 +47,22 @@ class TemplateError(ValueError):
         self.reason = reason
 
 
-def compile_expression(text: str, path: str = "") -> ParsedResult:
+class Compiled:
+    """A compiled JMESPath expression that always runs with Aptura's custom functions."""
+
+    __slots__ = ("parsed", "source")
+
+    def __init__(self, source: str, parsed: ParsedResult) -> None:
+        self.source, self.parsed = source, parsed
+
+    def search(self, data: Any) -> Any:
+        return self.parsed.search(data, options=OPTIONS)
+
+
+def compile_expression(text: str, path: str = "") -> Compiled:
     """Compile one JMESPath expression, with a clear error on bad syntax."""
     try:
-        return jmespath.compile(text)
+        return Compiled(text, jmespath.compile(text))
     except JMESPathError as exc:
         raise TemplateError(path, f"invalid JMESPath expression {text!r}: {exc}") from exc
 
@@ -80,7 +92,7 @@ class Expr(Template):
         self.parsed = compile_expression(source, path)
 
     def render(self, ctx: dict[str, Any]) -> Any:
-        return self.parsed.search(ctx, options=OPTIONS)
+        return self.parsed.search(ctx)
 
     def expressions(self) -> Iterator[str]:
         yield self.source

@@ -1,0 +1,439 @@
+"""The engine loop against an httpx mock transport: every step kind, auth style,
+pagination strategy and error path."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from aptura.engine.auth import TOKENS
+from aptura.engine.http import Deadline, Transport
+from aptura.engine.runner import Connection, Runner, base_url
+from aptura.errors import AptError
+from aptura.spec.loader import parse_spec
+
+HEAD = """
+id: demo
+name: Demo
+environments: {live: {base_url: "https://live.example/api"}, test: {base_url: "https://test.example/api"}}
+connection: {config: {}, secrets: {}}
+timezone: config.tz
+headers: {X-Key: secrets.key}
+"""
+
+
+def make(spec_body: str, handler: Callable[[httpx.Request], httpx.Response], mode: str = "test",
+         config: dict[str, Any] | None = None, secrets: dict[str, Any] | None = None) -> Runner:
+    spec = parse_spec(HEAD + spec_body, "demo.yaml")
+    conn = Connection("conn_1", "demo", mode, config or {"tz": "America/New_York"}, secrets or {"key": "k1"})
+    return Runner(spec, conn, transport=Transport(httpx.Client(transport=httpx.MockTransport(handler))),
+                  request_id="req-1")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("APTURA_SANDBOX_URL", raising=False)
+    TOKENS.clear()
+
+
+def test_request_built_from_templates_and_output_mapped() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        seen.append(req)
+        return httpx.Response(200, json={"items": [{"at": "2027-01-05T09:00:00", "n": 1}]})
+
+    runner = make("""
+operations:
+  availability.list:
+    steps:
+      - id: fetch
+        request:
+          path: "/things/{input.id}/x y"
+          query: {ids: input.ids, day: input.day, none: input.missing, flag: "`true`"}
+          headers: {X-Extra: "'e'"}
+    output:
+      each: steps.fetch.items
+      as: it
+      map: {start: "to_utc(it.at, zone)", n: it.n, zone: zone}
+""", handler)
+    out = runner.run("availability.list", {"id": "a/b", "ids": [1, 2], "day": "2027-01-05"})
+    assert out == [{"start": "2027-01-05T14:00:00Z", "n": 1, "zone": "America/New_York"}]
+    req = seen[0]
+    assert req.url.path == "/api/things/a%2Fb/x y" or req.url.raw_path.startswith(b"/api/things/a%2Fb/")
+    assert req.url.host == "test.example"
+    assert req.url.params.get_list("ids") == ["1", "2"]
+    assert "none" not in req.url.params and req.url.params["flag"] == "true"
+    assert req.headers["X-Key"] == "k1" and req.headers["X-Extra"] == "e"
+
+
+def test_live_mode_uses_live_url_and_sandbox_overrides_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = parse_spec(HEAD + "operations: {availability.list: {steps: [{id: a, set: '`1`'}], output: steps.a}}")
+    assert base_url(spec, "live") == "https://live.example/api"
+    monkeypatch.setenv("APTURA_SANDBOX_URL", "http://127.0.0.1:4010/")
+    assert base_url(spec, "test") == "http://127.0.0.1:4010/demo/api"
+    assert base_url(spec, "live") == "https://live.example/api"
+
+
+def test_when_set_fail_and_for_each_concurrently() -> None:
+    active, peak = [0], [0]
+    lock = threading.Lock()
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.05)
+        with lock:
+            active[0] -= 1
+        return httpx.Response(200, json={"day": req.url.params["day"]})
+
+    runner = make("""
+operations:
+  availability.list:
+    steps:
+      - id: days
+        set: "date_range(input.start, input.end)"
+      - id: skipped
+        when: "input.never"
+        request: {path: /never}
+      - id: per_day
+        for_each: steps.days
+        as: d
+        concurrency: 8
+        request: {path: /day, query: {day: d}}
+      - id: check
+        when: "length(steps.per_day) > `10`"
+        fail: {error: validation_error, message: "'too many'"}
+    output: {days: "steps.per_day[].day", skipped: steps.skipped}
+""", handler)
+    started = time.perf_counter()
+    out = runner.run("availability.list", {"start": "2027-01-01", "end": "2027-01-07"})
+    assert out == {"days": [f"2027-01-0{i}" for i in range(1, 8)]}
+    assert peak[0] > 1 and time.perf_counter() - started < 0.3  # concurrent, not 7 x 50 ms
+    with pytest.raises(AptError) as info:
+        runner.run("availability.list", {"start": "2027-01-01", "end": "2027-01-12"})
+    assert info.value.code == "validation_error" and info.value.message == "too many"
+
+
+def test_unsupported_operation_is_501() -> None:
+    runner = make("operations: {availability.list: {steps: [{id: a, set: '`1`'}], output: steps.a}}",
+                  lambda r: httpx.Response(200))
+    with pytest.raises(AptError) as info:
+        runner.run("appointments.cancel", {})
+    assert info.value.status == 501 and info.value.details == {"provider": "demo", "operation": "appointments.cancel"}
+
+
+SESSION = """
+auth:
+  type: session_token
+  request: {method: POST, path: /login, body: {user: secrets.user, password: secrets.password}}
+  token: body.token
+  expires_in: body.ttl
+  apply: {headers: {Authorization: "join(' ', ['Bearer', token])"}}
+operations:
+  availability.list:
+    steps: [{id: a, request: {path: /data}}]
+    output: steps.a
+"""
+
+
+def test_session_token_is_fetched_once_cached_and_renewed_on_401() -> None:
+    calls: dict[str, int] = {"login": 0, "data": 0}
+    valid = {"t1"}
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        if req.url.path.endswith("/login"):
+            calls["login"] += 1
+            assert json.loads(req.content) == {"user": "u", "password": "p"}
+            token = f"t{calls['login']}"
+            valid.add(token)
+            return httpx.Response(200, json={"token": token, "ttl": 3600})
+        calls["data"] += 1
+        token = req.headers.get("Authorization", "").removeprefix("Bearer ")
+        if token not in valid:
+            return httpx.Response(401, json={"error": "expired"})
+        return httpx.Response(200, json={"ok": token})
+
+    secrets = {"key": "k", "user": "u", "password": "p"}
+    runner = make(SESSION, handler, secrets=secrets)
+    assert runner.run("availability.list", {}) == {"ok": "t1"}
+    assert make(SESSION, handler, secrets=secrets).run("availability.list", {}) == {"ok": "t1"}
+    assert calls["login"] == 1  # cached across runners (a warm container)
+    valid.discard("t1")  # the provider expires it
+    assert make(SESSION, handler, secrets=secrets).run("availability.list", {}) == {"ok": "t2"}
+    assert calls["login"] == 2
+
+
+def test_session_login_refused_is_a_connection_error() -> None:
+    runner = make(SESSION, lambda r: httpx.Response(403, json={"Error": {"Code": "DeniedAccess"}}),
+                  secrets={"key": "k", "user": "u", "password": "bad"})
+    with pytest.raises(AptError) as info:
+        runner.run("availability.list", {})
+    assert info.value.code == "connection_auth_failed" and info.value.status == 401
+
+
+def test_concurrent_requests_share_one_login() -> None:
+    logins = [0]
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        if req.url.path.endswith("/login"):
+            logins[0] += 1
+            time.sleep(0.05)
+            return httpx.Response(200, json={"token": "t", "ttl": 3600})
+        return httpx.Response(200, json={"ok": True})
+
+    secrets = {"key": "k", "user": "u", "password": "p"}
+    threads = [threading.Thread(target=lambda: make(SESSION, handler, secrets=secrets).run("availability.list", {}))
+               for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert logins[0] == 1
+
+
+def test_basic_and_api_key_auth() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        seen.append(req)
+        return httpx.Response(200, json={})
+
+    make("""
+auth: {type: basic, username: config.account, password: secrets.key}
+operations: {availability.list: {steps: [{id: a, request: {path: /x}}], output: steps.a}}
+""", handler, config={"account": "acme", "tz": "UTC"}).run("availability.list", {})
+    assert seen[-1].headers["Authorization"] == "Basic YWNtZTprMQ=="
+    make("""
+auth: {type: api_key, apply: {query: {api_key: secrets.key}}}
+operations: {availability.list: {steps: [{id: a, request: {path: /x}}], output: steps.a}}
+""", handler).run("availability.list", {})
+    assert seen[-1].url.params["api_key"] == "k1"
+
+
+def pages_handler(total: int, size_key: str = "limit") -> Callable[[httpx.Request], httpx.Response]:
+    data = list(range(total))
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        p = req.url.params
+        if "offset" in p:
+            start, size = int(p["offset"]), int(p["limit"])
+        elif "cursor" in p or p.get("mode") == "cursor":
+            start, size = int(p.get("cursor", 0)), 3
+        elif "page" in p:
+            size = int(p["size"])
+            start = (int(p["page"]) - 1) * size
+        elif "from" in p or p.get("mode") == "next":
+            start, size = int(p.get("from", 0)), 4
+        else:
+            start, size = 0, 3
+        chunk = data[start:start + size]
+        nxt = start + size if start + size < total else None
+        return httpx.Response(200, json={"items": chunk, "next": nxt, "total": total})
+
+    return handler
+
+
+@pytest.mark.parametrize("paginate", [
+    "{type: offset, limit_param: limit, offset_param: offset, limit: 4, items: body.items, total: body.total}",
+    "{type: offset, limit_param: limit, offset_param: offset, limit: 5, items: body.items}",
+    "{type: cursor, items: body.items, cursor: body.next, param: cursor}",
+    "{type: page, page_param: page, size_param: size, size: 3, items: body.items}",
+    "{type: next, items: body.items, next: {from: 'to_string(add(query.from || `0`, length(page)))'}}",
+])
+def test_pagination_strategies_follow_to_the_end(paginate: str) -> None:
+    mode = "cursor" if "cursor" in paginate else "next" if "type: next" in paginate else "x"
+    runner = make(f"""
+operations:
+  availability.list:
+    steps: [{{id: a, request: {{path: /list, query: {{mode: "'{mode}'"}}}}, paginate: {paginate}}}]
+    output: steps.a
+""", pages_handler(11))
+    assert runner.run("availability.list", {}) == list(range(11))
+
+
+def test_pagination_that_never_ends_is_a_provider_error() -> None:
+    runner = make("""
+operations:
+  availability.list:
+    steps: [{id: a, request: {path: /list}, paginate: {type: cursor, items: body.items, cursor: "'same'",
+             param: cursor, max_pages: 3}}]
+    output: steps.a
+""", lambda r: httpx.Response(200, json={"items": [1]}))
+    # the cursor repeats, which ends the loop rather than spinning
+    assert runner.run("availability.list", {}) == [1, 1]
+
+
+ERRORS = """
+errors:
+  - when: "body.Error.Code == 'Taken'"
+    error: conflict
+    message: body.Error.Message
+  - when: "status == `418`"
+    error: not_found
+operations:
+  availability.list:
+    steps:
+      - id: a
+        request: {method: POST, path: /book}
+        errors: [{when: "body.Error.Code == 'Local'", error: unprocessable, details: {why: body.Error.Message}}]
+    output: steps.a
+"""
+
+
+@pytest.mark.parametrize("status,body,headers,code,http_status,retry_after", [
+    (400, {"Error": {"Code": "Taken", "Message": "slot taken"}}, {}, "conflict", 409, None),
+    (400, {"Error": {"Code": "Local", "Message": "nope"}}, {}, "unprocessable", 422, None),
+    (418, {}, {}, "not_found", 404, None),
+    (401, {}, {}, "connection_auth_failed", 401, None),
+    (404, {}, {}, "not_found", 404, None),
+    (409, {}, {}, "conflict", 409, None),
+    (422, {}, {}, "unprocessable", 422, None),
+    (429, {}, {"Retry-After": "7"}, "rate_limited", 429, 7),
+    (500, "<html>oops</html>", {}, "provider_error", 502, None),
+    (502, {}, {}, "provider_error", 502, None),
+    (503, {}, {"Retry-After": "3"}, "provider_unavailable", 503, 3),
+    (504, {}, {}, "provider_timeout", 504, None),
+])
+def test_error_mapping(status: int, body: Any, headers: dict[str, str], code: str, http_status: int,
+                       retry_after: int | None) -> None:
+    def handler(req: httpx.Request) -> httpx.Response:
+        if isinstance(body, str):
+            return httpx.Response(status, text=body, headers={"content-type": "text/html", **headers})
+        return httpx.Response(status, json=body, headers=headers)
+
+    with pytest.raises(AptError) as info:
+        make(ERRORS, handler).run("availability.list", {})
+    assert (info.value.code, info.value.status, info.value.retry_after) == (code, http_status, retry_after)
+    if isinstance(body, dict) and body.get("Error", {}).get("Code") == "Taken":
+        assert info.value.message == "slot taken"
+    if isinstance(body, dict) and body.get("Error", {}).get("Code") == "Local":
+        assert info.value.details == {"why": "nope"}
+
+
+def test_reads_are_retried_writes_are_not() -> None:
+    calls = {"GET": 0, "POST": 0}
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        calls[req.method] += 1
+        if calls[req.method] == 1:
+            return httpx.Response(503)
+        return httpx.Response(200, json={"ok": True})
+
+    spec = """
+operations:
+  availability.list: {steps: [{id: a, request: {path: /r}}], output: steps.a}
+  appointments.create: {steps: [{id: a, request: {method: POST, path: /w}}], output: steps.a}
+"""
+    assert make(spec, handler).run("availability.list", {}) == {"ok": True}
+    assert calls["GET"] == 2
+    with pytest.raises(AptError) as info:
+        make(spec, handler).run("appointments.create", {})
+    assert info.value.status == 503 and calls["POST"] == 1
+
+
+def test_timeouts_resets_and_malformed_bodies() -> None:
+    spec = "operations: {appointments.create: {steps: [{id: a, request: {method: POST, path: /w}}], output: steps.a}}"
+
+    def timeout(req: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=req)
+
+    def reset(req: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("reset", request=req)
+
+    def malformed(req: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text='{"a": [1,', headers={"content-type": "application/json"})
+
+    for handler, status in ((timeout, 504), (reset, 503), (malformed, 502)):
+        with pytest.raises(AptError) as info:
+            make(spec, handler).run("appointments.create", {})
+        assert info.value.status == status
+
+
+def test_budget_exhausted_is_a_timeout() -> None:
+    runner = make("operations: {availability.list: {steps: [{id: a, request: {path: /r}}], output: steps.a}}",
+                  lambda r: httpx.Response(200, json={}))
+    runner.deadline = Deadline(0)
+    with pytest.raises(AptError) as info:
+        runner.run("availability.list", {})
+    assert info.value.status == 504
+
+
+def test_extract_sees_headers_and_context_and_accept_status() -> None:
+    def handler(req: httpx.Request) -> httpx.Response:
+        if req.method == "POST":
+            return httpx.Response(201, headers={"Location": "https://p/api/bookings/42.json"})
+        if req.url.path.endswith("/missing"):
+            return httpx.Response(404, json={"error": "none"})
+        return httpx.Response(200, json={"id": req.url.path.rsplit("/", 1)[1]})
+
+    out = make("""
+operations:
+  appointments.create:
+    steps:
+      - {id: made, request: {method: POST, path: /bookings}, extract: "re_find(headers.location, '([0-9]+)\\\\.json')"}
+      - {id: lookup, request: {path: /missing, accept_status: [404]}, extract: "status"}
+      - {id: read, request: {path: "/bookings/{steps.made}"}, extract: "body.id"}
+      - {id: echo, set: "input.x"}
+    output: {id: steps.read, lookup: steps.lookup, echo: steps.echo}
+""", handler).run("appointments.create", {"x": "y"})
+    assert out == {"id": "42", "lookup": 404, "echo": "y"}
+
+
+def test_compensation_undoes_earlier_steps_when_a_later_one_fails() -> None:
+    calls: list[str] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        calls.append(f"{req.method} {req.url.path}")
+        if req.url.path.endswith("/checkout"):
+            return httpx.Response(409, json={})
+        return httpx.Response(200, json={"id": "cart1"})
+
+    with pytest.raises(AptError) as info:
+        make("""
+operations:
+  appointments.create:
+    steps:
+      - id: cart
+        request: {method: POST, path: /cart}
+        compensate: {method: DELETE, path: "/cart/{steps.cart.id}"}
+      - id: checkout
+        request: {method: POST, path: /checkout}
+    output: steps.checkout
+""", handler).run("appointments.create", {})
+    assert info.value.status == 409
+    assert calls == ["POST /api/cart", "POST /api/checkout", "DELETE /api/cart/cart1"]
+
+
+def test_graphql_step_posts_query_and_variables() -> None:
+    seen: list[dict[str, Any]] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(req.content))
+        return httpx.Response(200, json={"data": {"cart": {"id": "c1"}}})
+
+    out = make("""
+errors:
+  - when: "body.errors[0]"
+    error: unprocessable
+    message: "body.errors[0].message"
+operations:
+  appointments.create:
+    steps:
+      - id: cart
+        graphql:
+          path: /graphql
+          query: "mutation M($loc: ID!) { createCart(input: {locationId: $loc}) { cart { id } } }"
+          variables: {loc: input.loc}
+        extract: body.data.cart.id
+    output: steps.cart
+""", handler).run("appointments.create", {"loc": "L1"})
+    assert out == "c1"
+    assert seen[0]["variables"] == {"loc": "L1"} and seen[0]["query"].startswith("mutation M($loc: ID!)")
