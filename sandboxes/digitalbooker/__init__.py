@@ -1,0 +1,1 @@
+"""DigitalBooker sandbox (Public + Admin API); see README.md for reconstructed names and choices."""
