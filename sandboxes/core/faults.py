@@ -80,7 +80,8 @@ class FaultInjector:
 
     def configure(self, spec: dict[str, Any]) -> None:
         rules = [
-            _Rule(re.compile(r.get("path", ".*")), (r.get("method") or "").upper() or None, _fault_from(r), r.get("count"))
+            _Rule(re.compile(r.get("path", ".*")), (r.get("method") or "").upper() or None, _fault_from(r),
+                  r.get("count"))
             for r in spec.get("rules", [])
         ]
         with self._lock:

@@ -16,8 +16,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -104,7 +104,7 @@ class SandboxApp:
 
     def now(self) -> datetime:
         """The sandbox clock (aware UTC): real time unless pinned by ``POST /_sandbox/clock``."""
-        return self._now or datetime.now(timezone.utc)
+        return self._now or datetime.now(UTC)
 
     # -- to override ---------------------------------------------------------------
     def reset(self) -> None:

@@ -54,7 +54,8 @@ def test_unknown_zone_is_a_clear_error() -> None:
 def test_slot_starts_skip_the_spring_gap_and_keep_real_lengths() -> None:
     starts = tzs.slot_starts("2027-03-14T01:00:00", "2027-03-14T04:00:00", 30, 60, "America/New_York")
     # 02:00 and 02:30 do not exist; 03:30 EDT + 60 real minutes ends after 04:00 EDT.
-    assert [tzs.format_utc(s) for s in starts] == ["2027-03-14T06:00:00Z", "2027-03-14T06:30:00Z", "2027-03-14T07:00:00Z"]
+    assert [tzs.format_utc(s) for s in starts] == [
+        "2027-03-14T06:00:00Z", "2027-03-14T06:30:00Z", "2027-03-14T07:00:00Z"]
 
 
 def test_slot_starts_in_the_fall_fold_are_unique() -> None:

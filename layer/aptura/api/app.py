@@ -24,7 +24,8 @@ from aptura.store.keys import ApiKey, mode_of, resolve_api_key
 logger = Logger()
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+    status: {"description": text,
+             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
     for status, text in [
         (400, "Invalid request data"), (401, "Missing or invalid API key, or provider credentials refused"),
         (403, "Insufficient permissions"), (404, "Connection or resource not found"),

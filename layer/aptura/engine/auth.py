@@ -62,7 +62,7 @@ class BasicFlow(AuthFlow):
 
     def apply(self, req: PreparedRequest, ctx: dict[str, Any]) -> str | None:
         user, password = self.spec._username.render(ctx), self.spec._password.render(ctx)
-        req.auth = (scalar_text(user if user is not None else ""), scalar_text(password if password is not None else ""))
+        req.auth = (scalar_text("" if user is None else user), scalar_text("" if password is None else password))
         return None
 
 

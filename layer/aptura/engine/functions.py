@@ -82,7 +82,8 @@ class AptFunctions(functions.Functions):
         return _int_if_whole(delta.total_seconds() / 60)
 
     @functions.signature(
-        {"types": ["string"]}, {"types": ["string"]}, {"types": ["number"]}, {"types": ["number"]}, {"types": ["string"]}
+        {"types": ["string"]}, {"types": ["string"]}, {"types": ["number"]}, {"types": ["number"]},
+        {"types": ["string"]},
     )
     def _func_slot_starts(self, start: str, end: str, step: float, length: float, zone: str) -> list[str]:
         return [tzs.format_utc(s) for s in tzs.slot_starts(start, end, int(step), int(length), zone)]

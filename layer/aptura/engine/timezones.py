@@ -13,13 +13,13 @@ Rules (also in docs/spec-reference.md):
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aptura.errors import AptError
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @lru_cache(maxsize=64)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +96,7 @@ def load_file(path: Path) -> ProviderSpec:
     return spec
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_spec(provider_id: str) -> ProviderSpec:
     """The compiled spec of ``provider_id`` (cached for the container's life)."""
     path = specs_dir() / f"{provider_id}.yaml"

@@ -6,7 +6,7 @@ import json
 import os
 import secrets as pysecrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities import parameters
@@ -86,7 +86,7 @@ def create_connection(account_id: str, provider: str, mode: str, config: dict[st
     except client.exceptions.ResourceExistsException:
         client.put_secret_value(SecretId=name, SecretString=payload)
     record = ConnectionRecord(connection_id, account_id, provider, mode, config, name,
-                              created_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+                              created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     table().put_item(Item={
         "pk": f"ACCOUNT#{account_id}", "sk": f"CONNECTION#{connection_id}", "provider": provider, "mode": mode,
         "config": _dynamo(config), "secret_name": name, "status": record.status, "created_at": record.created_at,

@@ -7,7 +7,7 @@ import secrets as pysecrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from aptura.store.db import table
@@ -62,7 +62,7 @@ def create_api_key(account_id: str, mode: str, scopes: tuple[str, ...] = ALL_SCO
     table().put_item(Item={
         "pk": f"APIKEY#{hash_key(raw)}", "sk": "APIKEY", "key_id": key.key_id, "account_id": account_id,
         "mode": mode, "scopes": list(key.scopes), "prefix": key.prefix,
-        "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     })
     return raw, key
 
