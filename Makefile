@@ -1,0 +1,53 @@
+# Aptura: `make dev` runs everything locally, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM_VENV := .sam-venv
+export PYTHONPATH := $(CURDIR)/layer:$(CURDIR)
+
+.PHONY: dev test deps lint typecheck build sam-validate schema events bench clean
+
+deps: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements-dev.txt layer/requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check uv
+	$(VENV)/bin/uv pip install -q -p $(PY) -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(SAM_VENV)/.installed:
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install -q --disable-pip-version-check uv
+	$(SAM_VENV)/bin/uv pip install -q -p $(SAM_VENV)/bin/python aws-sam-cli==1.170.0
+	touch $@
+
+dev: deps
+	$(PY) -m local.devstack
+
+test: deps $(SAM_VENV)/.installed
+	SAM_CLI=$(CURDIR)/$(SAM_VENV)/bin/sam $(PY) -m pytest -n 2 --dist loadgroup
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy layer/aptura local sandboxes
+
+schema: deps
+	$(PY) -m aptura.spec.schema > specs/schema.json
+
+events: deps
+	$(PY) -m local.events --template template.yaml --out events/
+
+build: deps $(SAM_VENV)/.installed
+	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build
+	$(PY) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build/EngineLayer/python
+
+sam-validate: $(SAM_VENV)/.installed
+	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint
+
+clean:
+	rm -rf .aws-sam .aptura

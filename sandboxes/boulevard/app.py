@@ -1,0 +1,152 @@
+"""Boulevard sandbox: the GraphQL Client API at ``POST /api/2020-01/{businessId}/client``.
+
+Mounted by the shared server at ``/boulevard``, so the SDK target (base URL) is
+``<server>/boulevard`` and the endpoint ``<server>/boulevard/api/2020-01/<business uuid>/client``.
+See README.md for credentials, seed data and the choices made where Boulevard's docs are silent.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sandboxes.boulevard import seed
+from sandboxes.boulevard.auth import AuthError, Caller, parse_authorization, verify_client_token
+from sandboxes.boulevard.engine import Engine
+from sandboxes.boulevard.graph import Context, Graph, stamp
+from sandboxes.core import Request, Response, SandboxApp
+
+API_VERSION = "2020-01"
+CLIENT_PATH = f"/api/{API_VERSION}/{{business_id}}/client"
+
+DEMO: dict[str, Any] = {
+    "config": {
+        "business_id": seed.BUSINESS_UUID,
+        "location_id": seed.LOC_DOWNTOWN,
+        "zone": seed.ZONE_NAME,
+        "api_version": API_VERSION,
+    },
+    "credentials": {"api_key": seed.API_KEY, "secret_key": seed.SECRET_KEY},
+    "service_id": seed.SVC_HAIRCUT,
+    "staff_id": seed.STAFF_AVA,
+}
+
+
+def _unauthorized(message: str) -> Response:
+    # A GraphQL-shaped body, so GraphQL clients (the Book SDK's graphql-request) surface
+    # ``response.errors[0].code`` just as for an in-band UNAUTHENTICATED error.
+    return Response.json({"errors": [{"message": message, "code": "UNAUTHENTICATED"}]}, 401)
+
+
+class BoulevardSandbox(SandboxApp):
+    """Simulated Boulevard Client API (carts, availability, checkout, appointments)."""
+
+    name = "boulevard"
+
+    def __init__(self) -> None:
+        self.graph = Graph()
+        self.world = seed.build_world()
+        self.engine = Engine(self.world)
+        super().__init__()
+        self.route("POST", CLIENT_PATH, self.client_api)
+
+    def reset(self) -> None:
+        """Rebuild the seed world (business, locations, staff, services, clients, appointments)."""
+        self.world = seed.build_world()
+        self.engine = Engine(self.world)
+
+    # -- the endpoint ----------------------------------------------------------------------
+    def authenticate(self, request: Request) -> Caller:
+        """Resolve the Basic credentials into a caller or raise :class:`AuthError`."""
+        api_key, token = parse_authorization(request.header("authorization"))
+        business = self.world.business
+        if request.params.get("business_id") != business["uuid"] or api_key != seed.API_KEY:
+            raise AuthError("Invalid API key or business")
+        if not token:
+            return Caller(api_key)
+        client_id = verify_client_token(token, business["uuid"], seed.SECRET_KEY, int(self.now().timestamp()))
+        if client_id not in self.world.clients:
+            raise AuthError("Unknown client")
+        return Caller(api_key, client_id)
+
+    def client_api(self, request: Request) -> Response:
+        """``POST /api/2020-01/{businessId}/client``: one GraphQL request."""
+        try:
+            caller = self.authenticate(request)
+        except AuthError as exc:
+            return _unauthorized(str(exc))
+        content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
+        variables: Any = None
+        operation_name: Any = None
+        if content_type == "application/graphql":
+            query: Any = request.body.decode("utf-8", "replace")
+        else:
+            try:
+                payload = request.json()
+            except (ValueError, UnicodeDecodeError):
+                return Response.json({"errors": [{"message": "Could not parse the request body as JSON"}]}, 400)
+            if not isinstance(payload, dict):
+                return Response.json({"errors": [{"message": "Expected a JSON object with a `query`"}]}, 400)
+            query, variables, operation_name = payload.get("query"), payload.get("variables"), payload.get(
+                "operationName")
+            if isinstance(variables, str) and variables:
+                try:
+                    variables = json.loads(variables)
+                except ValueError:
+                    return Response.json({"errors": [{"message": "Could not parse `variables` as JSON"}]}, 400)
+        if not isinstance(query, str) or not query.strip():
+            return Response.json({"errors": [{"message": "No query document supplied"}]}, 400)
+        if variables is not None and not isinstance(variables, dict):
+            return Response.json({"errors": [{"message": "`variables` must be an object"}]}, 400)
+
+        def context() -> Context:
+            return Context(self.engine, caller, self.now())
+
+        body = self.graph.run(query, variables or None, operation_name or None, context, self.lock)
+        return Response.json(body, 200)
+
+    # -- admin -------------------------------------------------------------------------------
+    def book_directly(self, service_id: str, staff_id: str, location_id: str, start: datetime,
+                      client_id: str = seed.CLIENT_JOHN) -> str:
+        """Book as the front desk would (no cart, no availability check); returns the appointment id.
+
+        Tests use it to take a slot away from a cart that holds a reservation.
+        """
+        with self.lock:
+            variant = next(v for v in self.world.variants if v.service_id == service_id and v.staff_id == staff_id)
+            appt = seed.Appointment(
+                f"urn:blvd:Appointment:{uuid.uuid4()}", location_id, client_id,
+                [seed.AppointmentService(service_id, staff_id, True, start, variant.duration, variant.price)],
+                self.now(),
+            )
+            self.world.appointments[appt.id] = appt
+            return appt.id
+
+    def admin_state(self) -> Any:
+        """Appointments, carts and clients as JSON (for tests and the dev stack)."""
+        w = self.world
+        return {
+            "business": {"id": w.business["id"], "uuid": w.business["uuid"], "tz": w.business["tz"]},
+            "appointments": [
+                {
+                    "id": a.id, "state": a.state, "locationId": a.location_id, "clientId": a.client_id,
+                    "cartId": a.cart_id, "startAt": stamp(a.start), "endAt": stamp(a.end),
+                    "services": [{"serviceId": s.service_id, "staffId": s.staff_id, "startAt": stamp(s.start),
+                                  "duration": s.duration, "price": s.price} for s in a.services],
+                }
+                for a in w.appointments.values()
+            ],
+            "carts": [
+                {
+                    "id": c.id, "locationId": c.location_id, "items": [i.service_id for i in c.items],
+                    "completedAt": stamp(c.completed_at),
+                    "reservation": None if c.reservation is None else {
+                        "timeId": c.reservation.time_id, "expiresAt": stamp(c.reservation.expires_at),
+                    },
+                }
+                for c in w.carts.values()
+            ],
+            "clients": [{"id": c.id, "name": c.name, "email": c.email} for c in w.clients.values()],
+        }
