@@ -60,6 +60,7 @@ class Response:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    reason: str | None = None  # a provider's own reason phrase, when it differs from the standard one
 
     @classmethod
     def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -218,7 +219,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(response, slow=fault.seconds if fault is not None and fault.kind == "slow_body" else 0.0)
 
     def _send(self, response: Response, slow: float = 0.0) -> None:
-        self.send_response(response.status)
+        self.send_response(response.status, response.reason)
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
@@ -238,6 +239,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # concurrency tests open 20+ connections at once; 5 drops some
 
     def __init__(self, address: tuple[str, int], apps: dict[str, SandboxApp], verbose: bool) -> None:
         super().__init__(address, _Handler)

@@ -1,0 +1,1 @@
+"""SuperSaaS provider sandbox (see README.md)."""
