@@ -89,7 +89,10 @@ def invoke(method: str, path: str, *, headers: dict[str, str] | None = None, que
         parsed = json.loads(text) if text else None
     except ValueError:
         parsed = text
-    return Result(result["statusCode"], {k.lower(): v for k, v in (result.get("headers") or {}).items()}, parsed)
+    headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
+    for name, values in (result.get("multiValueHeaders") or {}).items():  # REST APIs answer with these
+        headers[name.lower()] = ", ".join(values)
+    return Result(result["statusCode"], headers, parsed)
 
 
 def auth_headers(key: str, connection_id: str | None) -> dict[str, str]:

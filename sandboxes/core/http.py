@@ -216,7 +216,10 @@ class _Handler(BaseHTTPRequestHandler):
             response = fault.response() if fault is not None and fault.kind == "respond" else app.dispatch(request)
         except Exception as exc:  # a sandbox bug must not kill the server thread
             response = Response.json({"error": "sandbox internal error", "detail": repr(exc)}, 500)
-        self._send(response, slow=fault.seconds if fault is not None and fault.kind == "slow_body" else 0.0)
+        try:
+            self._send(response, slow=fault.seconds if fault is not None and fault.kind == "slow_body" else 0.0)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (e.g. its timeout fired): nothing to report
 
     def _send(self, response: Response, slow: float = 0.0) -> None:
         self.send_response(response.status, response.reason)

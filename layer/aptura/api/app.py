@@ -98,7 +98,7 @@ class Caller:
 
 
 def _header(app: APIGatewayRestResolver, name: str) -> str | None:
-    value = app.current_event.get_header_value(name, case_sensitive=False)
+    value = app.current_event.headers.get(name)  # case-insensitive in Powertools v3
     return value.strip() if isinstance(value, str) else None
 
 
