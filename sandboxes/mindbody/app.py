@@ -113,7 +113,8 @@ class MindbodySandbox(SandboxApp):
     - ``burst_limit``: ``(calls, seconds)`` sliding-window limit per API key answered with 429
       ``TooManyRequests`` (default ``None``: off). ``daily_limit``: calls per key per site-local day.
     - ``dedup_window_seconds``: how long a completed add-appointment response is replayed for an
-      identical request (default 10 s; 0 keeps only Mindbody's documented in-progress 409).
+      identical request (default 0: Mindbody's documented behaviour, where only a duplicate of a
+      request still in progress is refused with 409 and a repeat after completion is a new request).
     - ``emit_utc``: emit appointment/availability times as UTC ``...Z`` instead of naive local.
     - ``required_client_fields``: the site's extra required client fields (default none; the real
       demo site requires ``("BirthDate",)``, see ``seed.REAL_DEMO_SITE_REQUIRED_CLIENT_FIELDS``).
@@ -129,7 +130,7 @@ class MindbodySandbox(SandboxApp):
         token_lifetime: timedelta = timedelta(days=7),
         burst_limit: tuple[int, float] | None = None,
         daily_limit: int | None = None,
-        dedup_window_seconds: float = 10.0,
+        dedup_window_seconds: float = 0.0,
         emit_utc: bool = False,
         required_client_fields: tuple[str, ...] | None = None,
     ) -> None:

@@ -374,6 +374,7 @@ def test_test_mode_validates_without_saving(mb: Mindbody) -> None:
 
 
 def test_identical_body_is_deduplicated_unless_skipped(mb: Mindbody, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mb.app, "dedup_window_seconds", 10.0)  # the optional replay window
     first = mb.book("2027-01-07T10:00:00")
     again = mb.book("2027-01-07T10:00:00")
     assert again.status_code == 200 and again.json() == first.json()
@@ -386,6 +387,7 @@ def test_identical_body_is_deduplicated_unless_skipped(mb: Mindbody, monkeypatch
 
 
 def test_identical_body_while_first_in_progress_gets_409(mb: Mindbody, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mb.app, "dedup_window_seconds", 10.0)  # the optional replay window
     mb.token()
     entered, release = threading.Event(), threading.Event()
     create = mb.app._create_appointment
@@ -407,7 +409,8 @@ def test_identical_body_while_first_in_progress_gets_409(mb: Mindbody, monkeypat
     assert mb.book("2027-01-08T15:00:00").json() == first.result().json()
 
 
-def test_concurrent_identical_bodies_create_one_appointment(mb: Mindbody) -> None:
+def test_concurrent_identical_bodies_create_one_appointment(mb: Mindbody, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mb.app, "dedup_window_seconds", 10.0)  # the optional replay window
     mb.token()
     with ThreadPoolExecutor(max_workers=20) as pool:
         results = list(pool.map(lambda _: mb.book("2027-01-08T13:00:00"), range(20)))

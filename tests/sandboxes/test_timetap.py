@@ -65,13 +65,8 @@ def admin(admin_client: httpx.Client, app: TimeTapSandbox) -> Iterator[httpx.Cli
 
 
 @pytest.fixture(scope="module")
-def base_module(running: RunningServer) -> str:
+def base(running: RunningServer) -> str:
     return f"{running.url}/timetap/live"
-
-
-@pytest.fixture
-def base(base_module: str) -> str:
-    return base_module
 
 
 def get_token(http: httpx.Client, base: str, **overrides: Any) -> httpx.Response:
@@ -80,8 +75,8 @@ def get_token(http: httpx.Client, base: str, **overrides: Any) -> httpx.Response
 
 
 @pytest.fixture(scope="module")
-def api_client(base_module: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=base_module, timeout=10) as client:
+def api_client(base: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base, timeout=10) as client:
         yield client
 
 

@@ -1,0 +1,343 @@
+"""``make dev`` end to end: ``python -m local.devstack`` as a subprocess, then only HTTP and /proc.
+
+Checks what the issue promises: the printed curl commands work as printed (availability 200, booking 201, the
+same booking again 409), every connected provider answers availability and books through the gateway, dev.json
+has the documented shape, every sandbox is served, Ctrl-C leaves nothing running (DynamoDB Local's JVM, the
+gateway's Lambda workers, the ports), and with APTURA_DATA_DIR a restart re-seeds the same key and connection ids
+without duplicating anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from local.events import DEMO_API_KEY
+from local.services import free_port
+from sandboxes.server import REGISTRY
+from tests.support import ROOT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("devstack")]
+
+READY_TIMEOUT = 90.0  # generous: `make test` runs two workers on two vCPUs; alone it is ready in ~9 s
+CLIENT = {"firstName": "Sam", "lastName": "Rivera", "email": "sam@example.com", "phone": "+15550001111"}
+
+
+def connected_providers() -> set[str]:
+    """Providers the stack must connect: a finished spec and a sandbox."""
+    return {p.stem for p in (ROOT / "specs").glob("*.yaml")} & set(REGISTRY)
+
+
+def demo_of(provider: str) -> dict[str, Any]:
+    module = __import__(REGISTRY[provider].split(":")[0], fromlist=["DEMO"])
+    return module.DEMO
+
+
+@dataclass
+class Proc:
+    """One process as seen in /proc; ``starttime`` tells a reused pid apart."""
+
+    pid: int
+    ppid: int
+    starttime: str
+    cmdline: str
+
+    def alive(self) -> bool:
+        now = _read_proc(self.pid)
+        return now is not None and now.starttime == self.starttime and _state(self.pid) != "Z"
+
+
+def _read_proc(pid: int) -> Proc | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # the command name may contain spaces and parentheses
+    return Proc(pid, int(fields[1]), fields[19], cmdline)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+
+
+def descendants(root: int) -> list[Proc]:
+    """Every live process whose parent chain leads to ``root``."""
+    procs = [p for entry in Path("/proc").iterdir() if entry.name.isdigit() and (p := _read_proc(int(entry.name)))]
+    children: dict[int, list[Proc]] = {}
+    for proc in procs:
+        children.setdefault(proc.ppid, []).append(proc)
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child.pid)
+    return found
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class Stack:
+    """A running ``python -m local.devstack`` and what it reported."""
+
+    proc: subprocess.Popen[bytes]
+    state_dir: Path
+    port: int
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def stdout(self) -> str:
+        return (self.state_dir / "stdout.log").read_text(errors="replace")
+
+    @property
+    def stderr(self) -> str:
+        return (self.state_dir / "stderr.log").read_text(errors="replace")
+
+    def headers(self, provider: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.facts['api_key']}",
+                "X-Connection-Id": self.facts["providers"][provider]["connection_id"]}
+
+    def interrupt(self, timeout: float = 30.0) -> int:
+        """Ctrl-C, as a terminal delivers it to ``make dev``'s Python process; returns the exit code."""
+        self.proc.send_signal(signal.SIGINT)
+        return self.proc.wait(timeout=timeout)
+
+    def kill(self) -> None:
+        """Last resort after a failed test: the whole session (java shares it; workers have their own)."""
+        if self.proc.poll() is None:
+            for child in descendants(self.proc.pid):
+                try:
+                    os.kill(child.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+def start_stack(state_dir: Path, data_dir: Path | None = None) -> Stack:
+    """Start the stack as ``make dev`` does (same module, PYTHONPATH=layer:.) and wait for "ready"."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("APTURA_", "AWS_ENDPOINT_URL"))}
+    env.update({"PYTHONPATH": f"{ROOT / 'layer'}{os.pathsep}{ROOT}", "APTURA_PORT": str(port),
+                "APTURA_STATE_DIR": str(state_dir), "PYTHONUNBUFFERED": "1"})
+    if data_dir is not None:
+        env["APTURA_DATA_DIR"] = str(data_dir)
+    with open(state_dir / "stdout.log", "wb") as out, open(state_dir / "stderr.log", "wb") as err:
+        proc = subprocess.Popen(  # files, not pipes: an unread pipe would stall the stack's logging
+            [sys.executable, "-m", "local.devstack"], cwd=ROOT, env=env, stdout=out, stderr=err,
+            start_new_session=True,  # so a failed test can kill the whole tree (see Stack.kill)
+        )
+    stack = Stack(proc, state_dir, port)
+    deadline = time.monotonic() + READY_TIMEOUT
+    facts_path = state_dir / "dev.json"
+    while not (facts_path.exists() and "ready in" in stack.stdout):
+        if proc.poll() is not None:
+            raise AssertionError(f"devstack exited with {proc.returncode}:\n{stack.stderr[-4000:]}")
+        if time.monotonic() > deadline:
+            stack.kill()
+            raise AssertionError(f"devstack not ready after {READY_TIMEOUT}s:\n{stack.stderr[-4000:]}")
+        time.sleep(0.1)
+    stack.facts = json.loads(facts_path.read_text())
+    return stack
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = start_stack(tmp_path_factory.mktemp("devstack"))
+    yield running
+    running.kill()
+
+
+def printed_curls(stdout: str) -> list[str]:
+    """The curl commands of the banner, continuation lines joined back into one shell command each."""
+    commands, current = [], ""
+    for line in stdout.splitlines():
+        if current or line.startswith("curl "):
+            current += line[:-1] + " " if line.endswith("\\") else line
+            if not line.endswith("\\"):
+                commands.append(current)
+                current = ""
+    return commands
+
+
+def run_curl(command: str) -> tuple[int, Any]:
+    """Run a printed command in a shell, exactly as pasted; returns (HTTP status, parsed body)."""
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60, check=True)
+    body, _, status_line = done.stdout.rstrip("\n").rpartition("\n")
+    assert status_line.startswith("HTTP "), done.stdout
+    return int(status_line.split()[1]), json.loads(body)
+
+
+def week_ahead() -> tuple[date, date]:
+    start = date.today() + timedelta(days=7)
+    return start, start + timedelta(days=6)
+
+
+def availability(stack: Stack, provider: str) -> httpx.Response:
+    info = stack.facts["providers"][provider]
+    start, end = week_ahead()
+    params = {"serviceId": info["service_id"], "staffId": info["staff_id"],
+              "startDate": start.isoformat(), "endDate": end.isoformat()}
+    return httpx.get(f"{stack.facts['api_url']}/v1/availability", params=params, headers=stack.headers(provider),
+                     timeout=30)
+
+
+def test_dev_json_has_the_documented_shape(stack: Stack) -> None:
+    facts = stack.facts
+    assert set(facts) == {"api_url", "api_key", "sandbox_url", "providers"}
+    assert facts["api_url"] == f"http://127.0.0.1:{stack.port}"
+    assert facts["api_key"] == DEMO_API_KEY and facts["api_key"].startswith("apt_test_")
+    assert facts["sandbox_url"].startswith("http://127.0.0.1:")
+    assert connected_providers(), "at least one provider has a spec and a sandbox"
+    assert set(facts["providers"]) == connected_providers()
+    for provider, info in facts["providers"].items():
+        demo = demo_of(provider)
+        assert info == {"connection_id": f"conn_demo_{provider}", "service_id": demo["service_id"],
+                        "staff_id": demo["staff_id"], "credentials": demo["credentials"]}
+    # The JSON and the banner carry the same facts.
+    assert facts["api_url"] in stack.stdout and facts["api_key"] in stack.stdout
+
+
+def test_every_sandbox_is_served_with_its_own_seed(stack: Stack) -> None:
+    for provider in REGISTRY:
+        response = httpx.get(f"{stack.facts['sandbox_url']}/{provider}/_sandbox/state", timeout=10)
+        assert response.status_code == 200, (provider, response.text[:300])
+        assert response.json(), provider
+
+
+def test_printed_curl_commands_work_as_printed(stack: Stack) -> None:
+    commands = printed_curls(stack.stdout)
+    assert len(commands) == 3, stack.stdout  # availability, booking, the same booking again
+    status, body = run_curl(commands[0])
+    assert status == 200, body
+    assert body["slots"], "the printed window has free slots"
+    status, booked = run_curl(commands[1])
+    assert status == 201, booked
+    assert booked["status"] == "confirmed"
+    assert booked["startTime"] in commands[1]  # the printed slot is the one booked
+    status, again = run_curl(commands[2])
+    assert status == 409, again
+    assert again["error"] == "conflict"
+
+
+@pytest.mark.parametrize("provider", sorted(connected_providers()))
+def test_each_provider_lists_and_books_through_the_gateway(stack: Stack, provider: str) -> None:
+    listed = availability(stack, provider)
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["provider"] == provider
+    slots = listed.json()["slots"]
+    assert slots, f"{provider}: no free slots a week ahead"
+    slot = slots[-1]  # the printed booking took an early slot; the last one is still free
+    info = stack.facts["providers"][provider]
+    body = {"serviceId": info["service_id"], "staffId": slot["staffId"], "startTime": slot["startTime"],
+            "client": CLIENT}
+    url = f"{stack.facts['api_url']}/v1/appointments"
+    first = httpx.post(url, json=body, headers=stack.headers(provider), timeout=30)
+    assert first.status_code == 201, first.text
+    assert first.json()["startTime"] == slot["startTime"]
+    repeat = httpx.post(url, json=body, headers=stack.headers(provider), timeout=30)
+    assert repeat.status_code == 409, repeat.text
+
+
+def test_unknown_connection_and_bad_key_are_refused(stack: Stack) -> None:
+    provider = min(stack.facts["providers"])
+    start, end = week_ahead()
+    params = {"serviceId": stack.facts["providers"][provider]["service_id"], "startDate": start.isoformat(),
+              "endDate": end.isoformat()}
+    url = f"{stack.facts['api_url']}/v1/availability"
+    unknown = httpx.get(url, params=params, timeout=30,
+                        headers={**stack.headers(provider), "X-Connection-Id": "conn_demo_nonexistent"})
+    assert unknown.status_code == 404, unknown.text
+    assert unknown.json()["error"] == "not_found"
+    bad_key = httpx.get(url, params=params, timeout=30,
+                        headers={**stack.headers(provider), "Authorization": "Bearer apt_test_not_a_real_key_123"})
+    assert bad_key.status_code == 401, bad_key.text
+
+
+def test_ctrl_c_stops_everything_it_started(stack: Stack) -> None:
+    # Make sure both functions have warm workers, so the check below covers them.
+    bad = httpx.post(f"{stack.facts['api_url']}/v1/appointments", json={}, headers=stack.headers(
+        min(stack.facts["providers"])), timeout=30)
+    assert bad.status_code == 400, bad.text
+    tree = descendants(stack.proc.pid)
+    java = [p for p in tree if "DynamoDBLocal.jar" in p.cmdline]
+    workers = [p for p in tree if "lambda_worker.py" in p.cmdline]
+    assert len(java) == 1, [p.cmdline for p in tree]
+    assert len(workers) >= 2, [p.cmdline for p in tree]  # one per function at least
+    dynamodb_port = int(java[0].cmdline.split(" -port ")[1].split()[0])
+    sandbox_port = int(stack.facts["sandbox_url"].rsplit(":", 1)[1])
+    ports = [stack.port, sandbox_port, dynamodb_port]
+    assert all(port_open(p) for p in ports)
+
+    assert stack.interrupt() == 0, stack.stderr[-3000:]
+
+    deadline = time.monotonic() + 5  # reparented leftovers would still be alive after this
+    while any(p.alive() for p in tree) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p.cmdline for p in tree if p.alive()], "processes left running"
+    assert not [p for p in ports if port_open(p)], "ports still open"
+    assert not (stack.state_dir / "dev.json").exists(), "dev.json describes a stack that is gone"
+    assert "[devstack] stopped" in stack.stderr
+
+
+def _dynamodb_items(stack: Stack) -> list[dict[str, Any]]:
+    """Every item of every table, read straight from the stack's DynamoDB Local."""
+    import boto3
+
+    java = next(p for p in descendants(stack.proc.pid) if "DynamoDBLocal.jar" in p.cmdline)
+    port = int(java.cmdline.split(" -port ")[1].split()[0])
+    client = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    items = []
+    for table in client.list_tables()["TableNames"]:
+        items += client.scan(TableName=table)["Items"]
+    return items
+
+
+def test_data_dir_keeps_state_and_reseeding_is_idempotent(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    runs = []
+    for n in range(2):
+        stack = start_stack(tmp_path / f"run{n}", data_dir=data_dir)
+        try:
+            assert availability(stack, min(stack.facts["providers"])).status_code == 200, stack.stderr[-3000:]
+            items = _dynamodb_items(stack)
+            runs.append((stack.facts, items))
+            assert stack.interrupt() == 0
+        finally:
+            stack.kill()
+    (facts1, items1), (facts2, items2) = runs
+    assert any(data_dir.iterdir()), "DynamoDB Local wrote its database to APTURA_DATA_DIR"
+    assert facts1["api_key"] == facts2["api_key"]
+    assert facts1["providers"] == facts2["providers"]  # same connection ids (and credentials)
+    keys1 = [i for i in items1 if i["pk"]["S"].startswith("APIKEY#")]
+    keys2 = [i for i in items2 if i["pk"]["S"].startswith("APIKEY#")]
+    assert len(keys1) == len(keys2) == 1
+    assert keys1[0]["key_id"] == keys2[0]["key_id"], "the persisted key is kept, not re-created"
+    conns2 = sorted(i["sk"]["S"] for i in items2 if i["sk"]["S"].startswith("CONNECTION#"))
+    assert conns2 == sorted(f"CONNECTION#conn_demo_{p}" for p in connected_providers())
+    assert len(items2) == len(items1), "re-seeding added nothing"
