@@ -52,12 +52,12 @@ DEMO: dict[str, Any] = {
     "config": {
         "customer": CUSTOMER,
         "lang": "en",
-        "location_id": "1",
-        "location_url_text": "helsinki",
-        "view_url_text": "palvelut",
+        "locationId": "1",
+        "locationUrlText": "helsinki",
+        "viewUrlText": "palvelut",
         "timezone": ZONE_NAME,
     },
-    "credentials": {"api_key_id": "ak_demo_full", "api_key_password": "sk_demo_full_secret"},
+    "credentials": {"apiKeyId": "ak_demo_full", "apiKeyPassword": "sk_demo_full_secret"},
     "service_id": "3",
     "staff_id": "101",
 }
@@ -233,12 +233,13 @@ class DigitalBookerSandbox(SandboxApp):
         self.store = build_store()
 
     def admin_state(self) -> Any:
-        """Bookings (rendered as the Admin API would), deleted ids and user counts, for tests."""
+        """Bookings and users (rendered as the Admin API would) and deleted booking ids, for tests."""
         ordered = sorted(self.store.bookings.values(), key=lambda b: (self._span(b)[0], b.id))
         return {
             "bookings": [self._booking_obj(b, "en") for b in ordered],
             "deleted_booking_ids": sorted(self.store.deleted_bookings),
-            "users": sum(1 for u in self.store.users.values() if not u.deleted),
+            "users": [self._user_obj(u) for u in sorted(self.store.users.values(), key=lambda u: u.id)
+                      if not u.deleted],
             "now": self.now().isoformat(),
         }
 

@@ -478,9 +478,9 @@ def test_admin_catalogue(client: httpx.Client) -> None:
 def test_demo_constant_is_usable(client: httpx.Client) -> None:
     cfg, creds = DEMO["config"], DEMO["credentials"]
     root = f"/{cfg['customer']}/{cfg['lang']}/api"
-    auth = (creds["api_key_id"], creds["api_key_password"])
+    auth = (creds["apiKeyId"], creds["apiKeyPassword"])
     assert client.get(root + "/admin/services/" + DEMO["service_id"], auth=auth).status_code == 200
-    view = f"{root}/public/locations/{cfg['location_url_text']}/views/{cfg['view_url_text']}"
+    view = f"{root}/public/locations/{cfg['locationUrlText']}/views/{cfg['viewUrlText']}"
     workers = client.get(f"{view}/services/{DEMO['service_id']}/resources").json()["data"]
     assert int(DEMO["staff_id"]) in [w["id"] for w in workers]
     assert cfg["timezone"] == "Europe/Helsinki"
