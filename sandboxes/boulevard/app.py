@@ -21,14 +21,15 @@ from sandboxes.core import Request, Response, SandboxApp
 API_VERSION = "2020-01"
 CLIENT_PATH = f"/api/{API_VERSION}/{{business_id}}/client"
 
+# Keys match the connection fields of specs/boulevard.yaml. The spec books as a guest, so the
+# secret key (for signed client tokens) is not a connection credential: see seed.SECRET_KEY.
 DEMO: dict[str, Any] = {
     "config": {
-        "business_id": seed.BUSINESS_UUID,
-        "location_id": seed.LOC_DOWNTOWN,
-        "zone": seed.ZONE_NAME,
-        "api_version": API_VERSION,
+        "businessId": seed.BUSINESS_UUID,
+        "locationId": seed.LOC_DOWNTOWN,
+        "timezone": seed.ZONE_NAME,
     },
-    "credentials": {"api_key": seed.API_KEY, "secret_key": seed.SECRET_KEY},
+    "credentials": {"apiKey": seed.API_KEY},
     "service_id": seed.SVC_HAIRCUT,
     "staff_id": seed.STAFF_AVA,
 }

@@ -22,10 +22,10 @@ from sandboxes.boulevard import DEMO, BoulevardSandbox, seed
 from sandboxes.boulevard.auth import basic_header, make_client_token
 from sandboxes.core import RunningServer, serve
 
-BUSINESS = DEMO["config"]["business_id"]
-API_KEY = DEMO["credentials"]["api_key"]
-SECRET = DEMO["credentials"]["secret_key"]
-DOWNTOWN = DEMO["config"]["location_id"]
+BUSINESS = DEMO["config"]["businessId"]
+API_KEY = DEMO["credentials"]["apiKey"]
+SECRET = seed.SECRET_KEY
+DOWNTOWN = DEMO["config"]["locationId"]
 HAIRCUT = DEMO["service_id"]
 AVA = DEMO["staff_id"]
 NOW = "2027-01-04T00:00:00Z"
@@ -648,8 +648,10 @@ def test_official_book_sdk_books_through_the_sandbox(api: Api) -> None:
 
 def test_demo_constant_points_at_seed_data() -> None:
     assert set(DEMO) == {"config", "credentials", "service_id", "staff_id"}
-    assert DEMO["config"]["zone"] == "America/New_York"
+    assert DEMO["config"] == {"businessId": seed.BUSINESS_UUID, "locationId": seed.LOC_DOWNTOWN,
+                              "timezone": "America/New_York"}
+    assert DEMO["credentials"] == {"apiKey": seed.API_KEY}
     world = seed.build_world()
     assert DEMO["service_id"] in {s.id for s in world.services}
     assert DEMO["staff_id"] in {s.id for s in world.staff}
-    assert base64.b64decode(DEMO["credentials"]["secret_key"])  # a valid base64 HMAC key
+    assert base64.b64decode(seed.SECRET_KEY)  # a valid base64 HMAC key (client tokens; not in DEMO)
