@@ -31,8 +31,9 @@ from sandboxes.timetap.timeutil import (
 
 # Connection the dev stack creates against this sandbox (the base URL is the sandbox's own).
 DEMO: dict[str, Any] = {
-    "config": {"business_id": str(seed.BUSINESS_ID), "location_id": str(seed.DOWNTOWN), "time_zone": seed.ZONE},
-    "credentials": {"api_key": seed.API_KEY, "private_key": seed.PRIVATE_KEY},
+    # Keys are the field names of specs/timetap.yaml's connection.config / connection.secrets.
+    "config": {"businessId": str(seed.BUSINESS_ID), "locationId": str(seed.DOWNTOWN), "timezone": seed.ZONE},
+    "credentials": {"apiKey": seed.API_KEY, "privateKey": seed.PRIVATE_KEY},
     "service_id": str(seed.HAIRCUT),
     "staff_id": str(seed.AVERY),
 }

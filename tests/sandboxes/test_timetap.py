@@ -16,8 +16,8 @@ import pytest
 from sandboxes.core import RunningServer, serve
 from sandboxes.timetap import DEMO, TimeTapSandbox
 
-API_KEY = DEMO["credentials"]["api_key"]
-PRIVATE_KEY = DEMO["credentials"]["private_key"]
+API_KEY = DEMO["credentials"]["apiKey"]
+PRIVATE_KEY = DEMO["credentials"]["privateKey"]
 SIGNATURE = hashlib.md5((API_KEY + PRIVATE_KEY).encode()).hexdigest()
 PINNED = "2027-01-04T00:00:00Z"  # a Monday, before every seeded future appointment
 AVERY, JORDAN, SAM = 512001, 512002, 512003
