@@ -74,3 +74,23 @@ def test_every_function_is_documented() -> None:
     doc = open("docs/spec-reference.md", encoding="utf-8").read()
     missing = [name for name in function_names() if f"`{name}(" not in doc]
     assert not missing, f"undocumented functions: {missing}"
+
+
+def test_epoch_week_duration_and_keyed_hmac() -> None:
+    import base64
+    import hmac as hmac_mod
+
+    assert run("epoch_seconds('1970-01-02T00:00:00Z')") == 86400
+    assert abs(run("now_epoch()") - __import__("time").time()) < 5
+    with pytest.raises(AptError):
+        run("epoch_seconds('2027-01-01T00:00:00')")
+    assert run("weekday('2027-01-10')") == 7 and run("weekday('2027-01-11')") == 1
+    assert run("week_start('2027-01-14')") == "2027-01-11" and run("week_start('2027-01-11')") == "2027-01-11"
+    assert run("duration_minutes('01:30')") == 90 and run("duration_minutes(`45`)") == 45
+    with pytest.raises(AptError):
+        run("duration_minutes('90 min')")
+    key = base64.b64encode(b"\x01\x02secret").decode()
+    expected = base64.b64encode(hmac_mod.new(b"\x01\x02secret", b"msg", "sha256").digest()).decode()
+    assert run(f"hmac_sha256_b64key('{key}', 'msg')") == expected
+    with pytest.raises(AptError):
+        run("hmac_sha256_b64key('not base64!', 'msg')")

@@ -437,3 +437,92 @@ operations:
 """, handler).run("appointments.create", {"loc": "L1"})
     assert out == "c1"
     assert seen[0]["variables"] == {"loc": "L1"} and seen[0]["query"].startswith("mutation M($loc: ID!)")
+
+
+OAUTH = """
+auth:
+  type: oauth2
+  token_request:
+    method: POST
+    path: /oauth2/token
+    body: {client_id: app.client_id, client_secret: app.client_secret, grant_type: grant.type,
+           refresh_token: grant.refresh_token}
+  expires_at: body.expires_at
+  apply: {headers: {Authorization: "join(' ', ['Bearer', token])"}}
+operations:
+  availability.list: {steps: [{id: a, request: {path: /data}}], output: steps.a}
+"""
+
+
+def oauth_runner(handler: Callable[[httpx.Request], httpx.Response], creds: dict[str, Any]) -> Runner:
+    spec = parse_spec(HEAD + OAUTH, "demo.yaml")
+    conn = Connection("conn_o", "demo", "test", {"tz": "UTC"}, creds)
+    return Runner(spec, conn, transport=Transport(httpx.Client(transport=httpx.MockTransport(handler))),
+                  oauth_app={"client_id": "app1", "client_secret": "s3cret"})
+
+
+def test_oauth_refreshes_an_expired_token_once_and_uses_the_new_one() -> None:
+    refreshes: list[dict[str, Any]] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        if req.url.path.endswith("/oauth2/token"):
+            refreshes.append(json.loads(req.content))
+            return httpx.Response(200, json={"access_token": "new", "expires_at": "2099-01-01T00:00:00Z"})
+        assert req.headers["Authorization"] == "Bearer new"
+        return httpx.Response(200, json={"ok": True})
+
+    creds = {"access_token": "old", "refresh_token": "r1", "expires_at": "2001-01-01T00:00:00Z"}
+    runner = oauth_runner(handler, creds)
+    assert runner.run("availability.list", {}) == {"ok": True}
+    assert runner.run("availability.list", {}) == {"ok": True}
+    assert len(refreshes) == 1
+    assert refreshes[0] == {"client_id": "app1", "client_secret": "s3cret", "grant_type": "refresh_token",
+                            "refresh_token": "r1"}
+    assert creds["access_token"] == "new" and creds["refresh_token"] == "r1"  # kept when not rotated
+    assert creds["expires_at"] == "2099-01-01T00:00:00Z"
+
+
+def test_oauth_refused_token_is_refreshed_and_the_call_retried() -> None:
+    calls: list[str] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        if req.url.path.endswith("/oauth2/token"):
+            calls.append("refresh")
+            return httpx.Response(200, json={"access_token": "t2", "refresh_token": "r2", "expires_at": "2099-01-01T00:00:00Z"})
+        calls.append(req.headers["Authorization"])
+        if req.headers["Authorization"] == "Bearer t1":
+            return httpx.Response(401, json={"errors": [{"code": "ACCESS_TOKEN_REVOKED"}]})
+        return httpx.Response(200, json={"ok": True})
+
+    creds = {"access_token": "t1", "refresh_token": "r1", "expires_at": "2099-01-01T00:00:00Z"}
+    assert oauth_runner(handler, creds).run("availability.list", {}) == {"ok": True}
+    assert calls == ["Bearer t1", "refresh", "Bearer t2"] and creds["refresh_token"] == "r2"
+
+
+def test_oauth_without_refresh_token_is_a_connection_error() -> None:
+    creds = {"access_token": "old", "expires_at": "2001-01-01T00:00:00Z"}
+    with pytest.raises(AptError) as info:
+        oauth_runner(lambda r: httpx.Response(200, json={}), creds).run("availability.list", {})
+    assert info.value.code == "connection_auth_failed"
+
+
+def test_accept_status_bypasses_error_rules() -> None:
+    out = make("""
+errors: [{when: "status == `404`", error: provider_error}]
+operations:
+  availability.list:
+    steps: [{id: a, request: {path: /x, accept_status: [404]}, extract: "status"}]
+    output: steps.a
+""", lambda r: httpx.Response(404, json={})).run("availability.list", {})
+    assert out == 404
+
+
+def test_zone_can_come_from_a_response() -> None:
+    spec = parse_spec(HEAD.replace("timezone: config.tz", "timezone: steps.loc.tz") + """
+operations:
+  availability.list: {steps: [{id: loc, request: {path: /loc}}], output: zone}
+""")
+    conn = Connection("c", "demo", "test", {}, {"key": "k"})
+    runner = Runner(spec, conn, transport=Transport(httpx.Client(transport=httpx.MockTransport(
+        lambda r: httpx.Response(200, json={"tz": "Europe/Helsinki"})))))
+    assert runner.run("availability.list", {}) == "Europe/Helsinki" and runner.zone == "Europe/Helsinki"

@@ -17,9 +17,10 @@ from pydantic import ValidationError as PydanticValidationError
 from aptura.engine.runner import Connection, Runner
 from aptura.errors import AptError, Forbidden, NotFound, Unauthorized, ValidationError
 from aptura.spec.loader import load_spec
-from aptura.spec.models import ProviderSpec
-from aptura.store.connections import ConnectionRecord, get_connection, read_credentials
+from aptura.spec.models import OAuth2Auth, ProviderSpec
+from aptura.store.connections import ConnectionRecord, get_connection, read_credentials, read_platform_secret
 from aptura.store.keys import ApiKey, mode_of, resolve_api_key
+from aptura.store.tokens import DynamoTokenStore
 
 logger = Logger()
 
@@ -135,6 +136,19 @@ def resolve_caller(app: APIGatewayRestResolver, scope: str) -> Caller:
     return Caller(key, record, load_spec(record.provider))
 
 
+def oauth_app(provider: str, mode: str) -> dict[str, Any]:
+    """The platform's OAuth app (client id and secret) for ``provider`` in ``mode``, if configured.
+
+    Stored in the platform secret ``oauth-apps`` as ``{provider: {mode: {client_id, client_secret}}}``.
+    """
+    try:
+        apps = read_platform_secret("oauth-apps")
+    except AptError:
+        return {}
+    value = (apps.get(provider) or {}).get(mode) or {}
+    return dict(value) if isinstance(value, dict) else {}
+
+
 @dataclass(frozen=True)
 class Outcome:
     output: Any
@@ -148,8 +162,11 @@ def run_operation(app: APIGatewayRestResolver, caller: Caller, operation: str, i
         raise AptError(f"{caller.spec.name} does not support {operation}", code="not_supported",
                        details={"provider": caller.spec.id, "operation": operation})
     connection = Connection(record.connection_id, record.provider, record.mode, record.config,
-                            read_credentials(record))
+                            dict(read_credentials(record)))
     request_id = app.current_event.request_context.request_id or ""
-    runner = Runner(caller.spec, connection, request_id=request_id)
+    oauth = isinstance(caller.spec.auth, OAuth2Auth)
+    runner = Runner(caller.spec, connection, request_id=request_id,
+                    token_store=DynamoTokenStore(record) if oauth else None,
+                    oauth_app=oauth_app(caller.spec.id, record.mode) if oauth else None)
     output = runner.run(operation, input_)
     return Outcome(output, runner.zone)

@@ -13,12 +13,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from aptura.engine.http import PreparedRequest, ProviderResponse
 from aptura.engine.timezones import parse_datetime
 from aptura.errors import AptError
-from aptura.spec.models import ApiKeyAuth, ApplySpec, BasicAuth, NoAuth, SessionTokenAuth
+from aptura.spec.models import ApiKeyAuth, ApplySpec, BasicAuth, NoAuth, OAuth2Auth, SessionTokenAuth
 from aptura.spec.template import scalar_text
 
 Login = Callable[[SessionTokenAuth, dict[str, Any]], ProviderResponse]
@@ -159,7 +159,77 @@ class SessionTokenFlow(AuthFlow):
         return True
 
 
-def auth_flow(spec: Any, key: str, login: Login) -> AuthFlow:
+class TokenStore(Protocol):
+    """Where a connection's OAuth tokens live, and how one refresh is made exclusive."""
+
+    def refresh_once(self, stale: Callable[[dict[str, Any]], bool],
+                     refresh: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+        """Return fresh credentials, running ``refresh`` only if they are still stale once
+        this caller holds the refresh lease; concurrent callers wait and reuse its result."""
+        ...
+
+
+class MemoryTokenStore:
+    """A single-process token store (unit tests, scripts); production uses DynamoDB."""
+
+    def __init__(self, credentials: dict[str, Any]) -> None:
+        self.credentials = credentials
+        self._lock = threading.Lock()
+
+    def refresh_once(self, stale: Callable[[dict[str, Any]], bool],
+                     refresh: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+        with self._lock:
+            if stale(self.credentials):
+                self.credentials = refresh(self.credentials)
+            return self.credentials
+
+
+Refresh = Callable[[OAuth2Auth, dict[str, Any]], dict[str, Any]]
+
+
+class OAuth2Flow(AuthFlow):
+    """Bearer tokens from the connection's secret, refreshed before expiry or on refusal."""
+
+    def __init__(self, spec: OAuth2Auth, credentials: dict[str, Any], store: TokenStore, refresh: Refresh) -> None:
+        self.spec, self.credentials, self.store, self.refresh = spec, credentials, store, refresh
+        self._refused: set[str] = set()
+        self._lock = threading.Lock()
+
+    def _stale(self, creds: dict[str, Any]) -> bool:
+        token = creds.get("access_token")
+        if not token or token in self._refused:
+            return True
+        expires = creds.get("expires_at")
+        if not expires:
+            return False
+        try:
+            moment = parse_datetime(str(expires)).timestamp()
+        except AptError:
+            return True
+        return moment - self.spec.refresh_margin_seconds <= time.time()
+
+    def apply(self, req: PreparedRequest, ctx: dict[str, Any]) -> str | None:
+        with self._lock:
+            creds = dict(self.credentials)
+        if self._stale(creds):
+            creds = self.store.refresh_once(self._stale, lambda current: self.refresh(self.spec, current))
+            with self._lock:
+                self.credentials.clear()
+                self.credentials.update(creds)
+        token = str(creds["access_token"])
+        _apply(self.spec.apply, req, {**ctx, "token": token})
+        return token
+
+    def renew_if_refused(self, response: ProviderResponse, used: str | None) -> bool:
+        if response.status not in self.spec.renew_on_status or used is None:
+            return False
+        with self._lock:
+            self._refused.add(used)
+        return True
+
+
+def auth_flow(spec: Any, key: str, login: Login, credentials: dict[str, Any] | None = None,
+              store: TokenStore | None = None, refresh: Refresh | None = None) -> AuthFlow:
     """The flow object for a spec's ``auth`` section."""
     if isinstance(spec, NoAuth):
         return AuthFlow()
@@ -169,4 +239,8 @@ def auth_flow(spec: Any, key: str, login: Login) -> AuthFlow:
         return BasicFlow(spec)
     if isinstance(spec, SessionTokenAuth):
         return SessionTokenFlow(spec, key, login)
+    if isinstance(spec, OAuth2Auth):
+        if credentials is None or refresh is None:
+            raise TypeError("oauth2 needs the connection's credentials and a refresh function")
+        return OAuth2Flow(spec, credentials, store or MemoryTokenStore(credentials), refresh)
     raise TypeError(f"unsupported auth {type(spec).__name__}")

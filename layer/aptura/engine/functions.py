@@ -125,6 +125,37 @@ class AptFunctions(functions.Functions):
     def _func_now_utc(self) -> str:
         return tzs.format_utc(datetime.now(tzs.UTC))
 
+    @functions.signature({"types": ["string"]})
+    def _func_epoch_seconds(self, value: str) -> int:
+        parsed = tzs.parse_datetime(value)
+        if parsed.tzinfo is None:
+            raise AptError(f"epoch_seconds needs an instant with an offset, not {value!r}", code="provider_error")
+        return int(parsed.timestamp())
+
+    @functions.signature()
+    def _func_now_epoch(self) -> int:
+        return int(datetime.now(tzs.UTC).timestamp())
+
+    @functions.signature({"types": ["string"]})
+    def _func_weekday(self, day: str) -> int:
+        return date.fromisoformat(day[:10]).isoweekday()
+
+    @functions.signature({"types": ["string"]})
+    def _func_week_start(self, day: str) -> str:
+        parsed = date.fromisoformat(day[:10])
+        return (parsed - timedelta(days=parsed.isoweekday() - 1)).isoformat()
+
+    @functions.signature({"types": ["string", "number"]})
+    def _func_duration_minutes(self, value: Any) -> int | float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return _int_if_whole(float(value))
+        parts = str(value).split(":")
+        if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+            raise AptError(f"duration_minutes: not HH:mm[:ss]: {value!r}", code="provider_error")
+        hours, minutes = int(parts[0]), int(parts[1])
+        seconds = int(parts[2]) if len(parts) == 3 else 0
+        return _int_if_whole(hours * 60 + minutes + seconds / 60)
+
     # -- numbers ---------------------------------------------------------------------
     @functions.signature({"types": ["number", "string"]}, {"types": ["number", "string"]})
     def _func_add(self, a: Any, b: Any) -> int | float:
@@ -161,6 +192,14 @@ class AptFunctions(functions.Functions):
     @functions.signature({"types": ["string"]}, {"types": ["string"]})
     def _func_hmac_sha256_base64(self, key: str, message: str) -> str:
         return base64.b64encode(hmac.new(key.encode(), message.encode(), hashlib.sha256).digest()).decode()
+
+    @functions.signature({"types": ["string"]}, {"types": ["string"]})
+    def _func_hmac_sha256_b64key(self, key_base64: str, message: str) -> str:
+        try:
+            key = base64.b64decode(key_base64, validate=True)
+        except ValueError as exc:
+            raise AptError("hmac_sha256_b64key: the key is not base64", code="validation_error") from exc
+        return base64.b64encode(hmac.new(key, message.encode(), hashlib.sha256).digest()).decode()
 
     @functions.signature({"types": ["string"]})
     def _func_base64(self, value: str) -> str:

@@ -19,16 +19,18 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger
 
-from aptura.engine.auth import AuthFlow, auth_flow, cache_key
+from aptura.engine.auth import AuthFlow, TokenStore, auth_flow, cache_key
 from aptura.engine.http import Deadline, PreparedRequest, ProviderResponse, Transport, retry_after_seconds
 from aptura.engine.pagination import paginate
+from aptura.engine.timezones import format_utc, parse_datetime
 from aptura.errors import AptError, NotSupported, error_for
-from aptura.spec.models import ErrorRule, GraphQLSpec, ProviderSpec, RequestSpec, SessionTokenAuth, Step
+from aptura.spec.models import ErrorRule, GraphQLSpec, OAuth2Auth, ProviderSpec, RequestSpec, SessionTokenAuth, Step
 from aptura.spec.template import scalar_text, truthy
 
 logger = Logger(child=True)
@@ -109,6 +111,8 @@ class Runner:
         transport: Transport | None = None,
         request_id: str = "",
         deadline: Deadline | None = None,
+        token_store: TokenStore | None = None,
+        oauth_app: dict[str, Any] | None = None,
     ) -> None:
         self.spec = spec
         self.connection = connection
@@ -116,8 +120,10 @@ class Runner:
         self.deadline = deadline or Deadline()
         self.base_url = base_url(spec, connection.mode)
         self.env = {"mode": connection.mode, "connection_id": connection.id, "request_id": request_id}
+        self.oauth_app = oauth_app or {}
         key = cache_key(spec.id, connection.id, connection.secrets)
-        self.auth: AuthFlow = auth_flow(spec.auth, key, self._login)
+        self.auth: AuthFlow = auth_flow(spec.auth, key, self._login, connection.secrets, token_store,
+                                        self._oauth_refresh)
         self.provider_calls = 0
         self.zone = "UTC"
 
@@ -130,6 +136,7 @@ class Runner:
             "secrets": self.connection.secrets,
             "vocab": self.spec.vocab,
             "env": self.env,
+            "app": self.oauth_app,
             "steps": {},
         }
         zone = self.spec._timezone.search(base) if self.spec._timezone is not None else None
@@ -153,6 +160,10 @@ class Runner:
         except Exception:
             self._compensate(done, ctx)
             raise
+        if self.spec._timezone is not None:  # the zone may come from a response (e.g. the location's)
+            zone = self.spec._timezone.search(ctx)
+            if zone:
+                ctx["zone"] = self.zone = zone
         return op._output.render(ctx)
 
     # -- steps ---------------------------------------------------------------------------
@@ -268,14 +279,50 @@ class Runner:
             self.check(response, [*auth.errors, *self.spec.errors], [], login=True)
         return response
 
+    # -- OAuth 2.0 ---------------------------------------------------------------------------
+    def oauth_token_call(self, grant: dict[str, Any], credentials: dict[str, Any]) -> dict[str, Any]:
+        """Call the spec's token endpoint with ``grant``; returns the new token fields."""
+        auth = self.spec.auth
+        if not isinstance(auth, OAuth2Auth):
+            raise NotSupported(f"{self.spec.name} does not use OAuth 2.0")
+        ctx = {**self.context({}), "secrets": credentials, "grant": grant}
+        response = self._send(self.build(auth.token_request, ctx))
+        self.check(response, [*auth.errors, *self.spec.errors], [], login=True)
+        rctx = response.context()
+        token = auth._access_token.search(rctx)
+        if not token:
+            raise AptError("the provider's token response had no access token", code="provider_error")
+        fields: dict[str, Any] = {"access_token": str(token)}
+        refresh = auth._refresh_token.search(rctx) if auth._refresh_token is not None else None
+        fields["refresh_token"] = str(refresh) if refresh else credentials.get("refresh_token")
+        expires = auth._expires_at.search(rctx) if auth._expires_at is not None else None
+        if expires:
+            fields["expires_at"] = format_utc(parse_datetime(str(expires)))
+        elif auth._expires_in is not None and auth._expires_in.search(rctx) is not None:
+            fields["expires_at"] = format_utc(datetime.now(UTC)
+                                              + timedelta(seconds=float(auth._expires_in.search(rctx))))
+        else:
+            fields["expires_at"] = None
+        return {k: v for k, v in fields.items() if v is not None}
+
+    def _oauth_refresh(self, auth: OAuth2Auth, credentials: dict[str, Any]) -> dict[str, Any]:
+        if not credentials.get("refresh_token"):
+            raise AptError("the connection's access token expired and it has no refresh token; reconnect it",
+                           code="connection_auth_failed")
+        grant = {"type": "refresh_token", "refresh_token": credentials["refresh_token"]}
+        logger.info("refreshing OAuth token", extra={"provider": self.spec.id, "connection_id": self.connection.id})
+        return {**credentials, **self.oauth_token_call(grant, credentials)}
+
     def check(self, response: ProviderResponse, rules: list[ErrorRule], accept: list[int], login: bool = False
               ) -> None:
         """Raise the Aptura error a response means, per the rules, else by status."""
+        if response.status in accept:  # the step expects this status: not an error, whatever the rules say
+            return
         rctx = response.context()
         for rule in rules:
             if truthy(rule._when.search(rctx)):
                 raise self._rule_error(rule, rctx, response)
-        if response.ok or response.status in accept:
+        if response.ok:
             return
         error = _default_error(response)
         if login and response.status in (400, 401, 403, 404):

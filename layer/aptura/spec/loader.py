@@ -84,7 +84,7 @@ def parse_spec(text: str, file: str = "<string>") -> ProviderSpec:
 
 
 # discriminated-union tags pydantic inserts into locations; not part of the YAML path
-_UNION_TAGS = {"none", "api_key", "basic", "session_token", "offset", "cursor", "page", "next",
+_UNION_TAGS = {"none", "api_key", "basic", "session_token", "oauth2", "offset", "cursor", "page", "next",
                "RequestSpec", "GraphQLSpec"}
 
 

@@ -422,7 +422,63 @@ class SessionTokenAuth(_Model):
         return self
 
 
-Auth = Annotated[NoAuth | ApiKeyAuth | BasicAuth | SessionTokenAuth, Field(discriminator="type")]
+class AuthorizeSpec(_Model):
+    """The provider's consent page for the hosted flow (``GET /v1/oauth/{provider}/authorize``).
+
+    ``query`` expressions see ``app`` (the platform's OAuth app for the mode), ``state``,
+    ``redirect_uri`` (Aptura's callback) and ``config`` (from the authorize request).
+    """
+
+    path: str = Field(description="Relative to the environment's base URL, or absolute.")
+    query: dict[str, TemplateNode] = Field(default_factory=dict)
+
+    _path: Interpolated = PrivateAttr()
+    _query: dict[str, Template] = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> AuthorizeSpec:
+        self._path = Interpolated(self.path, "path")
+        self._query = {k: compile_template(v, f"query.{k}") for k, v in self.query.items()}
+        return self
+
+
+class OAuth2Auth(_Model):
+    """OAuth 2.0 bearer tokens kept in the connection's secret (``access_token``,
+    ``refresh_token``, ``expires_at``), refreshed before expiry or when refused, by
+    exactly one caller at a time across all containers (a DynamoDB lease).
+
+    ``token_request`` exchanges a code or a refresh token; it sees ``app`` (the platform
+    OAuth app: ``client_id``, ``client_secret``), ``secrets`` and ``grant``
+    (``{type: authorization_code|refresh_token, code, refresh_token, redirect_uri}``).
+    """
+
+    type: Literal["oauth2"]
+    authorize: AuthorizeSpec | None = Field(None, description="Present when the hosted flow is offered.")
+    token_request: RequestSpec
+    access_token: Expression = "body.access_token"
+    refresh_token: Expression | None = "body.refresh_token"
+    expires_at: Expression | None = Field(None, description="Expiry instant from the token response.")
+    expires_in: Expression | None = Field(None, description="Lifetime in seconds from the token response.")
+    refresh_margin_seconds: int = Field(300, ge=0, description="Refresh this long before expiry.")
+    apply: ApplySpec
+    renew_on_status: list[int] = Field(default_factory=lambda: [401])
+    errors: list[ErrorRule] = Field(default_factory=list, description="Mapping for token endpoint failures.")
+
+    _access_token: Compiled = PrivateAttr()
+    _refresh_token: Compiled | None = PrivateAttr()
+    _expires_at: Compiled | None = PrivateAttr()
+    _expires_in: Compiled | None = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> OAuth2Auth:
+        self._access_token = compile_expression(self.access_token, "access_token")
+        self._refresh_token = _expr(self.refresh_token, "refresh_token")
+        self._expires_at = _expr(self.expires_at, "expires_at")
+        self._expires_in = _expr(self.expires_in, "expires_in")
+        return self
+
+
+Auth = Annotated[NoAuth | ApiKeyAuth | BasicAuth | SessionTokenAuth | OAuth2Auth, Field(discriminator="type")]
 
 
 # -- the spec ------------------------------------------------------------------------------------------

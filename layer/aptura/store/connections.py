@@ -103,19 +103,40 @@ def get_connection(account_id: str, connection_id: str) -> ConnectionRecord | No
 _provider: SecretsProvider | None = None
 
 
-def read_credentials(record: ConnectionRecord) -> dict[str, Any]:
-    """The connection's credentials, through Powertools parameters (cached while warm)."""
+def _secrets() -> SecretsProvider:
     global _provider
     if _provider is None:
         _provider = SecretsProvider(boto3_client=secrets_client())
+    return _provider
+
+
+def read_credentials(record: ConnectionRecord, force: bool = False) -> dict[str, Any]:
+    """The connection's credentials, through Powertools parameters (cached while warm;
+    ``force`` reads Secrets Manager now, e.g. after another container refreshed a token)."""
     try:
-        value = _provider.get(record.secret_name, transform="json", max_age=SECRET_CACHE_SECONDS)
+        value = _secrets().get(record.secret_name, transform="json", max_age=SECRET_CACHE_SECONDS,
+                               force_fetch=force)
     except parameters.exceptions.GetParameterError as exc:
         raise AptError("this connection's credentials are missing; reconnect it", code="connection_auth_failed",
                        details={"connection_id": record.connection_id}) from exc
     if not isinstance(value, dict):
         raise AptError("this connection's credentials are unreadable; reconnect it", code="connection_auth_failed")
     return value
+
+
+def write_credentials(record: ConnectionRecord, credentials: dict[str, Any]) -> None:
+    """Replace the connection's credentials (a new secret version)."""
+    secrets_client().put_secret_value(SecretId=record.secret_name, SecretString=json.dumps(credentials))
+
+
+def read_platform_secret(name: str) -> dict[str, Any]:
+    """A platform-wide secret (``<APTURA_SECRET_PREFIX>platform/<name>``), cached while warm."""
+    full = f"{os.environ.get('APTURA_SECRET_PREFIX', 'aptura/')}platform/{name}"
+    try:
+        value = _secrets().get(full, transform="json", max_age=SECRET_CACHE_SECONDS)
+    except parameters.exceptions.GetParameterError as exc:
+        raise AptError(f"Aptura is not configured for this: secret {full} is missing", code="not_supported") from exc
+    return value if isinstance(value, dict) else {}
 
 
 def reset_secret_cache() -> None:
