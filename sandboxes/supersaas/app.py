@@ -39,22 +39,26 @@ from sandboxes.supersaas.availability import (
 from sandboxes.supersaas.seed import Booking, Resource, Schedule, User
 
 DEMO: dict[str, Any] = {
+    # Keys equal the connection fields of specs/supersaas.yaml (config and secrets).
     "config": {
         "account_name": seed.ACCOUNT_NAME,
         "schedule_id": str(seed.RESOURCE_SCHEDULE_ID),
         "schedule_type": "resource",
         "time_zone": seed.TIME_ZONE,
-        "capacity_schedule_id": str(seed.CAPACITY_SCHEDULE_ID),
-        "service_schedule_id": str(seed.SERVICE_SCHEDULE_ID),
-        # Resource schedules have no services in the API: durations live in Aptura's config.
-        "services": [
-            {"id": str(s.id), "name": s.name, "duration_minutes": s.length_minutes} for s in seed.SERVICES
-        ],
-        "staff": [{"id": str(r.id), "name": r.name} for r in (seed.ALICE, seed.BEN, seed.CHLOE)],
+        # Resource schedules have no services in the API: durations live in Aptura's config,
+        # as comma-separated ``id:minutes:name`` entries (the service schedule's four services).
+        "services": ",".join(f"{s.id}:{s.length_minutes}:{s.name}" for s in seed.SERVICES),
+        "create_users": True,
     },
     "credentials": {"api_key": seed.API_KEY},
     "service_id": "203",
     "staff_id": str(seed.ALICE.id),
+    # The account's other schedules, for tests that point a connection at another schedule type.
+    "schedules": {
+        "resource": str(seed.RESOURCE_SCHEDULE_ID),
+        "capacity": str(seed.CAPACITY_SCHEDULE_ID),
+        "service": str(seed.SERVICE_SCHEDULE_ID),
+    },
 }
 
 Handler = Callable[[Request], Response]
@@ -127,12 +131,16 @@ class SuperSaasSandbox(SandboxApp):
 
     name = "supersaas"
 
-    def __init__(self, free_time_style: str = "space", location_base: str | None = None) -> None:
+    def __init__(self, free_time_style: str = "space", location_base: str | None = None,
+                 refuse_overlaps: bool = True) -> None:
         #: "space" emits ``YYYY-MM-DD HH:MM:SS`` in /api/free (the documented text); "iso" the
         #: ``YYYY-MM-DDTHH:MM:SS`` of the doc's JSON example. Both appear in seed 001.
         self.free_time_style = free_time_style
         #: Base of ``Location`` headers; ``None`` derives ``http://<Host>/supersaas`` from the request.
         self.location_base = location_base
+        #: The docs do not say whether SuperSaaS refuses an overlapping booking made through the API;
+        #: ``False`` accepts it (the resource is still the one asked for), so clients can test their guard.
+        self.refuse_overlaps = refuse_overlaps
         self.zone = ZoneInfo(seed.TIME_ZONE)
         self.schedules: dict[int, Schedule] = {}
         self.bookings: dict[int, Booking] = {}
@@ -678,6 +686,8 @@ class SuperSaasSandbox(SandboxApp):
             candidates = [r for r in schedule.resources if r.id == current.resource_id]
         else:
             candidates = list(schedule.resources)  # like the booking screen: any free resource
+        if explicit is not None and not self.refuse_overlaps:
+            return start, finish, candidates[0].id
         for resource in candidates:
             clash = any(
                 b.schedule_id == schedule.id and not b.deleted and b.resource_id == resource.id

@@ -107,6 +107,7 @@ class Stack:
     state_dir: Path
     port: int
     facts: dict[str, Any] = field(default_factory=dict)
+    seen: list[Proc] = field(default_factory=list)
 
     @property
     def stdout(self) -> str:
@@ -125,16 +126,25 @@ class Stack:
         self.proc.send_signal(signal.SIGINT)
         return self.proc.wait(timeout=timeout)
 
+    def tree(self) -> list[Proc]:
+        """The stack's processes now; remembered, so cleanup still finds them once they are orphaned."""
+        found = descendants(self.proc.pid)
+        self.seen.extend(found)
+        return found
+
     def kill(self) -> None:
-        """Last resort after a failed test: the whole session (java shares it; workers have their own)."""
+        """Last resort after a failed test: the stack and every process it was seen with (workers run in
+        their own sessions, and a leaked JVM is reparented once the stack exits)."""
         if self.proc.poll() is None:
-            for child in descendants(self.proc.pid):
+            self.tree()
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        for child in self.seen:
+            if child.alive():
                 try:
                     os.kill(child.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
 
 
 def start_stack(state_dir: Path, data_dir: Path | None = None) -> Stack:
@@ -283,7 +293,7 @@ def test_ctrl_c_stops_everything_it_started(stack: Stack) -> None:
     bad = httpx.post(f"{stack.facts['api_url']}/v1/appointments", json={}, headers=stack.headers(
         min(stack.facts["providers"])), timeout=30)
     assert bad.status_code == 400, bad.text
-    tree = descendants(stack.proc.pid)
+    tree = stack.tree()
     java = [p for p in tree if "DynamoDBLocal.jar" in p.cmdline]
     workers = [p for p in tree if "lambda_worker.py" in p.cmdline]
     assert len(java) == 1, [p.cmdline for p in tree]
@@ -308,7 +318,7 @@ def _dynamodb_items(stack: Stack) -> list[dict[str, Any]]:
     """Every item of every table, read straight from the stack's DynamoDB Local."""
     import boto3
 
-    java = next(p for p in descendants(stack.proc.pid) if "DynamoDBLocal.jar" in p.cmdline)
+    java = next(p for p in stack.tree() if "DynamoDBLocal.jar" in p.cmdline)
     port = int(java.cmdline.split(" -port ")[1].split()[0])
     client = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
                           aws_access_key_id="testing", aws_secret_access_key="testing")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -185,8 +185,10 @@ def test_demo_constant_matches_the_sandbox(api: httpx.Client) -> None:
     assert config["time_zone"] == "America/New_York" and config["schedule_type"] == "resource"
     resources = api.get("/api/resources.json", params={"schedule_id": config["schedule_id"]}).json()
     assert DEMO["staff_id"] in {str(r["id"]) for r in resources}
-    assert DEMO["service_id"] in {s["id"] for s in config["services"]}
-    assert sorted(s["duration_minutes"] for s in config["services"]) == [30, 45, 60, 90]
+    services = [entry.split(":", 2) for entry in config["services"].split(",")]
+    assert DEMO["service_id"] in {ident for ident, _, _ in services}
+    assert sorted(int(minutes) for _, minutes, _ in services) == [30, 45, 60, 90]
+    assert DEMO["schedules"] == {"resource": str(RES), "capacity": str(CAP), "service": str(SRV)}
 
 
 # -- availability -----------------------------------------------------------------------------------
@@ -615,3 +617,134 @@ def test_official_python_client(base: str) -> None:
             client.schedules.list()
     finally:
         Client.configure(ACCOUNT, KEY, host=base)
+
+
+# -- specs/supersaas.yaml on the other schedule types (the conformance suite covers the DEMO schedule) ------
+
+
+def run_spec(base: str, operation: str, input_: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+             spec_text: str | None = None, **config: Any) -> Any:
+    """Run one operation of the SuperSaaS spec against this module's sandbox server."""
+    from aptura.engine.http import Transport
+    from aptura.engine.runner import Connection, Runner
+    from aptura.spec.loader import parse_spec
+    from tests.support import ROOT
+
+    monkeypatch.setenv("APTURA_SANDBOX_URL", base.rsplit("/supersaas", 1)[0])
+    spec = parse_spec(spec_text or (ROOT / "specs" / "supersaas.yaml").read_text(), "supersaas.yaml")
+    conn = Connection("conn_test", "supersaas", "test", {**DEMO["config"], **config}, DEMO["credentials"])
+    return Runner(spec, conn, transport=Transport()).run(operation, input_)
+
+
+CAPACITY = {"schedule_id": DEMO["schedules"]["capacity"], "schedule_type": "capacity",
+            "services": "yoga:60:Morning Yoga,pilates:60:Evening Pilates"}
+CLIENT = {"firstName": "Alex", "lastName": "Johnson", "email": "alex@example.com", "phone": "+15551234567"}
+
+
+def spec_error(call: Callable[[], Any]) -> Any:
+    from aptura.errors import AptError
+
+    with pytest.raises(AptError) as info:
+        call()
+    return info.value
+
+
+def test_spec_capacity_classes_with_places_left_and_booking_by_slot(
+        base: str, raw: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = {"serviceId": "pilates", "staffId": None, "startDate": "2027-01-05", "endDate": "2027-01-07"}
+    slots = run_spec(base, "availability.list", window, monkeypatch, **CAPACITY)
+    starts = [s["startTime"] for s in slots if s["startTime"] < "2027-01-08"]
+    # Pilates 18:00 New York (23:00Z) on Tue and Thu; Wednesday's class is full
+    assert starts == ["2027-01-05T23:00:00Z", "2027-01-07T23:00:00Z"]
+    assert all(s.get("staffId") is None for s in slots)
+    booking = {"serviceId": "yoga", "staffId": "any", "startTime": "2027-01-05T15:00:00Z", "client": CLIENT}
+    made = run_spec(base, "appointments.create", booking, monkeypatch, **CAPACITY)
+    assert (made["service"], made["startTime"], made["endTime"]) == (
+        {"id": "yoga", "name": "Morning Yoga", "durationMinutes": 60}, "2027-01-05T15:00:00Z", "2027-01-05T16:00:00Z")
+    assert "staff" not in made
+    assert [b["slot_id"] for b in live_bookings(raw) if b["id"] == made["id"]] == [2027010501]
+    full = spec_error(lambda: run_spec(base, "appointments.create", {
+        **booking, "serviceId": "pilates", "startTime": "2027-01-06T23:00:00Z"}, monkeypatch, **CAPACITY))
+    assert full.code == "conflict"
+    no_class = spec_error(lambda: run_spec(base, "appointments.create", {
+        **booking, "serviceId": "pilates"}, monkeypatch, **CAPACITY))
+    assert no_class.code == "unprocessable"
+
+
+def test_spec_service_schedules_are_not_supported(base: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = {"schedule_id": DEMO["schedules"]["service"], "schedule_type": "service"}
+    window = {"serviceId": "203", "staffId": None, "startDate": "2027-01-05", "endDate": "2027-01-05"}
+    assert spec_error(lambda: run_spec(base, "availability.list", window, monkeypatch, **service)).code == \
+        "not_supported"
+    booking = {"serviceId": "203", "staffId": "101", "startTime": "2027-01-11T15:00:00Z", "client": CLIENT}
+    assert spec_error(lambda: run_spec(base, "appointments.create", booking, monkeypatch, **service)).code == \
+        "not_supported"
+    # a service schedule misdeclared as a resource schedule: SuperSaaS's own 501 says the same
+    misdeclared = {"schedule_id": DEMO["schedules"]["service"]}
+    assert spec_error(lambda: run_spec(base, "availability.list", window, monkeypatch, **misdeclared)).code == \
+        "not_supported"
+
+
+def test_spec_pages_free_spaces_by_moving_from(base: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support import ROOT
+
+    small = (ROOT / "specs" / "supersaas.yaml").read_text().replace("maxresults: 100", "maxresults: 3") \
+        .replace("length(page) == `100`", "length(page) == `3`")
+    window = {"serviceId": "203", "staffId": "102", "startDate": "2027-01-11", "endDate": "2027-02-06"}
+    from datetime import date
+
+    from aptura.api.shaping import clean_slots
+
+    def inside(slots: Any) -> Any:
+        return clean_slots(slots, date(2027, 1, 11), date(2027, 2, 6), DEMO["config"]["time_zone"])
+
+    paged = run_spec(base, "availability.list", window, monkeypatch, spec_text=small)
+    whole = run_spec(base, "availability.list", window, monkeypatch)
+    assert inside(paged) == inside(whole) and len(inside(whole)) == 24 * 8  # 24 opening days of 8 one-hour slots
+    assert len(paged) < len(whole)  # the small pages stopped soon after the window, the big one did not
+
+
+def test_spec_guard_undoes_an_overlap_the_provider_accepted(
+        server: RunningServer, base: str, raw: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = server.app("supersaas")
+    assert isinstance(app, SuperSaasSandbox)
+    app.refuse_overlaps = False
+    try:
+        first = {"serviceId": "203", "staffId": "101", "startTime": "2027-01-11T15:00:00Z", "client": CLIENT}
+        assert run_spec(base, "appointments.create", first, monkeypatch)["id"]
+        overlap = {**first, "serviceId": "201", "startTime": "2027-01-11T15:30:00Z"}
+        assert spec_error(lambda: run_spec(base, "appointments.create", overlap, monkeypatch)).code == "conflict"
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            racers = list(pool.map(lambda i: _try_book(base, monkeypatch, {
+                **first, "startTime": "2027-01-12T15:00:00Z",
+                "client": {**CLIENT, "email": f"racer{i}@example.com"}}), range(6)))
+        assert sorted(racers) == ["conflict"] * 5 + ["created"]
+    finally:
+        app.refuse_overlaps = True
+    alice = [(b["start"], b["finish"]) for b in live_bookings(raw) if b.get("resource_id") == 101
+             and "2027-01-11" <= b["start"] < "2027-01-13"]
+    assert alice == [("2027-01-11 10:00:00", "2027-01-11 11:00:00"), ("2027-01-12 10:00:00", "2027-01-12 11:00:00")]
+
+
+def _try_book(base: str, monkeypatch: pytest.MonkeyPatch, booking: dict[str, Any]) -> str:
+    from aptura.errors import AptError
+
+    try:
+        run_spec(base, "appointments.create", booking, monkeypatch)
+    except AptError as exc:
+        return exc.code
+    return "created"
+
+
+def test_spec_deletes_the_booking_when_it_cannot_be_read_back(
+        base: str, raw: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw.post("/_sandbox/faults", json={"rules": [
+        {"path": r"^/api/bookings/\d+\.json$", "method": "GET", "kind": "status", "status": 500}]}).raise_for_status()
+    try:
+        booking = {"serviceId": "203", "staffId": "101", "startTime": "2027-01-11T15:00:00Z", "client": CLIENT}
+        assert spec_error(lambda: run_spec(base, "appointments.create", booking, monkeypatch)).code == "provider_error"
+    finally:
+        raw.post("/_sandbox/faults", json={"rules": []}).raise_for_status()
+    assert not [b for b in live_bookings(raw) if b["start"].startswith("2027-01-11")]
+    users = raw.get("/_sandbox/state").json()["users"]
+    assert [u["name"] for u in users if u["email"] == "alex@example.com"] == ["alex@example.com"]

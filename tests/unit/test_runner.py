@@ -488,7 +488,8 @@ def test_oauth_refused_token_is_refreshed_and_the_call_retried() -> None:
     def handler(req: httpx.Request) -> httpx.Response:
         if req.url.path.endswith("/oauth2/token"):
             calls.append("refresh")
-            return httpx.Response(200, json={"access_token": "t2", "refresh_token": "r2", "expires_at": "2099-01-01T00:00:00Z"})
+            return httpx.Response(200, json={"access_token": "t2", "refresh_token": "r2",
+                                             "expires_at": "2099-01-01T00:00:00Z"})
         calls.append(req.headers["Authorization"])
         if req.headers["Authorization"] == "Bearer t1":
             return httpx.Response(401, json={"errors": [{"code": "ACCESS_TOKEN_REVOKED"}]})
