@@ -118,11 +118,17 @@ def authenticate(app: APIGatewayRestResolver) -> ApiKey:
     return key
 
 
-def resolve_caller(app: APIGatewayRestResolver, scope: str) -> Caller:
-    """Authenticate, check ``scope``, and load the ``X-Connection-Id`` connection."""
+def require_key(app: APIGatewayRestResolver, scope: str) -> ApiKey:
+    """Authenticate and check that the key has ``scope``."""
     key = authenticate(app)
     if scope not in key.scopes:
         raise Forbidden(f"this API key lacks the {scope} scope", details={"required_scope": scope})
+    return key
+
+
+def resolve_caller(app: APIGatewayRestResolver, scope: str) -> Caller:
+    """Authenticate, check ``scope``, and load the ``X-Connection-Id`` connection."""
+    key = require_key(app, scope)
     connection_id = _header(app, "X-Connection-Id")
     if not connection_id:
         raise ValidationError("missing X-Connection-Id header", details={"X-Connection-Id": ["required"]})
