@@ -24,23 +24,25 @@ from sandboxes.square import availability, seed
 from sandboxes.square.oauth import AccessToken, Application, OAuthError, OAuthStore, RefreshToken
 
 DEMO: dict[str, Any] = {
+    # Keys match specs/square.yaml's connection fields.
     "config": {
         "location_id": seed.LOCATION_MAIN,
-        "merchant_id": seed.MERCHANT_ID,
         "timezone": seed.ZONE,
-        "client_id": seed.APP_ID,
-        "square_version": seed.SQUARE_VERSION,
     },
+    # The engine's oauth2 secret names: a pre-issued code-flow grant (see seed.py).
     "credentials": {
         "access_token": seed.SEED_ACCESS_TOKEN,
         "refresh_token": seed.SEED_REFRESH_TOKEN,
         "expires_at": seed.SEED_TOKEN_EXPIRES_AT,
-        "client_secret": seed.APP_SECRET,
     },
     # Square books service *variations*: this is the 30-minute "Haircut - Regular" variation id.
     "service_id": seed.HAIRCUT_VAR,
     "staff_id": seed.TM_AVA,
 }
+
+# The platform's OAuth application for this sandbox (not a connection's secret): the dev stack
+# and tests seed it into the platform secret ``oauth-apps`` as ``{"square": {"test": OAUTH_APP}}``.
+OAUTH_APP: dict[str, str] = {"client_id": seed.APP_ID, "client_secret": seed.APP_SECRET}
 
 _TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|z|[+-]\d{2}:\d{2})$")
 _VERSION_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

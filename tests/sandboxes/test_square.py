@@ -29,14 +29,14 @@ from square import Square as SquareSDK
 from square.core.api_error import ApiError
 
 from sandboxes.core import RunningServer, serve
-from sandboxes.square import DEMO, SquareSandbox
+from sandboxes.square import DEMO, OAUTH_APP, SquareSandbox
 from sandboxes.square import seed as S
 
 PINNED = "2027-01-04T00:00:00Z"  # Monday 2027-01-03 19:00 in New York
 TOKEN = DEMO["credentials"]["access_token"]
 LOC = DEMO["config"]["location_id"]
-APP_ID = DEMO["config"]["client_id"]
-SECRET = DEMO["credentials"]["client_secret"]
+APP_ID = OAUTH_APP["client_id"]
+SECRET = OAUTH_APP["client_secret"]
 REDIRECT = "http://localhost:9999/callback"
 
 
