@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -20,7 +21,10 @@ from local.template import Function, Route, load_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 STACK = load_stack(ROOT / "template.yaml")
-_MODULES: dict[str, ModuleType] = {}
+# One module instance per (function, thread): a Powertools resolver holds the current event,
+# so threads that call a handler concurrently must not share one, just as Lambda containers
+# never do.
+_MODULES: dict[tuple[str, int], ModuleType] = {}
 
 
 @dataclass
@@ -52,16 +56,17 @@ class FakeContext:
 
 def _module(fn: Function) -> ModuleType:
     """Import a function's handler module under a unique name (every function has an app.py)."""
-    if fn.logical_id not in _MODULES:
+    key = (fn.logical_id, threading.get_ident())
+    if key not in _MODULES:
         module_file, _ = fn.handler.rsplit(".", 1)
         path = fn.code_dir / f"{module_file}.py"
-        spec = importlib.util.spec_from_file_location(f"fn_{fn.logical_id}", path)
+        spec = importlib.util.spec_from_file_location(f"fn_{fn.logical_id}_{key[1]}", path)
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module
         spec.loader.exec_module(module)
-        _MODULES[fn.logical_id] = module
-    return _MODULES[fn.logical_id]
+        _MODULES[key] = module
+    return _MODULES[key]
 
 
 def route_for(method: str, raw_path: str) -> tuple[Route, dict[str, str]]:

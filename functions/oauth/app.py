@@ -31,7 +31,7 @@ def authorize(
     provider: str,
     redirect_uri: Annotated[str | None, Query(description="Where to send the user when done")] = None,
     config: Annotated[str | None, Query(description="JSON object of the connection's config fields")] = None,
-) -> Response:
+) -> Response[str]:
     key = require_key(app, "connections:manage")
     spec = load_spec(provider)
     try:
@@ -54,7 +54,7 @@ def callback(
     state: Annotated[str, Query(min_length=3)],
     code: Annotated[str | None, Query()] = None,
     error: Annotated[str | None, Query()] = None,
-) -> Response:
+) -> Response[str]:
     spec = load_spec(provider)
     verified = oauth.verify_state(state, spec.id)
     if error or not code:

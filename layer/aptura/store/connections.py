@@ -129,9 +129,22 @@ def write_credentials(record: ConnectionRecord, credentials: dict[str, Any]) -> 
     secrets_client().put_secret_value(SecretId=record.secret_name, SecretString=json.dumps(credentials))
 
 
+def platform_secret_name(name: str) -> str:
+    return f"{os.environ.get('APTURA_SECRET_PREFIX', 'aptura/')}platform/{name}"
+
+
+def put_platform_secret(name: str, value: dict[str, Any]) -> None:
+    """Create or replace a platform-wide secret (operators, the local stack, tests)."""
+    client = secrets_client()
+    try:
+        client.create_secret(Name=platform_secret_name(name), SecretString=json.dumps(value))
+    except client.exceptions.ResourceExistsException:
+        client.put_secret_value(SecretId=platform_secret_name(name), SecretString=json.dumps(value))
+
+
 def read_platform_secret(name: str) -> dict[str, Any]:
     """A platform-wide secret (``<APTURA_SECRET_PREFIX>platform/<name>``), cached while warm."""
-    full = f"{os.environ.get('APTURA_SECRET_PREFIX', 'aptura/')}platform/{name}"
+    full = platform_secret_name(name)
     try:
         value = _secrets().get(full, transform="json", max_age=SECRET_CACHE_SECONDS)
     except parameters.exceptions.GetParameterError as exc:
