@@ -516,7 +516,8 @@ def main(argv: list[str] | None = None) -> None:
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    stopping.wait()
+    while not stopping.wait(0.25):  # a bare wait() can miss a signal delivered while blocked
+        pass
     gateway.stop()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +22,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None) -> None:
-    """Block until something listens on ``port`` (or raise, with the process's output if it died)."""
+def wait_for_port(port: int, timeout: float = 30.0, process: subprocess.Popen[bytes] | None = None,
+                  log: Path | None = None) -> None:
+    """Block until something listens on ``port`` (or raise, with the process's log if it died)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+            output = log.read_text(errors="replace") if log and log.exists() else ""
             raise RuntimeError(f"process exited with {process.returncode}: {output[-2000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -76,13 +78,17 @@ def start_dynamodb_local(port: int | None = None, data_dir: Path | None = None) 
     storage = ["-dbPath", str(data_dir)] if data_dir else ["-inMemory"]
     if data_dir:
         data_dir.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(  # noqa: S603 - fixed argv
-        [java, f"-Djava.library.path={home / 'DynamoDBLocal_lib'}", "-jar", str(home / "DynamoDBLocal.jar"),
-         *storage, "-port", str(port), "-sharedDb", "-disableTelemetry"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=home,
-    )
+    log = Path(tempfile.gettempdir()) / f"dynamodb-local-{port}.log"  # a file: an unread pipe could block the JVM
+    with log.open("wb") as sink:
+        process = subprocess.Popen(  # noqa: S603 - fixed argv
+            [java, f"-Djava.library.path={home / 'DynamoDBLocal_lib'}", "-jar", str(home / "DynamoDBLocal.jar"),
+             *storage, "-port", str(port), "-sharedDb", "-disableTelemetry"],
+            stdout=sink, stderr=subprocess.STDOUT, cwd=home,
+            # No PR_SET_PDEATHSIG: it fires when the *thread* that started the JVM ends, and the dev
+            # stack starts it from a short-lived thread. Ctrl-C, SIGTERM and atexit stop it instead.
+        )
     try:
-        wait_for_port(port, 60, process)
+        wait_for_port(port, 60, process, log)
     except Exception:
         process.kill()
         raise

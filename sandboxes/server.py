@@ -47,7 +47,8 @@ def main() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    stop.wait()
+    while not stop.wait(0.25):  # a bare wait() can miss a signal delivered while blocked
+        pass
     running.stop()
 
 
