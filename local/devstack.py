@@ -216,8 +216,67 @@ class DevStack:
             raise RuntimeError(f"cannot listen on {HOST}:{self.port} ({exc}); set APTURA_PORT to a free port") from exc
         self._step("gateway", t)
 
+        t = time.monotonic()
+        self._connect_oauth_providers(api_url, providers)
+        self._step("oauth", t)
+
         self.facts = {"api_url": api_url, "api_key": DEMO_API_KEY, "sandbox_url": sandbox_url, "providers": providers}
         return self.facts
+
+    def _oauth_apps(self) -> dict[str, dict[str, Any]]:
+        """Sandboxes that export ``OAUTH_APP`` and whose spec offers the hosted flow: {provider: app}."""
+        from aptura.spec.loader import load_spec
+        from aptura.spec.models import OAuth2Auth
+        from sandboxes.server import REGISTRY
+
+        apps = {}
+        for name in self.demos:
+            app = getattr(importlib.import_module(REGISTRY[name].split(":")[0]), "OAUTH_APP", None)
+            if not isinstance(app, dict) or not (self.root / "specs" / f"{name}.yaml").is_file():
+                continue
+            auth = load_spec(name).auth
+            if isinstance(auth, OAuth2Auth) and auth.authorize is not None:
+                apps[name] = app
+        return apps
+
+    def _seed_platform(self) -> None:
+        """Platform secrets as production keeps them: the OAuth state key and the OAuth apps."""
+        import secrets as pysecrets
+
+        from aptura.store.connections import put_platform_secret
+
+        put_platform_secret("state-key", {"key": pysecrets.token_urlsafe(32)})
+        put_platform_secret("oauth-apps", {name: {"test": app} for name, app in self._oauth_apps().items()})
+
+    def _connect_oauth_providers(self, api_url: str, providers: dict[str, dict[str, Any]]) -> None:
+        """Replace the demo connection of each OAuth provider by one made through the hosted flow,
+        over HTTP exactly as a user's browser would go: Aptura -> provider consent -> Aptura callback."""
+        import httpx
+
+        from aptura.store import connections
+
+        for name in sorted(self._oauth_apps()):
+            if name not in providers:
+                continue
+            for old in connections.list_connections(DEMO_ACCOUNT_ID):
+                if old.provider == name:  # the seeded one and those of earlier runs (APTURA_DATA_DIR)
+                    connections.delete_connection(old)
+            headers = {"Authorization": f"Bearer {DEMO_API_KEY}"}
+            config = json.dumps(self.demos[name].get("config") or {})
+            try:
+                start = httpx.get(f"{api_url}/v1/oauth/{name}/authorize", params={"config": config},
+                                  headers=headers, timeout=30)
+                consent = httpx.get(start.headers["location"], timeout=30)  # the sandbox approves at once
+                done = httpx.get(consent.headers["location"], timeout=30)
+                done.raise_for_status()
+            except (httpx.HTTPError, KeyError) as exc:
+                self._warn(f"{name}: the hosted OAuth flow failed ({exc!r}); no demo connection for it")
+                del providers[name]
+                continue
+            record = connections.get_connection(DEMO_ACCOUNT_ID, done.json()["connection_id"])
+            assert record is not None
+            providers[name]["connection_id"] = record.connection_id
+            providers[name]["credentials"] = connections.read_credentials(record, force=True)
 
     def _check_port_free(self) -> None:
         """Fail in a second, not after starting a JVM, when the API port is taken (e.g. a second ``make dev``)."""
@@ -296,6 +355,7 @@ class DevStack:
 
         db.reset_clients()  # clients cached before the endpoints were set would talk to real AWS
         keys.clear_cache()
+        self._seed_platform()
         existing = keys.resolve_api_key(DEMO_API_KEY)
         if existing is None or (existing.account_id, existing.mode, set(existing.scopes)) != (
             DEMO_ACCOUNT_ID, "test", set(keys.ALL_SCOPES)

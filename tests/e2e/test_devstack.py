@@ -45,6 +45,20 @@ def connected_providers() -> set[str]:
     return {p.stem for p in (ROOT / "specs").glob("*.yaml")} & set(REGISTRY)
 
 
+def oauth_providers() -> set[str]:
+    """Providers whose demo connection the stack makes through the hosted OAuth flow."""
+    from aptura.spec.loader import load_spec
+    from aptura.spec.models import OAuth2Auth
+
+    out = set()
+    for provider in connected_providers():
+        auth = load_spec(provider).auth
+        module = importlib.import_module(REGISTRY[provider].split(":")[0])
+        if isinstance(auth, OAuth2Auth) and auth.authorize is not None and hasattr(module, "OAUTH_APP"):
+            out.add(provider)
+    return out
+
+
 def demo_of(provider: str) -> dict[str, Any]:
     return importlib.import_module(REGISTRY[provider].split(":")[0]).DEMO
 
@@ -231,8 +245,15 @@ def test_dev_json_has_the_documented_shape(stack: Stack) -> None:
     assert facts["sandbox_url"].startswith("http://127.0.0.1:")
     assert connected_providers(), "at least one provider has a spec and a sandbox"
     assert set(facts["providers"]) == connected_providers()
+    assert oauth_providers(), "an OAuth provider is connected through the hosted flow"
     for provider, info in facts["providers"].items():
         demo = demo_of(provider)
+        if provider in oauth_providers():  # made by the hosted flow: its own id and freshly issued tokens
+            assert set(info) == {"connection_id", "service_id", "staff_id", "credentials"}
+            assert info["connection_id"].startswith("conn_") and info["service_id"] == demo["service_id"]
+            assert info["credentials"]["access_token"] and info["credentials"]["access_token"] != \
+                demo["credentials"]["access_token"]
+            continue
         assert info == {"connection_id": f"conn_demo_{provider}", "service_id": demo["service_id"],
                         "staff_id": demo["staff_id"], "credentials": demo["credentials"]}
     # The JSON and the banner carry the same facts.
@@ -352,11 +373,16 @@ def test_ctrl_c_leaves_nothing_running_and_a_restart_on_the_data_dir_reseeds_ide
     (facts1, items1), (facts2, items2) = runs
     assert any(data_dir.iterdir()), "DynamoDB Local wrote its database to APTURA_DATA_DIR"
     assert facts1["api_key"] == facts2["api_key"]
-    assert facts1["providers"] == facts2["providers"]  # same connection ids (and credentials)
+    oauth = oauth_providers()
+    assert {p: v for p, v in facts1["providers"].items() if p not in oauth} == \
+        {p: v for p, v in facts2["providers"].items() if p not in oauth}  # same ids and credentials
+    # OAuth demo connections are made anew through the hosted flow each run, replacing the old one.
     keys1 = [i for i in items1 if i["pk"]["S"].startswith("APIKEY#")]
     keys2 = [i for i in items2 if i["pk"]["S"].startswith("APIKEY#")]
     assert len(keys1) == len(keys2) == 1
     assert keys1[0]["key_id"] == keys2[0]["key_id"], "the persisted key is kept, not re-created"
     conns2 = sorted(i["sk"]["S"] for i in items2 if i["sk"]["S"].startswith("CONNECTION#"))
-    assert conns2 == sorted(f"CONNECTION#conn_demo_{p}" for p in connected_providers())
+    expected = [f"CONNECTION#conn_demo_{p}" for p in connected_providers() - oauth]
+    expected += [f"CONNECTION#{facts2['providers'][p]['connection_id']}" for p in oauth]
+    assert conns2 == sorted(expected)
     assert len(items2) == len(items1), "re-seeding added nothing"

@@ -100,6 +100,31 @@ def get_connection(account_id: str, connection_id: str) -> ConnectionRecord | No
     return _from_item(item) if item else None
 
 
+def list_connections(account_id: str) -> list[ConnectionRecord]:
+    """Every connection of the account (one Query on its partition)."""
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :sk)",
+        "ExpressionAttributeValues": {":pk": f"ACCOUNT#{account_id}", ":sk": "CONNECTION#"},
+    }
+    while True:
+        page = table().query(**kwargs)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return [_from_item(i) for i in items]
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def delete_connection(record: ConnectionRecord) -> None:
+    """Remove the connection's item, then its secret (so no item points at a missing secret)."""
+    table().delete_item(Key={"pk": f"ACCOUNT#{record.account_id}", "sk": f"CONNECTION#{record.connection_id}"})
+    client = secrets_client()
+    try:
+        client.delete_secret(SecretId=record.secret_name, ForceDeleteWithoutRecovery=True)
+    except client.exceptions.ResourceNotFoundException:
+        pass
+
+
 _provider: SecretsProvider | None = None
 
 
