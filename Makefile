@@ -12,6 +12,7 @@ deps: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: requirements-dev.txt layer/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip >/dev/null
 	$(PY) -m pip install -q --disable-pip-version-check uv
 	$(VENV)/bin/uv pip install -q -p $(PY) -r requirements-dev.txt
 	touch $@

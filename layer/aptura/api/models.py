@@ -96,7 +96,6 @@ class Appointment(_Out):
     endTime: str
     locationId: str | None = None
     notes: str | None = None
-    raw: Any = None
 
 
 class ErrorBody(BaseModel):
