@@ -7,7 +7,8 @@ Configured at run time with ``POST /<sandbox>/_sandbox/faults`` and a JSON body:
                 "status": 503, "headers": {"Retry-After": "2"}, "count": 1}]}
 
 ``latency_ms`` delays every provider request. Each rule matches a path regex (and
-optionally a method) and fires ``count`` times (``null`` = forever). Kinds:
+optionally a method), lets the first ``after`` matching requests through (default 0, so
+"fail the 4th POST" is ``after: 3``), then fires ``count`` times (``null`` = forever). Kinds:
 
 - ``status``: answer ``status`` with ``body`` (text or JSON) and ``headers``;
 - ``malformed``: 200 with a truncated JSON body;
@@ -47,6 +48,7 @@ class _Rule:
     method: str | None
     fault: Fault
     remaining: int | None
+    skip: int = 0
 
 
 def _fault_from(spec: dict[str, Any]) -> Fault:
@@ -81,7 +83,7 @@ class FaultInjector:
     def configure(self, spec: dict[str, Any]) -> None:
         rules = [
             _Rule(re.compile(r.get("path", ".*")), (r.get("method") or "").upper() or None, _fault_from(r),
-                  r.get("count"))
+                  r.get("count"), int(r.get("after", 0)))
             for r in spec.get("rules", [])
         ]
         with self._lock:
@@ -100,6 +102,9 @@ class FaultInjector:
                 if rule.method and rule.method != method:
                     continue
                 if not rule.path.search(path):
+                    continue
+                if rule.skip > 0:
+                    rule.skip -= 1
                     continue
                 if rule.remaining is not None:
                     if rule.remaining <= 0:
