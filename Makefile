@@ -36,6 +36,7 @@ test: deps $(SAM_VENV)/.installed
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy layer/aptura local sandboxes
+	for f in functions/*/app.py; do $(VENV)/bin/mypy $$f || exit 1; done  # each is a module named app
 
 schema: deps
 	$(PY) -m aptura.spec.schema > specs/schema.json

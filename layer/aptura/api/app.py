@@ -24,7 +24,7 @@ from aptura.store.tokens import DynamoTokenStore
 
 logger = Logger()
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+ERROR_RESPONSES: dict[int, Any] = {
     status: {"description": text,
              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
     for status, text in [
@@ -42,7 +42,7 @@ def error_response(error: AptError) -> Response:
                     headers=error.headers())
 
 
-def _validation_details(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+def _validation_details(errors: Any) -> dict[str, list[str]]:
     details: dict[str, list[str]] = {}
     for err in errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]

@@ -8,7 +8,7 @@ with its location like any other validation error.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
@@ -23,7 +23,12 @@ TemplateNode = Annotated[
     ),
 ]
 Expression = Annotated[str, Field(description="A JMESPath expression (custom functions in docs/spec-reference.md).")]
-ErrorCode = Literal[tuple(ERROR_STATUS)]  # type: ignore[valid-type]
+ErrorCode = Literal[
+    "validation_error", "unauthorized", "connection_auth_failed", "forbidden", "not_found", "method_not_allowed",
+    "conflict", "unprocessable", "rate_limited", "internal_error", "not_supported", "provider_error",
+    "provider_unavailable", "provider_timeout",
+]
+assert set(get_args(ErrorCode)) == set(ERROR_STATUS), "ErrorCode must list exactly the codes of ERROR_STATUS"
 
 OPERATIONS = (
     "connection.verify",
