@@ -623,18 +623,7 @@ class SuperSaasSandbox(SandboxApp):
     # -- Appointment API: writes -------------------------------------------------------------------
     def _booking_attrs(self, params: dict[str, Any]) -> dict[str, Any]:
         """Booking attributes from ``booking[...]``/``{"booking":{...}}`` or a flat JSON body."""
-        nested = params.get("booking")
-        attrs: dict[str, Any] = dict(nested) if isinstance(nested, dict) else {}
-        for key, value in params.items():
-            if key in META_PARAMS:
-                continue
-            if key not in BOOKING_FIELDS:
-                raise _Fail(error(400, f"Bad request: unknown attribute '{key}' for Booking."))
-            attrs.setdefault(key, value)
-        for key in attrs:
-            if key not in BOOKING_FIELDS:
-                raise _Fail(error(400, f"Bad request: unknown attribute '{key}' for Booking."))
-        return attrs
+        return _model_attrs(params, "booking", BOOKING_FIELDS, "Booking")
 
     def _contact_fields(self, attrs: dict[str, Any], base: dict[str, str | None]) -> dict[str, str | None]:
         fields = dict(base)
@@ -834,18 +823,7 @@ class SuperSaasSandbox(SandboxApp):
         return next((u for u in self.users.values() if fk and u.fk == fk.group(1)), None)
 
     def _user_attrs(self, params: dict[str, Any]) -> dict[str, Any]:
-        nested = params.get("user")
-        attrs: dict[str, Any] = dict(nested) if isinstance(nested, dict) else {}
-        for key, value in params.items():
-            if key in META_PARAMS:
-                continue
-            if key not in USER_FIELDS:
-                raise _Fail(error(400, f"Bad request: unknown attribute '{key}' for User."))
-            attrs.setdefault(key, value)
-        for key in attrs:
-            if key not in USER_FIELDS:
-                raise _Fail(error(400, f"Bad request: unknown attribute '{key}' for User."))
-        return attrs
+        return _model_attrs(params, "user", USER_FIELDS, "User")
 
     def _apply_user(self, user: User, attrs: dict[str, Any]) -> User:
         changes: dict[str, Any] = {}
@@ -956,3 +934,17 @@ def _merge_pairs(target: dict[str, Any], pairs: list[tuple[str, str]]) -> None:
                 bucket[nested.group(2)] = value
         else:
             target[key] = value
+
+
+def _model_attrs(params: dict[str, Any], wrapper: str, fields: Any, model: str) -> dict[str, Any]:
+    """Attributes from ``<wrapper>[...]``/``{"<wrapper>":{...}}`` or a flat body; unknown ones are a 400, as
+    Rails answers."""
+    nested = params.get(wrapper)
+    attrs: dict[str, Any] = dict(nested) if isinstance(nested, dict) else {}
+    for key, value in params.items():
+        if key not in META_PARAMS:
+            attrs.setdefault(key, value)
+    for key in attrs:
+        if key not in fields:
+            raise _Fail(error(400, f"Bad request: unknown attribute '{key}' for {model}."))
+    return attrs
