@@ -1,8 +1,8 @@
 """Operator CLI: create an account's first API key and connections directly in the store.
 
     python -m aptura.admin create-key --account acct_x --mode test [--scopes a,b]
-    python -m aptura.admin create-connection --account acct_x --mode test --provider mindbody \\
-        --config '{"siteId": "-99", ...}' --credentials-file creds.json
+    python -m aptura.admin create-connection --account acct_x --mode test --provider <provider id> \\
+        --config '{...config fields...}' --credentials-file creds.json
 
 Uses the environment's AWS credentials and ``APTURA_TABLE`` / ``APTURA_SECRET_PREFIX``.
 The raw key is printed once and never stored.

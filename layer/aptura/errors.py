@@ -74,10 +74,6 @@ class NotFound(AptError):
     code = "not_found"
 
 
-class Conflict(AptError):
-    code = "conflict"
-
-
 class NotSupported(AptError):
     code = "not_supported"
 

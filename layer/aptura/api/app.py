@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import ValidationError as PydanticValidationError
 
+from aptura.api.models import ErrorBody
 from aptura.engine.runner import Connection, Runner
 from aptura.errors import AptError, Forbidden, NotFound, Unauthorized, ValidationError
 from aptura.spec.loader import load_spec
@@ -24,9 +25,9 @@ from aptura.store.tokens import DynamoTokenStore
 
 logger = Logger()
 
+_ERROR_SCHEMA = ErrorBody.model_json_schema()
 ERROR_RESPONSES: dict[int, Any] = {
-    status: {"description": text,
-             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+    status: {"description": text, "content": {"application/json": {"schema": _ERROR_SCHEMA}}}
     for status, text in [
         (400, "Invalid request data"), (401, "Missing or invalid API key, or provider credentials refused"),
         (403, "Insufficient permissions"), (404, "Connection or resource not found"),
@@ -164,9 +165,6 @@ class Outcome:
 def run_operation(app: APIGatewayRestResolver, caller: Caller, operation: str, input_: dict[str, Any]) -> Outcome:
     """Run ``operation`` of the caller's provider spec with the unified ``input_``."""
     record = caller.connection
-    if operation not in caller.spec.operations:
-        raise AptError(f"{caller.spec.name} does not support {operation}", code="not_supported",
-                       details={"provider": caller.spec.id, "operation": operation})
     connection = Connection(record.connection_id, record.provider, record.mode, record.config,
                             dict(read_credentials(record)))
     request_id = app.current_event.request_context.request_id or ""

@@ -81,21 +81,17 @@ def retry_after_seconds(headers: dict[str, str]) -> int | None:
         return None
 
 
-def _parse_body(response: httpx.Response) -> Any:
-    text = response.text
+def _parse_body(status: int, content_type: str, text: str) -> Any:
     if not text:
         return None
-    ctype = response.headers.get("content-type", "")
-    looks_json = "json" in ctype or text.lstrip()[:1] in ("{", "[")
+    looks_json = "json" in content_type or text.lstrip()[:1] in ("{", "[")
     if not looks_json:
         return text
     try:
         return json.loads(text)
     except ValueError:
-        if 200 <= response.status_code < 300:
-            raise ProviderError(
-                "the provider returned a malformed JSON body", details={"status": response.status_code}
-            ) from None
+        if 200 <= status < 300:
+            raise ProviderError("the provider returned a malformed JSON body", details={"status": status}) from None
         return text
 
 
@@ -108,7 +104,6 @@ class Transport:
             headers={"User-Agent": "Aptura/1.0"},
             follow_redirects=False,
         )
-        self.calls = 0
 
     def send(self, req: PreparedRequest, deadline: Deadline) -> ProviderResponse:
         """Send ``req``; retry transient faults when ``req.retry``; map network errors."""
@@ -147,7 +142,6 @@ class Transport:
                 kwargs["content"] = json.dumps(req.body).encode()
                 kwargs["headers"] = {"Content-Type": "application/json", **req.headers}
         started = time.perf_counter()
-        self.calls += 1
         # The whole exchange, body included, must fit the timeout: a provider that
         # trickles its body is as unavailable as one that never answers.
         with self.client.stream(req.method, req.url, **kwargs) as response:
@@ -156,12 +150,13 @@ class Transport:
                 chunks.append(chunk)
                 if time.perf_counter() - started > timeout:
                     raise ProviderTimeout("the provider's response body did not arrive in time")
-            response._content = b"".join(chunks)
+        text = b"".join(chunks).decode(response.encoding or "utf-8", errors="replace")
+        headers = {k.lower(): v for k, v in response.headers.items()}
         return ProviderResponse(
             status=response.status_code,
-            headers={k.lower(): v for k, v in response.headers.items()},
-            body=_parse_body(response),
-            text=response.text,
+            headers=headers,
+            body=_parse_body(response.status_code, headers.get("content-type", ""), text),
+            text=text,
             elapsed_ms=(time.perf_counter() - started) * 1000,
         )
 

@@ -30,7 +30,7 @@ from aptura.engine.http import Deadline, PreparedRequest, ProviderResponse, Tran
 from aptura.engine.pagination import paginate
 from aptura.engine.timezones import format_utc, parse_datetime
 from aptura.errors import AptError, NotSupported, error_for
-from aptura.spec.models import ErrorRule, GraphQLSpec, OAuth2Auth, ProviderSpec, RequestSpec, SessionTokenAuth, Step
+from aptura.spec.models import ErrorRule, OAuth2Auth, ProviderSpec, RequestSpec, SessionTokenAuth, Step
 from aptura.spec.template import scalar_text, truthy
 
 logger = Logger(child=True)
@@ -124,7 +124,6 @@ class Runner:
         key = cache_key(spec.id, connection.id, connection.secrets)
         self.auth: AuthFlow = auth_flow(spec.auth, key, self._login, connection.secrets, token_store,
                                         self._oauth_refresh)
-        self.provider_calls = 0
         self.zone = "UTC"
 
     # -- public ------------------------------------------------------------------------
@@ -260,7 +259,6 @@ class Runner:
 
     def _send(self, req: PreparedRequest) -> ProviderResponse:
         started = time.perf_counter()
-        self.provider_calls += 1
         try:
             response = self.transport.send(req, self.deadline)
         except AptError as exc:
@@ -343,7 +341,3 @@ class Runner:
             retry_after=int(float(retry_after)) if retry_after is not None else None,
         )
 
-
-def graphql_request(spec: GraphQLSpec) -> RequestSpec:
-    """The plain request a GraphQL step sends."""
-    return spec._request

@@ -60,6 +60,25 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
+def _yaml_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``loc`` without the parts pydantic inserts for unions (tags, class names), which are not in the YAML.
+
+    Pydantic only descends into keys that exist, so a part the data lacks is such an insert,
+    unless it is the last part: the name of a missing field.
+    """
+    out: list[Any] = []
+    node = data
+    for index, part in enumerate(loc):
+        present = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node))
+        if present:
+            node = node[part]
+        elif index < len(loc) - 1:
+            continue
+        out.append(part)
+    return tuple(out)
+
+
 def parse_spec(text: str, file: str = "<string>") -> ProviderSpec:
     """Parse and validate spec text; raises SpecError with file, location, reason."""
     try:
@@ -73,7 +92,7 @@ def parse_spec(text: str, file: str = "<string>") -> ProviderSpec:
         return ProviderSpec.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
+        loc = _yaml_loc(data, first["loc"])
         reason = first["msg"]
         ctx_error = (first.get("ctx") or {}).get("error")
         inner = getattr(ctx_error, "path", "")
@@ -82,10 +101,6 @@ def parse_spec(text: str, file: str = "<string>") -> ProviderSpec:
         more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
         raise SpecError(file, _format_loc(loc), reason + more, _line_of(text, loc)) from exc
 
-
-# discriminated-union tags pydantic inserts into locations; not part of the YAML path
-_UNION_TAGS = {"none", "api_key", "basic", "session_token", "oauth2", "offset", "cursor", "page", "next",
-               "RequestSpec", "GraphQLSpec"}
 
 
 def load_file(path: Path) -> ProviderSpec:

@@ -25,7 +25,6 @@ Path strings are *interpolated* instead: ``/bookings/{input.id}.json`` evaluates
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -73,9 +72,6 @@ class Template:
     def render(self, ctx: dict[str, Any]) -> Any:
         raise NotImplementedError
 
-    def expressions(self) -> Iterator[str]:
-        """Every expression source inside (for docs and linting)."""
-        return iter(())
 
 
 class Literal(Template):
@@ -94,8 +90,6 @@ class Expr(Template):
     def render(self, ctx: dict[str, Any]) -> Any:
         return self.parsed.search(ctx)
 
-    def expressions(self) -> Iterator[str]:
-        yield self.source
 
 
 class Obj(Template):
@@ -110,9 +104,6 @@ class Obj(Template):
                 out[key] = value
         return out
 
-    def expressions(self) -> Iterator[str]:
-        for template in self.fields.values():
-            yield from template.expressions()
 
 
 class Lst(Template):
@@ -122,9 +113,6 @@ class Lst(Template):
     def render(self, ctx: dict[str, Any]) -> Any:
         return [t.render(ctx) for t in self.items]
 
-    def expressions(self) -> Iterator[str]:
-        for template in self.items:
-            yield from template.expressions()
 
 
 class Each(Template):
@@ -140,7 +128,7 @@ class Each(Template):
         out: list[Any] = []
         for element in items:
             child = {**ctx, self.name: element}
-            if self.where is not None and not _truthy(self.where.render(child)):
+            if self.where is not None and not truthy(self.where.render(child)):
                 continue
             value = self.mapping.render(child) if self.mapping is not None else element
             if self.flatten and isinstance(value, list):
@@ -149,20 +137,12 @@ class Each(Template):
                 out.append(value)
         return out
 
-    def expressions(self) -> Iterator[str]:
-        yield self.each.source
-        if self.where is not None:
-            yield self.where.source
-        if self.mapping is not None:
-            yield from self.mapping.expressions()
 
 
-def _truthy(value: Any) -> bool:
+def truthy(value: Any) -> bool:
     """JMESPath truthiness: false, null, empty string/list/object are false."""
     return value not in (None, False, "", [], {})
 
-
-truthy = _truthy
 
 
 def compile_template(node: Any, path: str = "") -> Template:
@@ -221,21 +201,15 @@ class Interpolated(Template):
             value = part.render(ctx)
             if value is None:
                 raise ValueError(f"path placeholder {{{part.source}}} is null")
-            out.append(quote(_scalar(value), safe=""))
+            out.append(quote(scalar_text(value), safe=""))
         return "".join(out)
 
-    def expressions(self) -> Iterator[str]:
-        for part in self.parts:
-            if isinstance(part, Expr):
-                yield part.source
 
 
-def _scalar(value: Any) -> str:
+def scalar_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
 
-
-scalar_text = _scalar

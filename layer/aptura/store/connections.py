@@ -7,6 +7,7 @@ import os
 import secrets as pysecrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from aws_lambda_powertools.utilities import parameters
@@ -51,8 +52,6 @@ def _from_item(item: dict[str, Any]) -> ConnectionRecord:
 
 def _plain(value: Any) -> Any:
     """DynamoDB numbers come back as Decimal; config values are JSON-like."""
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
         return int(value) if value == int(value) else float(value)
     if isinstance(value, dict):
@@ -63,8 +62,6 @@ def _plain(value: Any) -> Any:
 
 
 def _dynamo(value: Any) -> Any:
-    from decimal import Decimal
-
     if isinstance(value, float):
         return Decimal(str(value))
     if isinstance(value, dict):
