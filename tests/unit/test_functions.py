@@ -48,6 +48,16 @@ def test_arithmetic() -> None:
         run("div(`1`, `0`)")
 
 
+def test_minor_units_follow_the_currency_exponent() -> None:
+    assert run("minor_units('45.00', 'USD')") == 4500
+    assert run("minor_units(`19.995`, 'EUR')") == 2000  # half-up, no float drift
+    assert run("minor_units('1000', 'JPY')") == 1000
+    assert run("minor_units('1.234', 'kwd')") == 1234
+    assert run("minor_units(`null`, 'USD')") is None
+    with pytest.raises(AptError):
+        run("minor_units('free', 'USD')")
+
+
 def test_strings_and_hashes() -> None:
     assert run("md5('ab')") == hashlib.md5(b"ab").hexdigest()
     assert run("sha256('ab')") == hashlib.sha256(b"ab").hexdigest()

@@ -13,6 +13,7 @@ import hmac
 import re
 import uuid
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import jmespath
@@ -21,6 +22,10 @@ from jmespath import functions
 from aptura.engine import timezones as tzs
 from aptura.errors import AptError
 
+# ISO 4217 minor-unit exponents that are not 2 (money leaves Aptura in minor units).
+_CURRENCY_EXPONENT = {"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
+                      "PYG": 0, "RWF": 0, "UGX": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+                      "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3}
 _NS = uuid.UUID("6f1c9a52-3b1e-4a55-9d5b-5d5f0e6f2a11")
 
 
@@ -175,6 +180,17 @@ class AptFunctions(functions.Functions):
         if divisor == 0:
             raise AptError("div: division by zero", code="provider_error")
         return _int_if_whole(_number(a, "div") / divisor)
+
+    @functions.signature({"types": ["number", "string", "null"]}, {"types": ["string", "null"]})
+    def _func_minor_units(self, amount: Any, currency: str | None) -> int | None:
+        if amount is None or amount == "":
+            return None
+        exponent = _CURRENCY_EXPONENT.get((currency or "").upper(), 2)
+        try:
+            value = Decimal(str(amount)).scaleb(exponent)
+        except InvalidOperation as exc:
+            raise AptError(f"minor_units: not an amount: {amount!r}", code="provider_error") from exc
+        return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
     # -- strings and hashing -------------------------------------------------------------
     @functions.signature({"types": ["string"]})
