@@ -231,6 +231,20 @@ _SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
             "notes": "First visit; prefers a short consultation before the cut.",
         },
     },
+    ("GET", "/v1/appointments"): {
+        "query": {"start_date": "2025-06-09", "end_date": "2025-06-15", "status": "confirmed",
+                  "ordering": "-start_time", "limit": "20"},
+    },
+    ("PATCH", "/v1/appointments/{appointment_id}"): {
+        "body": {"startTime": "2025-06-10T16:00:00Z", "notes": "Moved to the afternoon."},
+    },
+    ("GET", "/v1/services"): {"query": {"price__lt": "5000", "ordering": "price"}},
+    ("GET", "/v1/staff"): {"query": {"serviceId": "svc_demo_haircut"}},
+    ("GET", "/v1/clients"): {"query": {"email": "jordan.rivera@example.com"}},
+    ("POST", "/v1/clients"): {
+        "body": {"firstName": "Jordan", "lastName": "Rivera", "email": "jordan.rivera@example.com",
+                 "phone": "+14155550123"},
+    },
 }
 
 

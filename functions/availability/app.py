@@ -1,48 +1,7 @@
-"""GET /v1/availability: free slots of a service, in UTC."""
+"""Lambda handler for GET /v1/availability (routes: aptura.api.routes.availability)."""
 
-from __future__ import annotations
+from aptura.api.app import create_app, lambda_handler_for
+from aptura.api.routes import availability
 
-from datetime import date
-from typing import Annotated, Any
-
-from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from aptura.api.app import ERROR_RESPONSES, create_app, logger, resolve_caller, run_operation
-from aptura.api.models import AvailabilityResponse
-from aptura.api.shaping import clean_slots
-from aptura.errors import ValidationError
-
-MAX_DAYS = 31
-app = create_app()
-
-
-@app.get(
-    "/v1/availability",
-    summary="List available slots",
-    responses={200: {"description": "Free slots in UTC"}, **ERROR_RESPONSES},
-)
-def list_availability(
-    serviceId: Annotated[str, Query(min_length=1, max_length=100, description="The service to check")],  # noqa: N803
-    startDate: Annotated[date, Query(description="First day (YYYY-MM-DD), in the business's zone")],  # noqa: N803
-    endDate: Annotated[date, Query(description="Last day (YYYY-MM-DD), inclusive")],  # noqa: N803
-    staffId: Annotated[str | None, Query(max_length=100, description="Only this staff member")] = None,  # noqa: N803
-) -> AvailabilityResponse:
-    if endDate < startDate:
-        raise ValidationError("endDate is before startDate", details={"endDate": ["must not be before startDate"]})
-    if (endDate - startDate).days >= MAX_DAYS:
-        raise ValidationError(f"the window is longer than {MAX_DAYS} days", details={"endDate": ["window too long"]})
-    caller = resolve_caller(app, "availability:read")
-    query: dict[str, Any] = {"serviceId": serviceId, "staffId": staffId,
-                             "startDate": startDate.isoformat(), "endDate": endDate.isoformat()}
-    outcome = run_operation(app, caller, "availability.list", query)
-    slots = clean_slots(outcome.output, startDate, endDate, outcome.zone)
-    if staffId is not None:
-        slots = [s for s in slots if s.get("staffId") in (None, staffId)]
-    return AvailabilityResponse(provider=caller.spec.id, serviceId=serviceId, slots=slots)  # type: ignore[arg-type]
-
-
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+app = create_app(availability.router)
+lambda_handler = lambda_handler_for(app)

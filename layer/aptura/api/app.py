@@ -5,15 +5,25 @@ which connection they may use, and running an operation on it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal, cast
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from aptura.api.listing import MAX_LIMIT
 from aptura.api.models import ErrorBody
 from aptura.engine.runner import Connection, Runner
 from aptura.errors import AptError, Forbidden, NotFound, Unauthorized, ValidationError
@@ -25,17 +35,41 @@ from aptura.store.tokens import DynamoTokenStore
 
 logger = Logger()
 
-_ERROR_SCHEMA = ErrorBody.model_json_schema()
-ERROR_RESPONSES: dict[int, Any] = {
-    status: {"description": text, "content": {"application/json": {"schema": _ERROR_SCHEMA}}}
-    for status, text in [
-        (400, "Invalid request data"), (401, "Missing or invalid API key, or provider credentials refused"),
-        (403, "Insufficient permissions"), (404, "Connection or resource not found"),
-        (409, "Conflict, e.g. the slot is already booked"), (429, "Rate limited"),
-        (501, "The provider cannot do this operation"), (502, "Provider error"),
-        (503, "Provider unavailable"), (504, "Provider timeout"),
-    ]
+_ERRORS = [
+    (400, "Invalid request data", "validation_error", "Invalid request data",
+     {"startTime": ["must include a time zone: use UTC with 'Z'"]}),
+    (401, "Missing or invalid API key, or provider credentials refused", "unauthorized", "invalid API key", {}),
+    (403, "Insufficient permissions", "forbidden", "this API key lacks the bookings:write scope",
+     {"required_scope": "bookings:write"}),
+    (404, "Connection or resource not found", "not_found", "connection conn_xyz789 not found", {}),
+    (409, "Conflict, e.g. the slot is already booked", "conflict", "The slot is no longer available", {}),
+    (422, "The provider refused the request", "unprocessable", "the provider rejected the request", {}),
+    (429, "Rate limited (see Retry-After)", "rate_limited", "the provider is rate limiting requests", {}),
+    (501, "The provider cannot do this operation", "not_supported",
+     "supersaas does not support locations.list", {"provider": "supersaas", "operation": "locations.list"}),
+    (502, "Provider error", "provider_error", "the provider failed", {"provider_status": 500}),
+    (503, "Provider unavailable (see Retry-After)", "provider_unavailable", "the provider is unavailable", {}),
+    (504, "Provider timeout", "provider_timeout", "the provider timed out", {}),
+]
+ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
+    status: {"description": text, "content": {"application/json": {
+        "model": ErrorBody, "examples": {code: {"value": {"error": code, "message": message, "details": details}}},
+    }}}
+    for status, text, code, message, details in _ERRORS
 }
+
+
+def success(model: type[BaseModel], description: str) -> OpenAPIResponse:
+    """A route's success response for the OpenAPI document: ``model`` (its examples included)."""
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+ConnectionHeader = Annotated[str, Header(
+    alias="X-Connection-Id", min_length=1, max_length=100,
+    description="The connection (one business's account on a provider) to use", examples=["conn_xyz789"])]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}")]
+Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")]
+Include = Annotated[Literal["raw"] | None, Query(description="`raw` adds the provider's original object")]
 
 
 def error_response(error: AptError) -> Response:
@@ -51,9 +85,11 @@ def _validation_details(errors: Any) -> dict[str, list[str]]:
     return details
 
 
-def create_app() -> APIGatewayRestResolver:
-    """A resolver with validation on and every failure in Aptura's error format."""
+def create_app(*routers: Router) -> APIGatewayRestResolver:
+    """A resolver serving ``routers``, with validation on and every failure in Aptura's error format."""
     app = APIGatewayRestResolver(enable_validation=True)
+    for router in routers:
+        app.include_router(router)
 
     @app.exception_handler(AptError)
     def _apt(ex: AptError) -> Response:
@@ -90,6 +126,31 @@ def create_app() -> APIGatewayRestResolver:
     return app
 
 
+# The resolver handling this thread's request. Route modules hold module-level Routers that
+# several resolvers include (every handler in tests, all of them for the OpenAPI document), and
+# a Router forwards ``current_event`` to whichever resolver included it last, so routes ask here.
+_RESOLVER: ContextVar[APIGatewayRestResolver] = ContextVar("aptura_resolver")
+
+
+def current_event() -> APIGatewayProxyEvent:
+    """The API Gateway event of the request being handled."""
+    return cast(APIGatewayProxyEvent, _RESOLVER.get().current_event)
+
+
+def lambda_handler_for(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The Lambda entry point for ``app``: request-scoped log context, then the resolver."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        token = _RESOLVER.set(app)
+        try:
+            return app.resolve(event, context)
+        finally:
+            _RESOLVER.reset(token)
+
+    return handler
+
+
 @dataclass(frozen=True)
 class Caller:
     """The authenticated caller of one request and the connection it addresses."""
@@ -99,14 +160,14 @@ class Caller:
     spec: ProviderSpec
 
 
-def _header(app: APIGatewayRestResolver, name: str) -> str | None:
-    value = app.current_event.headers.get(name)  # case-insensitive in Powertools v3
+def _header(name: str) -> str | None:
+    value = current_event().headers.get(name)  # case-insensitive in Powertools v3
     return value.strip() if isinstance(value, str) else None
 
 
-def authenticate(app: APIGatewayRestResolver) -> ApiKey:
+def authenticate() -> ApiKey:
     """The API key of the current request, or a 401."""
-    header = _header(app, "Authorization") or ""
+    header = _header("Authorization") or ""
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise Unauthorized("missing API key: send 'Authorization: Bearer apt_test_…' or 'apt_live_…'")
@@ -119,18 +180,18 @@ def authenticate(app: APIGatewayRestResolver) -> ApiKey:
     return key
 
 
-def require_key(app: APIGatewayRestResolver, scope: str) -> ApiKey:
-    """Authenticate and check that the key has ``scope``."""
-    key = authenticate(app)
-    if scope not in key.scopes:
+def require_key(scope: str | None) -> ApiKey:
+    """Authenticate and check that the key has ``scope`` (None: any valid key will do)."""
+    key = authenticate()
+    if scope is not None and scope not in key.scopes:
         raise Forbidden(f"this API key lacks the {scope} scope", details={"required_scope": scope})
     return key
 
 
-def resolve_caller(app: APIGatewayRestResolver, scope: str) -> Caller:
-    """Authenticate, check ``scope``, and load the ``X-Connection-Id`` connection."""
-    key = require_key(app, scope)
-    connection_id = _header(app, "X-Connection-Id")
+def resolve_caller(scope: str, connection_id: str) -> Caller:
+    """Authenticate, check ``scope``, and load the connection named by ``X-Connection-Id``."""
+    key = require_key(scope)
+    connection_id = connection_id.strip()
     if not connection_id:
         raise ValidationError("missing X-Connection-Id header", details={"X-Connection-Id": ["required"]})
     record = get_connection(key.account_id, connection_id)
@@ -156,18 +217,24 @@ def oauth_app(provider: str, mode: str) -> dict[str, Any]:
     return dict(value) if isinstance(value, dict) else {}
 
 
+def native_filters(caller: Caller, operation: str) -> set[str]:
+    """Input filters the caller's spec passes to the provider for ``operation``."""
+    op = caller.spec.operations.get(operation)  # type: ignore[call-overload]
+    return set(op.filters) if op is not None else set()
+
+
 @dataclass(frozen=True)
 class Outcome:
     output: Any
     zone: str  # the provider zone the spec declared for this connection
 
 
-def run_operation(app: APIGatewayRestResolver, caller: Caller, operation: str, input_: dict[str, Any]) -> Outcome:
+def run_operation(caller: Caller, operation: str, input_: dict[str, Any]) -> Outcome:
     """Run ``operation`` of the caller's provider spec with the unified ``input_``."""
     record = caller.connection
     connection = Connection(record.connection_id, record.provider, record.mode, record.config,
                             dict(read_credentials(record)))
-    request_id = app.current_event.request_context.request_id or ""
+    request_id = current_event().request_context.request_id or ""
     oauth = isinstance(caller.spec.auth, OAuth2Auth)
     runner = Runner(caller.spec, connection, request_id=request_id,
                     token_store=DynamoTokenStore(record) if oauth else None,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 Status = Literal["confirmed", "cancelled", "completed", "no_show", "pending"]
@@ -24,7 +24,20 @@ def utc_text(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _aware_whole_minute(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("must include a time zone: use UTC with 'Z'")
+    if value.second or value.microsecond:
+        raise ValueError("must be on a whole minute")
+    return value
+
+
+StartTime = Annotated[datetime, AfterValidator(_aware_whole_minute)]
+
+
 class ClientIn(_In):
+    """A client as a booking or ``POST /v1/clients`` sends it."""
+
     firstName: str = Field(min_length=1, max_length=100)
     lastName: str = Field(min_length=1, max_length=100)
     email: str = Field(pattern=EMAIL, max_length=254)
@@ -36,19 +49,10 @@ class AppointmentCreate(_In):
 
     serviceId: str = Field(min_length=1, max_length=100)
     staffId: str = Field(min_length=1, max_length=100)
-    startTime: datetime = Field(description="UTC ISO-8601, e.g. 2024-03-15T10:00:00Z")
+    startTime: StartTime = Field(description="UTC ISO-8601, e.g. 2024-03-15T10:00:00Z")
     client: ClientIn
     notes: str | None = Field(None, max_length=2000)
     locationId: str | None = Field(None, max_length=100)
-
-    @field_validator("startTime")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("must include a time zone: use UTC with 'Z'")
-        if value.second or value.microsecond:
-            raise ValueError("must be on a whole minute")
-        return value
 
     model_config = ConfigDict(
         extra="forbid",
@@ -86,16 +90,187 @@ class StaffRef(_Out):
     name: str | None = None
 
 
+class ClientRef(_Out):
+    id: str | None = None
+    firstName: str | None = None
+    lastName: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+_RAW = Field(None, description="The provider's original object; only with ?include=raw")
+
+
 class Appointment(_Out):
     id: str
     provider: str
     status: Status
     service: ServiceRef
     staff: StaffRef | None = None
-    startTime: str
-    endTime: str
+    startTime: str = Field(description="UTC ISO-8601")
+    endTime: str = Field(description="UTC ISO-8601")
     locationId: str | None = None
     notes: str | None = None
+    client: ClientRef | None = None
+    raw: dict[str, Any] | None = _RAW
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        "id": "apt_123abc", "provider": "mindbody", "status": "confirmed",
+        "service": {"id": "svc_haircut", "name": "Haircut", "durationMinutes": 60},
+        "staff": {"id": "staff_jane", "name": "Jane Smith"},
+        "startTime": "2024-03-15T10:00:00Z", "endTime": "2024-03-15T11:00:00Z", "locationId": "1",
+        "notes": "First time client",
+        "client": {"id": "100015", "firstName": "Alex", "lastName": "Johnson", "email": "alex@example.com",
+                   "phone": "+15551234567"},
+    }]})
+
+
+class AppointmentUpdate(_In):
+    """Body of ``PATCH /v1/appointments/{id}``: reschedule and/or change notes."""
+
+    startTime: StartTime | None = Field(None, description="New start, UTC ISO-8601")
+    staffId: str | None = Field(None, min_length=1, max_length=100)
+    notes: str | None = Field(None, max_length=2000)
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
+        "examples": [{"startTime": "2024-03-15T14:00:00Z", "notes": "Moved to the afternoon"}]})
+
+
+class Money(_Out):
+    amount: int = Field(description="In minor units (cents)")
+    currency: str = Field(examples=["USD"])
+
+
+class Service(_Out):
+    id: str
+    name: str
+    description: str | None = None
+    durationMinutes: int | None = None
+    price: Money | None = None
+    raw: dict[str, Any] | None = _RAW
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        "id": "svc_haircut", "name": "Haircut", "description": "Wash, cut and style", "durationMinutes": 60,
+        "price": {"amount": 4500, "currency": "USD"}}]})
+
+
+class Staff(_Out):
+    id: str
+    name: str | None = None
+    firstName: str | None = None
+    lastName: str | None = None
+    serviceIds: list[str] | None = None
+    raw: dict[str, Any] | None = _RAW
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        "id": "staff_jane", "name": "Jane Smith", "firstName": "Jane", "lastName": "Smith",
+        "serviceIds": ["svc_haircut"]}]})
+
+
+class Address(_Out):
+    line1: str | None = None
+    line2: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postalCode: str | None = None
+    country: str | None = None
+
+
+class Location(_Out):
+    id: str
+    name: str | None = None
+    timezone: str | None = None
+    phone: str | None = None
+    address: Address | None = None
+    raw: dict[str, Any] | None = _RAW
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        "id": "1", "name": "Downtown", "timezone": "America/New_York", "phone": "+15550100",
+        "address": {"line1": "1 Main St", "city": "New York", "region": "NY", "postalCode": "10001",
+                    "country": "US"}}]})
+
+
+class Client(_Out):
+    id: str
+    firstName: str | None = None
+    lastName: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    raw: dict[str, Any] | None = _RAW
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        "id": "100015", "firstName": "Alex", "lastName": "Johnson", "email": "alex@example.com",
+        "phone": "+15551234567"}]})
+
+
+class _Page(_Out):
+    next_cursor: str | None = Field(None, description="Pass as ?cursor= for the next page; null on the last")
+
+
+class AppointmentList(_Page):
+    data: list[Appointment]
+
+
+class ServiceList(_Page):
+    data: list[Service]
+
+
+class StaffList(_Page):
+    data: list[Staff]
+
+
+class LocationList(_Page):
+    data: list[Location]
+
+
+class ClientList(_Page):
+    data: list[Client]
+
+
+class FieldInfo(_Out):
+    type: str
+    required: bool
+    description: str = ""
+    example: Any = None
+    enum: list[str] | None = None
+    pattern: str | None = None
+
+
+class ConnectionFieldsInfo(_Out):
+    config: dict[str, FieldInfo]
+    secrets: dict[str, FieldInfo]
+
+
+class Capability(_Out):
+    operation: str = Field(examples=["appointments.list"])
+    endpoint: str = Field(examples=["GET /v1/appointments"])
+    supported: bool
+    native_filters: list[str] = Field(description="Filters the provider applies itself")
+    aptura_filters: list[str] = Field(description="Filters Aptura applies after fetching")
+
+
+class ProviderInfo(_Out):
+    id: str
+    name: str
+    docs_url: str | None = None
+    auth: str = Field(description="How a connection authenticates: api_key, basic, session_token, oauth2, none")
+    connection: ConnectionFieldsInfo
+    capabilities: list[Capability]
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        "id": "timetap", "name": "TimeTap", "docs_url": "https://timetap.atlassian.net/wiki/spaces/TTAPI/overview",
+        "auth": "session_token",
+        "connection": {"config": {"locationId": {"type": "string", "required": True, "example": "634001"}},
+                       "secrets": {"apiKey": {"type": "string", "required": True}}},
+        "capabilities": [{"operation": "appointments.list", "endpoint": "GET /v1/appointments", "supported": True,
+                          "native_filters": ["staff_id", "service_id"],
+                          "aptura_filters": ["start_date", "end_date", "start_datetime", "end_datetime", "status",
+                                             "client_email"]}],
+    }]})
+
+
+class ProviderList(_Out):
+    data: list[ProviderInfo]
 
 
 class ErrorBody(BaseModel):

@@ -1,0 +1,7 @@
+"""Lambda handler for /v1/services, /v1/staff, /v1/locations (routes: aptura.api.routes.catalog)."""
+
+from aptura.api.app import create_app, lambda_handler_for
+from aptura.api.routes import catalog
+
+app = create_app(catalog.router)
+lambda_handler = lambda_handler_for(app)

@@ -1,0 +1,7 @@
+"""Lambda handler for /v1/providers (routes: aptura.api.routes.providers)."""
+
+from aptura.api.app import create_app, lambda_handler_for
+from aptura.api.routes import providers
+
+app = create_app(providers.router)
+lambda_handler = lambda_handler_for(app)

@@ -1,0 +1,189 @@
+"""/v1/appointments: book, read, list, reschedule and cancel appointments."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from aptura.api import listing
+from aptura.api.app import (
+    ERROR_RESPONSES,
+    Caller,
+    ConnectionHeader,
+    Cursor,
+    Include,
+    Limit,
+    current_event,
+    logger,
+    native_filters,
+    resolve_caller,
+    run_operation,
+    success,
+)
+from aptura.api.models import Appointment, AppointmentCreate, AppointmentList, AppointmentUpdate, Status, utc_text
+from aptura.engine.timezones import parse_datetime, zone
+from aptura.errors import ProviderError, ValidationError
+
+router = Router()
+
+# Without dates, a list covers the next 30 days; longer windows cost providers too much.
+DEFAULT_WINDOW_DAYS = 30
+MAX_WINDOW_DAYS = 92
+# Local days lie within UTC-12..UTC+14 of an instant.
+_WEST, _EAST = timedelta(hours=12), timedelta(hours=14)
+ORDERING_FIELDS = {"start_time": "startTime", "end_time": "endTime"}
+AppointmentId = Annotated[str, Path(min_length=1, max_length=200, description="The appointment's id",
+                                    examples=["apt_123abc"])]
+
+
+def _appointment(caller: Caller, output: Any) -> dict[str, Any]:
+    if not isinstance(output, dict):
+        raise ProviderError("the provider's appointment could not be read back")
+    return listing.unify([output], Appointment, {"provider": caller.spec.id})[0]
+
+
+def _log_write(operation: str, outcome: str, appointment: dict[str, Any]) -> None:
+    logger.info("appointment written", extra={"operation": operation, "outcome": outcome,
+                                              "appointment_id": appointment.get("id")})
+
+
+@router.post(
+    "/v1/appointments",
+    summary="Book an appointment",
+    tags=["Appointments"],
+    responses={201: success(Appointment, "The booked appointment"), **ERROR_RESPONSES},
+)
+def create_appointment(body: AppointmentCreate, connection_id: ConnectionHeader) -> tuple[dict[str, Any], int]:
+    caller = resolve_caller("bookings:write", connection_id)
+    input_ = body.model_dump(mode="json", exclude_none=True)
+    input_["startTime"] = utc_text(body.startTime)
+    appointment = _appointment(caller, run_operation(caller, "appointments.create", input_).output)
+    _log_write("appointments.create", "created", appointment)
+    return listing.present(appointment, include_raw=False), 201
+
+
+def local_window(start_date: date | None, end_date: date | None, start_datetime: datetime | None,
+                 end_datetime: datetime | None, today: date) -> tuple[date, date]:
+    """The provider-local days a list must cover for the caller's date and time filters."""
+    firsts = [d for d in (start_date, start_datetime and (start_datetime - _WEST).date()) if d]
+    lasts = [d for d in (end_date, end_datetime and (end_datetime + _EAST).date()) if d]
+    first = max(firsts) if firsts else (min(lasts) - timedelta(days=DEFAULT_WINDOW_DAYS) if lasts else today)
+    last = min(lasts) if lasts else first + timedelta(days=DEFAULT_WINDOW_DAYS)
+    if last < first:
+        raise ValidationError("the end is before the start", details={"end_date": ["must not be before the start"]})
+    if (last - first).days >= MAX_WINDOW_DAYS:
+        raise ValidationError(f"the window is longer than {MAX_WINDOW_DAYS} days",
+                              details={"end_date": [f"at most {MAX_WINDOW_DAYS} days after the start"]})
+    return first, last
+
+
+def _aware(value: datetime | None, name: str) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValidationError(f"{name} needs a time zone", details={name: ["use UTC with 'Z'"]})
+    return value
+
+
+@router.get(
+    "/v1/appointments",
+    summary="List appointments",
+    description="Filters the provider cannot apply are applied by Aptura; the answer is the same either way.",
+    tags=["Appointments"],
+    responses={200: success(AppointmentList, "A page of appointments"), **ERROR_RESPONSES},
+)
+def list_appointments(
+    connection_id: ConnectionHeader,
+    start_date: Annotated[date | None, Query(description="First local day (YYYY-MM-DD), business zone")] = None,
+    end_date: Annotated[date | None, Query(description="Last local day, inclusive")] = None,
+    start_datetime: Annotated[datetime | None, Query(description="Starting at or after (ISO-8601)")] = None,
+    end_datetime: Annotated[datetime | None, Query(description="Starting at or before (ISO-8601)")] = None,
+    status: Annotated[Status | None, Query(description="Unified status")] = None,
+    service_id: Annotated[str | None, Query(max_length=100)] = None,
+    staff_id: Annotated[str | None, Query(max_length=100)] = None,
+    client_email: Annotated[str | None, Query(max_length=254)] = None,
+    ordering: Annotated[Literal["start_time", "-start_time", "end_time", "-end_time"],
+                        Query(description="Sort field; `-` for descending")] = "start_time",
+    limit: Limit = listing.DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    include: Include = None,
+) -> dict[str, Any]:
+    start_datetime, end_datetime = _aware(start_datetime, "start_datetime"), _aware(end_datetime, "end_datetime")
+    first, last = local_window(start_date, end_date, start_datetime, end_datetime,
+                               (datetime.now(UTC) - _WEST).date())
+    caller = resolve_caller("bookings:read", connection_id)
+    input_ = {"startDate": first.isoformat(), "endDate": last.isoformat(), "staffId": staff_id,
+              "serviceId": service_id, "status": status, "clientEmail": client_email}
+    outcome = run_operation(caller, "appointments.list", input_)
+    items = listing.unify(outcome.output, Appointment, {"provider": caller.spec.id})
+    native = native_filters(caller, "appointments.list")
+    tz = zone(outcome.zone)
+
+    def starts(item: dict[str, Any]) -> datetime:
+        return parse_datetime(item["startTime"])
+
+    conditions: list[Any] = [lambda i: first <= starts(i).astimezone(tz).date() <= last]
+    if start_datetime:
+        conditions.append(lambda i: starts(i) >= start_datetime)
+    if end_datetime:
+        conditions.append(lambda i: starts(i) <= end_datetime)
+    for path, value, name in [("status", status, "status"), ("service.id", service_id, "serviceId"),
+                              ("staff.id", staff_id, "staffId"), ("client.email", client_email, "clientEmail")]:
+        if value is not None:
+            conditions.append(listing.equals(path, value, native=name in native))
+    return listing.respond(items, conditions=conditions, ordering=ordering, fields=ORDERING_FIELDS, limit=limit,
+                           cursor=cursor, query=current_event().query_string_parameters or {},
+                           include_raw=include == "raw")
+
+
+@router.get(
+    "/v1/appointments/<appointment_id>",
+    summary="Get an appointment",
+    tags=["Appointments"],
+    responses={200: success(Appointment, "The appointment"), **ERROR_RESPONSES},
+)
+def get_appointment(appointment_id: AppointmentId, connection_id: ConnectionHeader,
+                    include: Include = None) -> dict[str, Any]:
+    caller = resolve_caller("bookings:read", connection_id)
+    output = run_operation(caller, "appointments.get", {"id": appointment_id}).output
+    return listing.present(_appointment(caller, output), include_raw=include == "raw")
+
+
+@router.patch(
+    "/v1/appointments/<appointment_id>",
+    summary="Reschedule an appointment or change its notes",
+    description="A new `startTime` and/or `staffId` reschedules; a taken slot is 409 and the booking stays as it was.",
+    tags=["Appointments"],
+    responses={200: success(Appointment, "The updated appointment"), **ERROR_RESPONSES},
+)
+def update_appointment(appointment_id: AppointmentId, body: AppointmentUpdate,
+                       connection_id: ConnectionHeader) -> dict[str, Any]:
+    changes = body.model_dump(mode="json", exclude_none=True)
+    if not changes:
+        raise ValidationError("nothing to change", details={"body": ["send startTime, staffId and/or notes"]})
+    caller = resolve_caller("bookings:write", connection_id)
+    if body.startTime is not None:
+        changes["startTime"] = utc_text(body.startTime)
+    output = run_operation(caller, "appointments.update", {"id": appointment_id, **changes}).output
+    appointment = _appointment(caller, output)
+    _log_write("appointments.update", "updated", appointment)
+    return listing.present(appointment, include_raw=False)
+
+
+@router.post(
+    "/v1/appointments/<appointment_id>/cancel",
+    summary="Cancel an appointment",
+    description="Cancelling an appointment that is already cancelled answers the same.",
+    tags=["Appointments"],
+    responses={200: success(Appointment, "The cancelled appointment"), **ERROR_RESPONSES},
+)
+def cancel_appointment(appointment_id: AppointmentId, connection_id: ConnectionHeader) -> dict[str, Any]:
+    caller = resolve_caller("bookings:write", connection_id)
+    output = run_operation(caller, "appointments.cancel", {"id": appointment_id}).output
+    appointment = _appointment(caller, output)
+    if appointment["status"] != "cancelled":
+        raise ProviderError("the provider did not confirm the cancellation",
+                            details={"status": appointment["status"]})
+    _log_write("appointments.cancel", "cancelled", appointment)
+    return listing.present(appointment, include_raw=False)

@@ -1,0 +1,73 @@
+"""Routes of /v1/oauth/{provider}/authorize and /callback: the hosted OAuth 2.0 connection flow."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+from urllib.parse import urlencode
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from aptura.api import oauth
+from aptura.api.app import ERROR_RESPONSES, current_event, logger, oauth_app, require_key
+from aptura.errors import ValidationError
+from aptura.spec.loader import load_spec
+
+router = Router()
+
+
+def _callback_url(provider: str) -> str:
+    event = current_event()
+    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
+    return f"{oauth.public_base_url(headers, event.request_context.stage)}/v1/oauth/{provider}/callback"
+
+
+@router.get("/v1/oauth/<provider>/authorize", summary="Start connecting a provider account (hosted OAuth)",
+         responses={302: {"description": "Redirect to the provider's consent page"}, **ERROR_RESPONSES})
+def authorize(
+    provider: str,
+    redirect_uri: Annotated[str | None, Query(description="Where to send the user when done")] = None,
+    config: Annotated[str | None, Query(description="JSON object of the connection's config fields")] = None,
+) -> Response[str]:
+    key = require_key("connections:manage")
+    spec = load_spec(provider)
+    try:
+        config_fields = json.loads(config) if config else {}
+    except ValueError as exc:
+        raise ValidationError("config must be a JSON object", details={"config": ["invalid JSON"]}) from exc
+    if not isinstance(config_fields, dict):
+        raise ValidationError("config must be a JSON object", details={"config": ["not an object"]})
+    url = oauth.authorize_url(spec, key.account_id, key.mode, config_fields, redirect_uri,
+                              _callback_url(spec.id), oauth_app(spec.id, key.mode))
+    logger.info("oauth authorize", extra={"account_id": key.account_id, "provider": spec.id, "mode": key.mode})
+    return Response(status_code=302, headers={"Location": url}, body="")
+
+
+@router.get("/v1/oauth/<provider>/callback", summary="The provider returns here after consent",
+         responses={201: {"description": "The connection created"}, 302: {"description": "Back to redirect_uri"},
+                    **ERROR_RESPONSES})
+def callback(
+    provider: str,
+    state: Annotated[str, Query(min_length=3)],
+    code: Annotated[str | None, Query()] = None,
+    error: Annotated[str | None, Query()] = None,
+) -> Response[str]:
+    spec = load_spec(provider)
+    verified = oauth.verify_state(state, spec.id)
+    if error or not code:
+        if verified.redirect_uri:
+            target = f"{verified.redirect_uri}?{urlencode({'error': error or 'no_code'})}"
+            return Response(status_code=302, headers={"Location": target}, body="")
+        raise ValidationError("the provider did not grant access", details={"error": [error or "no code"]})
+    record = oauth.complete(spec, verified, code, _callback_url(spec.id), oauth_app(spec.id, verified.mode))
+    logger.info("connection created", extra={"account_id": record.account_id, "connection_id": record.connection_id,
+                                             "provider": spec.id, "operation": "oauth.callback",
+                                             "outcome": "created"})
+    body = {"connection_id": record.connection_id, "provider": record.provider, "mode": record.mode,
+            "config": record.config}
+    if verified.redirect_uri:
+        target = f"{verified.redirect_uri}?{urlencode({'connection_id': record.connection_id})}"
+        return Response(status_code=302, headers={"Location": target}, body="")
+    return Response(status_code=201, content_type="application/json", body=json.dumps(body))
