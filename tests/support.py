@@ -113,7 +113,8 @@ def configure_aws_env() -> None:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"]
-    os.environ["APTURA_TABLE"] = STACK.functions["AvailabilityFunction"].environment["APTURA_TABLE"]
+    for name in ("APTURA_TABLE", "APTURA_IDEMPOTENCY_TABLE"):
+        os.environ[name] = STACK.functions["AvailabilityFunction"].environment[name]
     os.environ["APTURA_SECRET_PREFIX"] = "aptura/test/"
     os.environ["POWERTOOLS_SERVICE_NAME"] = "aptura"
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Aptura")
@@ -124,10 +125,12 @@ def reset_caches() -> None:
     """Forget every per-container cache (clients, keys, secrets, tokens)."""
     from aws_lambda_powertools.utilities import parameters
 
+    from aptura.api import idempotency
     from aptura.engine.auth import TOKENS
     from aptura.store import connections, db, keys
 
     db.reset_clients()
+    idempotency.reset()
     keys.clear_cache()
     connections.reset_secret_cache()
     parameters.clear_caches()

@@ -1,4 +1,5 @@
-"""Boulevard sandbox: the GraphQL Client API at ``POST /api/2020-01/{businessId}/client``.
+"""Boulevard sandbox: the GraphQL Client API at ``POST /api/2020-01/{businessId}/client`` and the
+Admin API at ``POST /api/2020-01/admin``.
 
 Mounted by the shared server at ``/boulevard``, so the SDK target (base URL) is
 ``<server>/boulevard`` and the endpoint ``<server>/boulevard/api/2020-01/<business uuid>/client``.
@@ -8,28 +9,39 @@ See README.md for credentials, seed data and the choices made where Boulevard's 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import datetime
 from typing import Any
 
 from sandboxes.boulevard import seed
-from sandboxes.boulevard.auth import AuthError, Caller, parse_authorization, verify_client_token
+from sandboxes.boulevard.admin_graph import admin_graph
+from sandboxes.boulevard.auth import (
+    AuthError,
+    Caller,
+    parse_authorization,
+    verify_admin_token,
+    verify_client_token,
+)
 from sandboxes.boulevard.engine import Engine
 from sandboxes.boulevard.graph import Context, Graph, stamp
 from sandboxes.core import Request, Response, SandboxApp
 
 API_VERSION = "2020-01"
 CLIENT_PATH = f"/api/{API_VERSION}/{{business_id}}/client"
+# The business comes from the admin token; some integrations also put it in the path.
+ADMIN_PATH = f"/api/{API_VERSION}/admin"
+ADMIN_BUSINESS_PATH = f"/api/{API_VERSION}/{{business_id}}/admin"
 
-# Keys match the connection fields of specs/boulevard.yaml. The spec books as a guest, so the
-# secret key (for signed client tokens) is not a connection credential: see seed.SECRET_KEY.
+# Keys match the connection fields of specs/boulevard.yaml: the API key (guest Client API calls)
+# and the secret key that signs Admin API tokens.
 DEMO: dict[str, Any] = {
     "config": {
         "businessId": seed.BUSINESS_UUID,
         "locationId": seed.LOC_DOWNTOWN,
         "timezone": seed.ZONE_NAME,
     },
-    "credentials": {"apiKey": seed.API_KEY},
+    "credentials": {"apiKey": seed.API_KEY, "secretKey": seed.SECRET_KEY},
     "service_id": seed.SVC_HAIRCUT,
     "staff_id": seed.STAFF_AVA,
 }
@@ -42,16 +54,19 @@ def _unauthorized(message: str) -> Response:
 
 
 class BoulevardSandbox(SandboxApp):
-    """Simulated Boulevard Client API (carts, availability, checkout, appointments)."""
+    """Simulated Boulevard Client API (carts, availability, checkout, appointments) and Admin API."""
 
     name = "boulevard"
 
     def __init__(self) -> None:
         self.graph = Graph()
+        self.admin_graph = admin_graph()
         self.world = seed.build_world()
         self.engine = Engine(self.world)
         super().__init__()
         self.route("POST", CLIENT_PATH, self.client_api)
+        self.route("POST", ADMIN_PATH, self.admin_api)
+        self.route("POST", ADMIN_BUSINESS_PATH, self.admin_api)
 
     def reset(self) -> None:
         """Rebuild the seed world (business, locations, staff, services, clients, appointments)."""
@@ -72,12 +87,41 @@ class BoulevardSandbox(SandboxApp):
             raise AuthError("Unknown client")
         return Caller(api_key, client_id)
 
+    def authenticate_admin(self, request: Request) -> Caller:
+        """Resolve Admin API credentials (API key plus a signed admin token) or raise :class:`AuthError`.
+
+        Token freshness is judged by the real clock: callers sign with theirs, even while tests
+        pin the sandbox's business clock to a date in the future.
+        """
+        api_key, token = parse_authorization(request.header("authorization"))
+        business = self.world.business["uuid"]
+        if api_key != seed.API_KEY:
+            raise AuthError("Invalid API key")
+        if not token:
+            raise AuthError("The Admin API needs a signed admin token")
+        if verify_admin_token(token, seed.SECRET_KEY, int(time.time())) != business:
+            raise AuthError("Admin token was issued for another business")
+        if request.params.get("business_id", business) != business:
+            raise AuthError("Invalid business")
+        return Caller(api_key)
+
     def client_api(self, request: Request) -> Response:
         """``POST /api/2020-01/{businessId}/client``: one GraphQL request."""
         try:
             caller = self.authenticate(request)
         except AuthError as exc:
             return _unauthorized(str(exc))
+        return self._execute(request, caller, self.graph)
+
+    def admin_api(self, request: Request) -> Response:
+        """``POST /api/2020-01/admin``: one GraphQL request as the business."""
+        try:
+            caller = self.authenticate_admin(request)
+        except AuthError as exc:
+            return _unauthorized(str(exc))
+        return self._execute(request, caller, self.admin_graph)
+
+    def _execute(self, request: Request, caller: Caller, graph: Graph) -> Response:
         content_type = (request.header("content-type") or "").split(";")[0].strip().lower()
         variables: Any = None
         operation_name: Any = None
@@ -105,7 +149,7 @@ class BoulevardSandbox(SandboxApp):
         def context() -> Context:
             return Context(self.engine, caller, self.now())
 
-        body = self.graph.run(query, variables or None, operation_name or None, context, self.lock)
+        body = graph.run(query, variables or None, operation_name or None, context, self.lock)
         return Response.json(body, 200)
 
     # -- admin -------------------------------------------------------------------------------

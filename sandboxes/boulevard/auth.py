@@ -4,6 +4,8 @@
 ``Basic base64("{apiKey}:{clientToken}")`` is a known client. A client token is
 ``signature + payload`` where ``payload = "blvd-client-v1" + businessId + clientId + unixSeconds``
 and ``signature = base64(HMAC-SHA256(base64decode(secretKey), payload))`` (44 characters).
+The Admin API takes ``Basic base64("{apiKey}:{adminToken}")`` with the same recipe and
+``payload = "blvd-admin-v1" + businessId + unixSeconds``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ SIGNATURE_LENGTH = 44  # base64 of a 32-byte HMAC-SHA256 digest
 # Tokens older or newer than this (relative to the sandbox clock) are rejected.
 MAX_SKEW_SECONDS = 300
 _CLIENT_PART = re.compile(r"^(?P<client>(?:urn:blvd:Client:)?[0-9a-fA-F-]{36})(?P<ts>\d{1,12})$")
+_ADMIN_PART = re.compile(r"^(?P<business>[0-9a-fA-F-]{36})(?P<ts>\d{1,12})$")
 
 
 class AuthError(Exception):
@@ -47,6 +50,12 @@ def make_client_token(business_id: str, client_id: str, secret_key: str, timesta
     ``client_id`` may be a bare UUID or a ``urn:blvd:Client:`` URN; ``business_id`` is the bare UUID.
     """
     payload = f"{CLIENT_PREFIX}{business_id}{client_id}{timestamp}"
+    return sign(secret_key, payload) + payload
+
+
+def make_admin_token(business_id: str, secret_key: str, timestamp: int) -> str:
+    """Build an Admin API token exactly as Boulevard's recipe does (for tests and tools)."""
+    payload = f"{ADMIN_PREFIX}{business_id}{timestamp}"
     return sign(secret_key, payload) + payload
 
 
@@ -92,3 +101,20 @@ def verify_client_token(token: str, business_uuid: str, secret_key: str, now_uni
         raise AuthError("Client token has expired")
     client = match.group("client")
     return client if client.startswith("urn:") else f"urn:blvd:Client:{client}"
+
+
+def verify_admin_token(token: str, secret_key: str, now_unix: int) -> str:
+    """Check an Admin API token and return the bare business id it was issued for."""
+    signature, payload = token[:SIGNATURE_LENGTH], token[SIGNATURE_LENGTH:]
+    if payload.startswith(CLIENT_PREFIX):
+        raise AuthError("Client tokens are not accepted by the Admin API")
+    if not payload.startswith(ADMIN_PREFIX):
+        raise AuthError("Invalid admin token")
+    match = _ADMIN_PART.match(payload[len(ADMIN_PREFIX):])
+    if match is None:
+        raise AuthError("Invalid admin token")
+    if not hmac.compare_digest(signature.encode(), sign(secret_key, payload).encode()):
+        raise AuthError("Invalid admin token signature")
+    if abs(now_unix - int(match.group("ts"))) > MAX_SKEW_SECONDS:
+        raise AuthError("Admin token has expired")
+    return match.group("business")

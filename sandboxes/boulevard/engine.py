@@ -245,11 +245,12 @@ class Engine:
         cart.reservation = None
 
     # -- availability ------------------------------------------------------------------
-    def busy(self, exclude_cart: str | None, now: datetime) -> dict[str, list[Interval]]:
+    def busy(self, exclude_cart: str | None, now: datetime,
+             exclude_appointment: str | None = None) -> dict[str, list[Interval]]:
         """Busy intervals per staff: live appointments plus other carts' unexpired reservations."""
         busy: dict[str, list[Interval]] = defaultdict(list)
         for appt in self.w.appointments.values():
-            if appt.cancelled:
+            if appt.cancelled or appt.id == exclude_appointment:
                 continue
             for svc in appt.services:
                 busy[svc.staff_id].append((svc.start, svc.end))
@@ -471,3 +472,101 @@ class Engine:
         appt.cancelled_at = now
         appt.cancel_notes = notes
         appt.cancel_reason = "CLIENT_LATE_CANCEL" if appt.start - now < timedelta(hours=24) else "CLIENT_CANCEL"
+
+    # -- appointments as the business sees them (Admin API) ------------------------------------
+    def appointment(self, appointment_id: str) -> Appointment:
+        """Any appointment of the business, or a NOT_FOUND error."""
+        appt = self.w.appointments.get(appointment_id)
+        if appt is None:
+            raise not_found("Appointment")
+        return appt
+
+    def appointments_at(self, location_id: str) -> list[Appointment]:
+        """A location's appointments, cancelled ones included, in the order they were booked."""
+        self.location(location_id)
+        return sorted((a for a in self.w.appointments.values() if a.location_id == location_id),
+                      key=lambda a: (a.created_at, a.id))
+
+    def admin_cancel(self, appt: Appointment, reason: str | None, notes: str | None, now: datetime) -> None:
+        """Cancel as the business: any appointment not already cancelled or closed out."""
+        if appt.cancelled or appt.state == "FINAL":
+            raise BlvdError("Appointment cannot be cancelled", "APPOINTMENT_NOT_CANCELLABLE")
+        appt.state = "CANCELLED"
+        appt.cancelled_at = now
+        appt.cancel_notes = notes
+        appt.cancel_reason = reason or "STAFF_CANCEL"
+
+    def create_client(self, data: dict[str, object], now: datetime) -> Client:
+        """A new client record (Boulevard keeps duplicates apart; see README "Choices")."""
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return value if isinstance(value, str) else None
+
+        dob = data.get("dob")
+        client = Client(f"urn:blvd:Client:{uuid.uuid4()}", text("firstName") or "", text("lastName"), text("email"),
+                        text("mobilePhone"), now, text("externalId"), dob if isinstance(dob, date) else None,
+                        text("pronoun"), now)
+        self.w.clients[client.id] = client
+        return client
+
+    # -- rescheduling ---------------------------------------------------------------------------
+    def reschedulable(self, appt: Appointment, now: datetime) -> bool:
+        return not appt.cancelled and appt.state != "FINAL" and appt.start > now
+
+    def _check_reschedulable(self, appt: Appointment, now: datetime) -> None:
+        if not self.reschedulable(appt, now):
+            raise BlvdError("Appointment cannot be rescheduled", "APPOINTMENT_NOT_RESCHEDULABLE")
+
+    def _fits(self, appt: Appointment, loc: Location, start: datetime, busy: dict[str, list[Interval]]) -> bool:
+        """Whether every service, moved as a block to ``start``, keeps its staff member free and on shift."""
+        offset = start - appt.start
+        for svc in appt.services:
+            begins = svc.start + offset
+            ends = begins + timedelta(minutes=svc.duration)
+            if not self.shift_covers(svc.staff_id, loc, begins, ends) or _overlaps(busy.get(svc.staff_id, []),
+                                                                                   begins, ends):
+                return False
+        return True
+
+    def reschedule_times(self, appt: Appointment, day: date, tz: ZoneInfo, now: datetime) -> list[tuple[str, datetime]]:
+        """(time id, start) pairs the appointment can move to on ``day`` (its own time included)."""
+        self._check_reschedulable(appt, now)
+        loc = self.location(appt.location_id)
+        busy = self.busy(None, now, exclude_appointment=appt.id)
+        earliest, latest = now + seed.MIN_LEAD, now + seed.MAX_LEAD
+        loc_tz = ZoneInfo(loc.tz)
+        return [(time_id(start, loc_tz), start) for start in self._candidate_starts(loc, day, tz)
+                if earliest <= start <= latest and self._fits(appt, loc, start, busy)]
+
+    def reschedule_dates(self, appt: Appointment, lower: date, upper: date, tz: ZoneInfo,
+                         now: datetime) -> list[date]:
+        """Days (in ``tz``) between the bounds with at least one time the appointment can move to."""
+        self._check_reschedulable(appt, now)
+        lo = max(lower, (now + seed.MIN_LEAD).astimezone(tz).date())
+        hi = min(upper, (now + seed.MAX_LEAD).astimezone(tz).date())
+        out: list[date] = []
+        d = lo
+        while d <= hi:
+            if self.reschedule_times(appt, d, tz, now):
+                out.append(d)
+            d += timedelta(days=1)
+        return out
+
+    def reschedule(self, appt: Appointment, bookable_time_id: str, now: datetime) -> None:
+        """Move the whole appointment (same staff, same lengths) to a time it can take."""
+        self._check_reschedulable(appt, now)
+        loc = self.location(appt.location_id)
+        loc_tz = ZoneInfo(loc.tz)
+        match = _TIME_ID.match(bookable_time_id)
+        if match is None:
+            raise not_found("Bookable time")
+        try:
+            wall = datetime.fromisoformat(match.group(1))
+        except ValueError as exc:
+            raise not_found("Bookable time") from exc
+        start = wall.replace(tzinfo=loc_tz).astimezone(UTC)
+        if bookable_time_id not in dict(self.reschedule_times(appt, wall.date(), loc_tz, now)):
+            raise BlvdError("The selected time is no longer available", "BOOKABLE_TIME_UNAVAILABLE")
+        offset = start - appt.start
+        for svc in appt.services:
+            svc.start = svc.start + offset

@@ -159,19 +159,29 @@ def _serialize_naive(value: Any) -> str:
     return str(value)
 
 
-def build() -> GraphQLSchema:
-    """Build the executable schema (scalars and root resolvers attached)."""
-    schema = build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
-    _scalar(schema, "DateTime", _parse_datetime, _serialize_datetime)
-    _scalar(schema, "NaiveDateTime", lambda v: datetime.fromisoformat(_parse_string(v)), _serialize_naive)
-    _scalar(schema, "Date", _parse_date, lambda v: v.isoformat() if isinstance(v, date) else str(v))
-    _scalar(schema, "Tz", _parse_tz)
-    _scalar(schema, "Email", _parse_email)
-    _scalar(schema, "PhoneNumber", _parse_phone)
-    _scalar(schema, "Money", _parse_money)
-    _scalar(schema, "QueryString", _parse_string)
-    _scalar(schema, "Url", _parse_string)
-    for type_name, resolvers in (("RootQueryType", QUERY), ("RootMutationType", MUTATION)):
+SCALARS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any] | None]] = {
+    "DateTime": (_parse_datetime, _serialize_datetime),
+    "NaiveDateTime": (lambda v: datetime.fromisoformat(_parse_string(v)), _serialize_naive),
+    "Date": (_parse_date, lambda v: v.isoformat() if isinstance(v, date) else str(v)),
+    "Tz": (_parse_tz, None),
+    "Email": (_parse_email, None),
+    "PhoneNumber": (_parse_phone, None),
+    "Money": (_parse_money, None),
+    "QueryString": (_parse_string, None),
+    "Url": (_parse_string, None),
+}
+
+
+def build(path: Path = SCHEMA_PATH, query: dict[str, Callable[..., Any]] | None = None,
+          mutation: dict[str, Callable[..., Any]] | None = None) -> GraphQLSchema:
+    """Build an executable schema (scalars and root resolvers attached); the Client API by default."""
+    schema = build_schema(path.read_text(encoding="utf-8"))
+    for name, (parse_value, serialize) in SCALARS.items():
+        if name in schema.type_map:
+            _scalar(schema, name, parse_value, serialize)
+    roots = (("RootQueryType", QUERY if query is None else query),
+             ("RootMutationType", MUTATION if mutation is None else mutation))
+    for type_name, resolvers in roots:
         root = schema.type_map[type_name]
         for field_name, resolver in resolvers.items():
             root.fields[field_name].resolve = resolver  # type: ignore[attr-defined]
@@ -438,7 +448,7 @@ def appointment_view(ctx: Context, appt: Appointment) -> Json:
         "duration": minutes, "clientDuration": minutes, "cancelled": appt.cancelled,
         "cancellable": eng.cancellable(appt, ctx.now),
         "confirmable": appt.state == "BOOKED" and start > ctx.now,
-        "reschedulable": False, "isGroup": False, "isRecurring": False, "notes": appt.notes,
+        "reschedulable": eng.reschedulable(appt, ctx.now), "isGroup": False, "isRecurring": False, "notes": appt.notes,
         "createdAt": stamp(appt.created_at), "locationId": appt.location_id,
         "location": lambda _info: location_view(ctx, eng.location(appt.location_id)),
         "clientId": appt.client_id, "client": client_view(client),
@@ -542,6 +552,32 @@ def q_appointment(_root: Any, info: GraphQLResolveInfo, id: str, cartId: str | N
     return appointment_view(ctx, ctx.engine.appointment_for(id, ctx.caller.client_id, cartId))
 
 
+def reschedule_dates(ctx: Context, appt: Appointment, input: Json) -> Json:
+    """``appointmentRescheduleAvailableDates``: the same answer for the Client and Admin APIs."""
+    loc = ctx.engine.location(appt.location_id)
+    days = ctx.engine.reschedule_dates(appt, input["searchRangeLower"], input["searchRangeUpper"],
+                                       _zone(input.get("tz"), loc.tz), ctx.now)
+    return {"availableDates": [{"date": d} for d in days]}
+
+
+def reschedule_times(ctx: Context, appt: Appointment, input: Json) -> Json:
+    """``appointmentRescheduleAvailableTimes``: start times in the requested zone, with their ids."""
+    loc = ctx.engine.location(appt.location_id)
+    zone = _zone(input.get("tz"), loc.tz)
+    times = ctx.engine.reschedule_times(appt, input["date"], zone, ctx.now)
+    return {"availableTimes": [{"bookableTimeId": tid, "startTime": start.astimezone(zone)} for tid, start in times]}
+
+
+def q_reschedule_dates(_root: Any, info: GraphQLResolveInfo, input: Json) -> Json:
+    ctx = _ctx(info)
+    return reschedule_dates(ctx, ctx.engine.appointment_for(input["appointmentId"], _client_id(info), None), input)
+
+
+def q_reschedule_times(_root: Any, info: GraphQLResolveInfo, input: Json) -> Json:
+    ctx = _ctx(info)
+    return reschedule_times(ctx, ctx.engine.appointment_for(input["appointmentId"], _client_id(info), None), input)
+
+
 APPOINTMENT_QUERY_FIELDS = {"cancelled", "locationId", "staffId", "startAt", "state", "clientId"}
 
 
@@ -593,6 +629,8 @@ QUERY: dict[str, Callable[..., Any]] = {
     "appointment": q_appointment,
     "myAppointments": q_my_appointments,
     "node": q_node,
+    "appointmentRescheduleAvailableDates": q_reschedule_dates,
+    "appointmentRescheduleAvailableTimes": q_reschedule_times,
 }
 
 
@@ -741,6 +779,13 @@ def m_cancel(_root: Any, info: GraphQLResolveInfo, input: Json) -> Json:
     return {"appointment": appointment_view(ctx, appt)}
 
 
+def m_reschedule(_root: Any, info: GraphQLResolveInfo, input: Json) -> Json:
+    ctx = _ctx(info)
+    appt = ctx.engine.appointment_for(input["appointmentId"], _client_id(info), None)
+    ctx.engine.reschedule(appt, input["bookableTimeId"], ctx.now)
+    return {"appointment": appointment_view(ctx, appt)}
+
+
 def m_update_client(_root: Any, info: GraphQLResolveInfo, input: Json) -> Json:
     ctx = _ctx(info)
     client = ctx.engine.client(_client_id(info))
@@ -766,6 +811,7 @@ MUTATION: dict[str, Callable[..., Any]] = {
     "takeCartOwnership": m_take_ownership,
     "addCartOffer": m_add_offer,
     "cancelAppointment": m_cancel,
+    "appointmentReschedule": m_reschedule,
     "updateClient": m_update_client,
 }
 
@@ -787,8 +833,8 @@ def format_error(error: GraphQLError) -> Json:
 class Graph:
     """The executable Client API: parse, validate, then run under the caller's context."""
 
-    def __init__(self) -> None:
-        self.schema = build()
+    def __init__(self, schema: GraphQLSchema | None = None) -> None:
+        self.schema = schema or build()
 
     def run(self, query: str, variables: Json | None, operation_name: str | None,
             context_factory: Callable[[], Context], lock: Any) -> Json:

@@ -2,7 +2,8 @@
 
 Comparisons ``field <op> value`` (ops ``= != < <= > >=``) and ``field IS [NOT] NULL`` combined
 with ``AND`` / ``OR`` and parentheses; values are 'quoted strings', numbers, true/false or
-field names. Field names are case sensitive.
+field names. Field names are case sensitive; comparisons with a ``casefold`` field (e-mail
+addresses) ignore case.
 """
 
 from __future__ import annotations
@@ -62,7 +63,11 @@ def _compare(left: Any, op: str, right: Any) -> bool:
         raise QueryStringError(f"Cannot compare {left!r} and {right!r}") from exc
 
 
-def parse(text: str, fields: set[str]) -> Predicate:
+def _fold(value: Any) -> Any:
+    return value.casefold() if isinstance(value, str) else value
+
+
+def parse(text: str, fields: set[str], casefold: frozenset[str] = frozenset()) -> Predicate:
     """Compile ``text`` into a predicate over a dict of field values; unknown fields are errors."""
     tokens = _tokens(text)
     pos = 0
@@ -105,6 +110,7 @@ def parse(text: str, fields: set[str]) -> Predicate:
                 raise QueryStringError("Missing closing parenthesis")
             return inner
         left = operand(tok)
+        folded = tok[0] == "word" and tok[1] in casefold
         if is_word(peek(), "IS"):
             take()
             negate = is_word(peek(), "NOT")
@@ -116,7 +122,10 @@ def parse(text: str, fields: set[str]) -> Predicate:
         kind, op = take()
         if kind != "op":
             raise QueryStringError(f"Expected a comparison operator, found {op!r}")
-        right = operand(take())
+        right_tok = take()
+        right = operand(right_tok)
+        if folded or (right_tok[0] == "word" and right_tok[1] in casefold):
+            return lambda row: _compare(_fold(left(row)), op, _fold(right(row)))
         return lambda row: _compare(left(row), op, right(row))
 
     def conjunction() -> Predicate:

@@ -79,6 +79,9 @@ class Staff:
     role_id: str
     role_name: str
     bio: str
+    email: str | None = None
+    mobile_phone: str | None = None
+    active: bool = True
 
 
 @dataclass
@@ -120,6 +123,11 @@ class Service:
     location_ids: list[str]
     option_groups: list[OptionGroup] = field(default_factory=list)
     external_id: str | None = None
+    # The Admin API's service defaults (each staff variant may override price and duration).
+    default_duration: int = 60
+    default_price: int = 0
+    active: bool = True
+    addon: bool = False
 
 
 @dataclass
@@ -140,6 +148,9 @@ class Client:
     phone: str | None
     inserted_at: datetime
     external_id: str | None = None
+    dob: date | None = None
+    pronoun: str | None = None
+    updated_at: datetime | None = None
 
     @property
     def name(self) -> str:
@@ -277,23 +288,28 @@ def build_world() -> World:
     ]
     stylist, therapist = urn("StaffRole", "stylist"), urn("StaffRole", "therapist")
     staff = [
-        Staff(STAFF_AVA, "Ava", "Reyes", stylist, "Stylist", "Colour and cuts."),
-        Staff(STAFF_BEN, "Ben", "Okafor", stylist, "Senior Stylist", "Precision cutting."),
-        Staff(STAFF_CLEO, "Cleo", "Martin", therapist, "Massage Therapist", "Swedish and deep tissue."),
+        Staff(STAFF_AVA, "Ava", "Reyes", stylist, "Stylist", "Colour and cuts.", "ava@demo-spa.example.com",
+              "+12125550131"),
+        Staff(STAFF_BEN, "Ben", "Okafor", stylist, "Senior Stylist", "Precision cutting.", "ben@demo-spa.example.com",
+              "+12125550132"),
+        Staff(STAFF_CLEO, "Cleo", "Martin", therapist, "Massage Therapist", "Swedish and deep tissue.",
+              "cleo@demo-spa.example.com", "+12125550133"),
     ]
     conditioning = Option(urn("ServiceOption", "conditioning"), urn("ServiceOptionGroup", "haircut-addons"),
                           "Deep conditioning", "Mask and steam", 15, 2500)
     services = [
         Service(SVC_BLOWOUT, "Blowout", "Wash and blow-dry", urn("ServiceCategory", "hair"), "Hair",
-                [LOC_DOWNTOWN], external_id="HAIR-BLOW"),
+                [LOC_DOWNTOWN], external_id="HAIR-BLOW", default_duration=30, default_price=5000),
         Service(SVC_HAIRCUT, "Women's Haircut", "Cut and style", urn("ServiceCategory", "hair"), "Hair",
                 [LOC_DOWNTOWN],
                 [OptionGroup(conditioning.group_id, "Add-ons", None, 0, 1, [conditioning])],
-                external_id="HAIR-CUT"),
+                external_id="HAIR-CUT", default_duration=45, default_price=8500),
         Service(SVC_SWEDISH, "Swedish Massage", "60 minute relaxing massage", urn("ServiceCategory", "massage"),
-                "Massage", [LOC_DOWNTOWN, LOC_BROOKLYN], external_id="MAS-SWE"),
+                "Massage", [LOC_DOWNTOWN, LOC_BROOKLYN], external_id="MAS-SWE", default_duration=60,
+                default_price=12000),
         Service(SVC_DEEP, "Deep Tissue Massage", "90 minute deep tissue massage", urn("ServiceCategory", "massage"),
-                "Massage", [LOC_DOWNTOWN, LOC_BROOKLYN], external_id="MAS-DEEP"),
+                "Massage", [LOC_DOWNTOWN, LOC_BROOKLYN], external_id="MAS-DEEP", default_duration=90,
+                default_price=16000),
     ]
     variants = [
         _variant(SVC_BLOWOUT, STAFF_AVA, 30, 5000),

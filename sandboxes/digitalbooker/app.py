@@ -767,7 +767,12 @@ class DigitalBookerSandbox(SandboxApp):
         return self._paginate(request, ids, lambda bid: bid, lambda bid: bid)
 
     def _bookings_get(self, request: Request, ctx: _Ctx) -> Response:
-        return Response.json(self._booking_obj(self._booking(request.params["booking_id"]), ctx.lang))
+        raw_id = request.params["booking_id"]
+        removed = self.store.removed_bookings.get(int(raw_id)) if raw_id.isdigit() else None
+        if removed is not None:
+            # Stripe-style: a deleted object is still retrievable and says so (``deleted: true``).
+            return Response.json({**self._booking_obj(removed, ctx.lang), "deleted": True})
+        return Response.json(self._booking_obj(self._booking(raw_id), ctx.lang))
 
     def _check_time(self, location_id: int, day: date, start: time, duration: int, resource_ids: list[int],
                     exclude: int | None) -> None:
@@ -898,6 +903,7 @@ class DigitalBookerSandbox(SandboxApp):
     def _bookings_delete(self, request: Request, ctx: _Ctx) -> Response:
         booking = self._booking(request.params["booking_id"])
         del self.store.bookings[booking.id]
+        self.store.removed_bookings[booking.id] = booking
         self.store.deleted_bookings[booking.id] = self.now().astimezone(UTC)
         return Response.json({"object": "booking", "id": booking.id, "deleted": True})
 

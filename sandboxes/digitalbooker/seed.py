@@ -164,6 +164,9 @@ class Store:
     deleted_bookings: dict[int, datetime]  # booking id -> deletion time (aware UTC)
     next_user_id: int
     next_booking_id: int
+    # Deleted bookings are kept (the provider must keep them to list deleted ids by date) and can
+    # still be retrieved by id, marked ``deleted``; nothing else sees them.
+    removed_bookings: dict[int, Booking] = field(default_factory=dict)
 
 
 def _t(text: str) -> time:

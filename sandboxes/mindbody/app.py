@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,17 @@ from sandboxes.mindbody.params import (
     invalid,
     parse_time_of_day,
 )
-from sandboxes.mindbody.seed import Appointment, Client, Location, Login, Program, SessionType, Site, Staff
+from sandboxes.mindbody.seed import (
+    Appointment,
+    Client,
+    Location,
+    Login,
+    PricingOption,
+    Program,
+    SessionType,
+    Site,
+    Staff,
+)
 
 API_PREFIX = "/public/v6"
 
@@ -156,6 +167,8 @@ class MindbodySandbox(SandboxApp):
         self._register("GET", "/site/sessiontypes", self._session_types)
         self._register("GET", "/site/programs", self._programs)
         self._register("GET", "/staff/staff", self._staff_members)
+        self._register("GET", "/staff/sessiontypes", self._staff_session_types)
+        self._register("GET", "/sale/services", self._services)
         self._register("GET", "/appointment/bookableitems", self._bookable_items)
         self._register("GET", "/appointment/activesessiontimes", self._active_session_times)
         self._register("POST", "/appointment/addappointment", self._add_appointment, token="required")
@@ -236,7 +249,9 @@ class MindbodySandbox(SandboxApp):
                 if site:
                     ctx.site_id = self._site_id(request)
                 if token != "none":
-                    ctx.token = self._user_token(request, ctx.site_id, required=token == "required")
+                    # Without a SiteId (site/sites) a token is checked for validity, not for its site.
+                    ctx.token = self._user_token(request, ctx.site_id if site else None,
+                                                 required=token == "required")
                 return handler(ctx)
             except MindbodyError as exc:
                 return exc.response()
@@ -281,7 +296,7 @@ class MindbodySandbox(SandboxApp):
             raise MindbodyError(400, "InvalidSiteId", f"Site {site_id} does not exist or is not available.")
         return site_id
 
-    def _user_token(self, request: Request, site_id: int, *, required: bool) -> UserToken | None:
+    def _user_token(self, request: Request, site_id: int | None, *, required: bool) -> UserToken | None:
         raw = (request.header("authorization") or "").strip()
         if raw.lower().startswith("bearer "):
             raw = raw[len("bearer "):].strip()
@@ -291,7 +306,7 @@ class MindbodySandbox(SandboxApp):
             return None
         with self._token_lock:
             token = self.tokens.get(raw)
-        if token is None or token.site_id != site_id:
+        if token is None or (site_id is not None and token.site_id != site_id):
             raise MindbodyError(401, "DeniedAccess", "Authorization token is invalid.")
         if token.expires <= self.now():
             raise MindbodyError(401, "DeniedAccess", "Authorization token has expired.")
@@ -352,6 +367,32 @@ class MindbodySandbox(SandboxApp):
             "Name": st.name, "OnlineDescription": st.online_description, "NumDeducted": 1, "ProgramId": program.id,
             "Category": program.name, "CategoryId": program.id, "Subcategory": None, "SubcategoryId": None,
             "AvailableForAddOn": False,
+        }
+
+    def _pricing_option_json(self, option: PricingOption, location: Location | None) -> dict[str, Any]:
+        program = self._programs_by_id[option.program_id]
+        return {
+            "Price": float(Decimal(option.price)), "OnlinePrice": float(Decimal(option.online_price)),
+            # TaxRate is only computed for a requested location; the sandbox's locations charge no tax.
+            "TaxIncluded": 0.0, "ProgramId": program.id, "TaxRate": 0.0 if location is not None else None,
+            "ProductId": option.product_id, "Id": option.barcode_id, "Name": option.name, "Count": option.count,
+            "SellOnline": option.sell_online, "SaleInContractOnly": False, "Type": option.kind,
+            "ExpirationType": "DateOfSale", "ExpirationUnit": "Days", "ExpirationLength": 365,
+            "RevenueCategory": program.name, "MembershipId": None,
+            "SellAtLocationIds": list(option.location_ids), "UseAtLocationIds": list(option.location_ids),
+            "Priority": "Medium", "IsIntroOffer": option.intro_offer,
+            "IntroOfferType": "NewConsumer" if option.intro_offer else None, "IsThirdPartyDiscountPricing": False,
+            "Program": program.name, "Discontinued": option.discontinued, "RestrictToMembershipIds": [],
+            "ApplyMemberDiscountsOfMembershipIds": [],
+        }
+
+    def _staff_session_type_json(self, staff: Staff, st: SessionType) -> dict[str, Any]:
+        program = self._programs_by_id[st.program_id]
+        return {
+            "StaffId": staff.id, "Type": st.kind, "Id": st.id, "Name": st.name, "NumDeducted": 1,
+            "ProgramId": program.id, "Category": program.name, "CategoryId": program.id, "Subcategory": None,
+            "SubcategoryId": None, "TimeLength": st.default_minutes, "PrepTime": 0, "FinishTime": 0,
+            "PayRateType": None, "PayRateAmount": None,
         }
 
     def _staff_json(self, staff: Staff) -> dict[str, Any]:
@@ -478,7 +519,7 @@ class MindbodySandbox(SandboxApp):
             "PageColor3": "#333333", "PageColor4": "#eeeeee", "AcceptsVisa": True, "AcceptsMasterCard": True,
             "AcceptsAmericanExpress": True, "AcceptsDiscover": True, "AcceptsDirectDebit": False,
             "AllowsDashboardAccess": True, "PricingLevel": "Accelerate", "SmsPackageEnabled": False,
-            "TaxInclusivePrices": False, "CurrencyIsoCode": "USD", "CountryCode": "US",
+            "TaxInclusivePrices": False, "CurrencyIsoCode": site.currency, "CountryCode": "US",
             "TimeZone": WINDOWS_ZONE_NAMES.get(self.zone_name, self.zone_name),
             "LeadChannels": [] if ctx.query.bool_value("includeLeadChannels", False) else None,
             "PerStaffPricing": False,
@@ -541,6 +582,50 @@ class MindbodySandbox(SandboxApp):
                 items.append(self._staff_json(staff))
         page, pagination = self._paginate(items, q)
         return Response.json({"PaginationResponse": pagination, "StaffMembers": page})
+
+    def _staff_session_types(self, ctx: _Context) -> Response:
+        q = ctx.query
+        staff_id = q.int_value("staffId")
+        if staff_id is None:
+            raise _missing(["StaffId"])
+        staff = self._staff_by_id.get(staff_id)
+        if staff is None:
+            raise MindbodyError(404, "StaffMemberNotFound", f"Staff member {staff_id} does not exist.")
+        program_ids = set(q.int_list("programIds"))
+        online_only = q.bool_value("onlineOnly", False)
+        items = [
+            self._staff_session_type_json(staff, st) for st in self.site.session_types
+            if st.id in staff.session_type_ids and (not program_ids or st.program_id in program_ids)
+            and (st.online or not online_only)
+        ]
+        page, pagination = self._paginate(items, q)
+        return Response.json({"PaginationResponse": pagination, "StaffSessionTypes": page})
+
+    # -- sale ----------------------------------------------------------------------------
+    def _services(self, ctx: _Context) -> Response:
+        q = ctx.query
+        session_type_ids = set(q.int_list("sessionTypeIds"))
+        program_ids = set(q.int_list("programIds"))
+        barcode_ids = set(q.texts("serviceIds"))
+        include_discontinued = q.bool_value("includeDiscontinued", False)
+        # sellOnline only applies in business mode (with a staff token); consumer mode sees online options only.
+        sell_online = q.bool_value("sellOnline", False) if ctx.token is not None else True
+        location_id = q.int_value("locationId")
+        location = None
+        if location_id is not None:
+            location = self._locations_by_id.get(location_id)
+            if location is None:
+                raise MindbodyError(400, "InvalidLocation", f"Location {location_id} does not exist.")
+        items = [
+            self._pricing_option_json(option, location) for option in self.site.pricing_options
+            if (not session_type_ids or session_type_ids & set(option.session_type_ids))
+            and (not program_ids or option.program_id in program_ids)
+            and (not barcode_ids or option.barcode_id in barcode_ids)
+            and (include_discontinued or not option.discontinued)
+            and (option.sell_online or not sell_online)
+        ]
+        page, pagination = self._paginate(items, q)
+        return Response.json({"PaginationResponse": pagination, "Services": page})
 
     # -- availability ------------------------------------------------------------------
     def _earliest_bookable(self) -> datetime:

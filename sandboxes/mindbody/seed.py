@@ -66,6 +66,30 @@ class SessionType:
 
 
 @dataclass(frozen=True)
+class PricingOption:
+    """A pricing option (Mindbody's sale ``Service``): what a client pays for sessions.
+
+    Session types carry no price in Mindbody; the pricing options that pay for them do.
+    ``session_type_ids`` are the session types the option can pay for (``sale/services``
+    filters on them but never returns them).
+    """
+
+    product_id: int
+    barcode_id: str
+    name: str
+    price: str  # decimal text, as the business enters it
+    online_price: str
+    program_id: int
+    session_type_ids: tuple[int, ...]
+    count: int
+    kind: str  # Drop-in | Series | Unlimited
+    sell_online: bool = True
+    intro_offer: bool = False
+    discontinued: bool = False
+    location_ids: tuple[int, ...] = (1, 2)
+
+
+@dataclass(frozen=True)
 class WorkBlock:
     """A weekly availability block of one staff member at one location (site-local times)."""
 
@@ -124,6 +148,8 @@ class Site:
     session_types: tuple[SessionType, ...]
     staff: tuple[Staff, ...]
     logins: tuple[Login, ...]
+    pricing_options: tuple[PricingOption, ...] = ()
+    currency: str = "USD"
 
 
 @dataclass
@@ -180,7 +206,7 @@ def _week(days: tuple[int, ...], start: str, end: str, location_id: int) -> tupl
 
 
 def build_site(zone: str = DEFAULT_ZONE, required_client_fields: tuple[str, ...] | None = None) -> Site:
-    """The demo site -99: 2 locations, 3 staff, 4 appointment session types (30/45/60/90 min)."""
+    """The demo site -99: 2 locations, 3 staff, 4 appointment session types (30/45/60/90 min), prices."""
     locations = (
         Location(1, "Clubville", "4051 Broadway", "New York", "NY", "10032", "2125550100",
                  40.8448, -73.9393, "Main studio: massage and wellness."),
@@ -213,6 +239,18 @@ def build_site(zone: str = DEFAULT_ZONE, required_client_fields: tuple[str, ...]
               _week((TUE, WED, THU, FRI, SAT), "09:00", "12:00", 2)
               + _week((TUE, WED, THU, FRI, SAT), "13:00", "17:00", 2)),
     )
+    pricing_options = (
+        PricingOption(1101, "10110", "Yoga Drop-in", "20.00", "18.00", 20, (100,), 1, "Drop-in"),
+        # Listed before the regular price on purpose: an intro offer or a pack is not "the" price.
+        PricingOption(1203, "10203", "Intro Massage", "59.00", "59.00", 25, (200,), 1, "Drop-in", intro_offer=True),
+        PricingOption(1202, "10202", "Massage 5-Pack", "425.00", "425.00", 25, (200, 203), 5, "Series"),
+        PricingOption(1201, "10201", "60 Minute Massage", "95.00", "90.00", 25, (200,), 1, "Drop-in"),
+        PricingOption(1204, "10204", "Hot Stone Massage", "135.50", "135.50", 25, (203,), 1, "Drop-in"),
+        PricingOption(1301, "10301", "Signature Facial", "80.00", "80.00", 26, (202,), 1, "Drop-in"),
+        PricingOption(1302, "10302", "Classic Facial (retired)", "70.00", "70.00", 26, (202,), 1, "Drop-in",
+                      sell_online=False, discontinued=True),
+        # The Wellness Consultation (201) is complimentary: no pricing option pays for it.
+    )
     logins = (
         Login(OWNER_USERNAME, OWNER_PASSWORD, 0, "Sandbox", "Owner", "Owner"),
         Login("Siteowner", OWNER_PASSWORD, 0, "Sandbox", "Owner", "Owner"),  # older SOAP-era login
@@ -231,6 +269,7 @@ def build_site(zone: str = DEFAULT_ZONE, required_client_fields: tuple[str, ...]
         session_types=session_types,
         staff=staff,
         logins=logins,
+        pricing_options=pricing_options,
     )
 
 

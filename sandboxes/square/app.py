@@ -406,6 +406,7 @@ class SquareSandbox(SandboxApp):
         self._api("PUT", "/v2/bookings/{booking_id}", self._update_booking, "APPOINTMENTS_WRITE")
 
         self._api("POST", "/v2/customers/search", self._search_customers, "CUSTOMERS_READ")
+        self._api("POST", "/v2/customers/bulk-retrieve", self._bulk_retrieve_customers, "CUSTOMERS_READ")
         self._api("GET", "/v2/customers", self._list_customers, "CUSTOMERS_READ")
         self._api("POST", "/v2/customers", self._create_customer, "CUSTOMERS_WRITE")
         self._api("GET", "/v2/customers/{customer_id}", self._retrieve_customer, "CUSTOMERS_READ")
@@ -888,6 +889,27 @@ class SquareSandbox(SandboxApp):
     def _retrieve_customer(self, call: Call) -> Response:
         with self.lock:
             return Response.json({"customer": copy.deepcopy(self._customer(call.request.params["customer_id"]))})
+
+    def _bulk_retrieve_customers(self, call: Call) -> Response:
+        """BulkRetrieveCustomers: one map entry per requested id, a customer or its own errors."""
+        ids = _required(_typed(call.body, "customer_ids", list, "customer_ids"), "customer_ids")
+        if len(ids) > 100:
+            raise SquareError(400, "ARRAY_LENGTH_TOO_LONG", "`customer_ids` must have at most 100 elements.",
+                              "customer_ids")
+        responses: dict[str, Any] = {}
+        with self.lock:
+            for index, customer_id in enumerate(ids):
+                if not isinstance(customer_id, str):
+                    raise SquareError(400, "EXPECTED_STRING", f"Expected string for `customer_ids[{index}]`.",
+                                      f"customer_ids[{index}]")
+                customer = self.customers.get(customer_id)
+                if customer is None:
+                    responses[customer_id] = {"errors": [{
+                        "category": "INVALID_REQUEST_ERROR", "code": "NOT_FOUND",
+                        "detail": f"Customer with ID `{customer_id}` not found.", "field": "customer_id"}]}
+                else:
+                    responses[customer_id] = {"customer": copy.deepcopy(customer)}
+        return Response.json({"responses": responses})
 
     def _update_customer(self, call: Call) -> Response:
         with self.lock:

@@ -48,6 +48,9 @@ DEMO: dict[str, Any] = {
         # Resource schedules have no services in the API: durations live in Aptura's config,
         # as comma-separated ``id:minutes:name`` entries (the service schedule's four services).
         "services": ",".join(f"{s.id}:{s.length_minutes}:{s.name}" for s in seed.SERVICES),
+        # Prices live in SuperSaaS's payment settings, which no API exposes: the connection declares them.
+        "service_prices": ",".join(f"{ident}:{amount}" for ident, amount in seed.SERVICE_PRICES.items()),
+        "currency": "USD",
         "create_users": True,
     },
     "credentials": {"api_key": seed.API_KEY},
@@ -138,8 +141,8 @@ class SuperSaasSandbox(SandboxApp):
         self.free_time_style = free_time_style
         #: Base of ``Location`` headers; ``None`` derives ``http://<Host>/supersaas`` from the request.
         self.location_base = location_base
-        #: The docs do not say whether SuperSaaS refuses an overlapping booking made through the API;
-        #: ``False`` accepts it (the resource is still the one asked for), so clients can test their guard.
+        #: The docs do not say whether SuperSaaS refuses an overlapping booking made (or moved) through the
+        #: API; ``False`` accepts it (the resource is still the one asked for), so clients can test their guard.
         self.refuse_overlaps = refuse_overlaps
         self.zone = ZoneInfo(seed.TIME_ZONE)
         self.schedules: dict[int, Schedule] = {}
@@ -675,7 +678,8 @@ class SuperSaasSandbox(SandboxApp):
             candidates = [r for r in schedule.resources if r.id == current.resource_id]
         else:
             candidates = list(schedule.resources)  # like the booking screen: any free resource
-        if explicit is not None and not self.refuse_overlaps:
+        # One resource was asked for (named, or kept by a move): the only case an overlap can be accepted.
+        if not self.refuse_overlaps and len(candidates) == 1 and (explicit is not None or current is not None):
             return start, finish, candidates[0].id
         for resource in candidates:
             clash = any(

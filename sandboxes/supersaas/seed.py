@@ -138,6 +138,9 @@ SERVICES = (
     Service(204, "Deep Tissue Massage", 90),
 )
 
+# What the demo account charges (Payment settings; not part of any API response, see DEMO in app.py).
+SERVICE_PRICES = {201: "45.00", 202: "65.00", 203: "80.00", 204: "110.00"}
+
 YOGA = SlotTemplate(
     1, "Morning Yoga", "All levels vinyasa flow", "Downtown Studio",
     frozenset(range(6)), time(10, 0), time(11, 0), 8,

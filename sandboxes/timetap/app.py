@@ -240,6 +240,7 @@ class TimeTapSandbox(SandboxApp):
             ("GET", "/clientIdList", lambda r: sorted(self.clients)),
             ("GET", "/clientList/report", self._get_clients),
             ("GET", "/clientList/reportWithCount", self._get_clients_with_count),
+            ("GET", "/clientList/reportCount", self._get_clients_count),
             ("GET", "/clients/{clientId}", self._get_client),
             ("POST", "/clients", self._post_client),
             ("GET", "/appointments/report", self._appointment_report),
@@ -313,15 +314,16 @@ class TimeTapSandbox(SandboxApp):
     def _location_json(self, loc: Location) -> dict[str, Any]:
         return {
             "locationId": loc.locationId, "businessId": seed.BUSINESS_ID, "locationName": loc.locationName,
-            "address1": loc.address1, "city": loc.city, "state": loc.state, "zip": loc.zip,
-            "timeZone": loc.timeZone, "active": True,
+            "address1": loc.address1, "address2": loc.address2, "city": loc.city, "state": loc.state,
+            "zip": loc.zip, "country": loc.country, "phone": loc.phone, "timeZone": loc.timeZone, "active": True,
         }
 
     def _reason_json(self, reason: Reason) -> dict[str, Any]:
         return {
             "reasonId": reason.reasonId, "businessId": seed.BUSINESS_ID, "reasonDesc": reason.reasonDesc,
             "reasonType": "SERVICE", "visitMinutes": reason.visitMinutes, "bufferMinutes": reason.bufferMinutes,
-            "color": reason.color, "price": reason.price, "active": True,
+            "color": reason.color, "price": reason.price, "description": reason.description or None,
+            "active": True,
         }
 
     def _staff_json(self, staff: Staff) -> dict[str, Any]:
@@ -610,6 +612,10 @@ class TimeTapSandbox(SandboxApp):
         with self.lock:
             rows = self._client_rows(request)
         return {"count": len(rows), "list": _page(rows, number, size)}
+
+    def _get_clients_count(self, request: Request) -> Any:
+        with self.lock:
+            return len(self._client_rows(request))
 
     def _get_client(self, request: Request) -> Any:
         with self.lock:

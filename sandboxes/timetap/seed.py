@@ -35,6 +35,9 @@ class Location:
     state: str
     zip: str
     timeZone: str = ZONE
+    phone: str | None = None
+    address2: str | None = None
+    country: str = "US"
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Reason:
     bufferMinutes: int
     color: str
     price: float
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,17 +141,18 @@ AVERY, JORDAN, SAM = 512001, 512002, 512003
 def build_locations() -> list[Location]:
     """The business's two locations."""
     return [
-        Location(DOWNTOWN, "Downtown Studio", "100 Main St", "New York", "NY", "10001"),
-        Location(UPTOWN, "Uptown Studio", "900 Broadway", "New York", "NY", "10025"),
+        Location(DOWNTOWN, "Downtown Studio", "100 Main St", "New York", "NY", "10001",
+                 phone="+12125550100", address2="Suite 200"),
+        Location(UPTOWN, "Uptown Studio", "900 Broadway", "New York", "NY", "10025", phone="+12125550190"),
     ]
 
 
 def build_reasons() -> list[Reason]:
     """Four services of different lengths; Color carries a 15-minute clean-up buffer."""
     return [
-        Reason(CONSULT, "Consultation", 30, 0, "#668CD9", 0.0),
-        Reason(HAIRCUT, "Haircut", 45, 0, "#4CB052", 45.0),
-        Reason(COLOR, "Color Treatment", 60, 15, "#D96666", 120.0),
+        Reason(CONSULT, "Consultation", 30, 0, "#668CD9", 0.0, "Free first visit to plan a treatment"),
+        Reason(HAIRCUT, "Haircut", 45, 0, "#4CB052", 45.0, "Wash, cut and style"),
+        Reason(COLOR, "Color Treatment", 60, 15, "#D96666", 120.0, "Full colour (the chair is then cleaned)"),
         Reason(MASSAGE, "Massage", 90, 0, "#8C66D9", 110.0),
     ]
 

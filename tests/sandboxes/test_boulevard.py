@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -641,6 +642,12 @@ def test_official_book_sdk_books_through_the_sandbox(api: Api) -> None:
     assert out["clientId"] == seed.CLIENT_JANE == out["knownClient"]
     assert out["anonymousCode"] == "UNAUTHENTICATED"
     assert out["appointmentId"] in out["myAppointmentIds"]
+    # Rescheduled through the SDK's Appointment.reschedule* (the availability fields as queries).
+    assert out["reschedulable"] is True and out["rescheduleDates"] == ["2027-01-05"]
+    assert "t_2027-01-05T09:00:00" in out["rescheduleTimeIds"], "its own time counts as free"
+    assert out["rescheduleTarget"] == {"bookableTimeId": "t_2027-01-05T16:15:00",
+                                       "startTime": "2027-01-05T16:15:00-05:00"}
+    assert out["movedStartAt"] == "2027-01-05T21:15:00Z"
     assert (out["cancelledState"], out["cancellationReason"]) == ("CANCELLED", "CLIENT_CANCEL")
     booked = [a for a in api.state()["appointments"] if a["id"] == out["appointmentId"]]
     assert booked and booked[0]["state"] == "CANCELLED"
@@ -650,8 +657,247 @@ def test_demo_constant_points_at_seed_data() -> None:
     assert set(DEMO) == {"config", "credentials", "service_id", "staff_id"}
     assert DEMO["config"] == {"businessId": seed.BUSINESS_UUID, "locationId": seed.LOC_DOWNTOWN,
                               "timezone": "America/New_York"}
-    assert DEMO["credentials"] == {"apiKey": seed.API_KEY}
+    assert DEMO["credentials"] == {"apiKey": seed.API_KEY, "secretKey": seed.SECRET_KEY}
     world = seed.build_world()
     assert DEMO["service_id"] in {s.id for s in world.services}
     assert DEMO["staff_id"] in {s.id for s in world.staff}
-    assert base64.b64decode(seed.SECRET_KEY)  # a valid base64 HMAC key (client tokens; not in DEMO)
+    assert len(base64.b64decode(seed.SECRET_KEY, validate=True)) == 32  # signs client and admin tokens
+
+
+# -- the Admin API ----------------------------------------------------------------------------------
+APPT_FIELDS = """
+  id state startAt endAt duration cancelled notes locationId clientId manageUrl
+  location { id tz } client { id email mobilePhone }
+  appointmentServices { serviceId staffId staff { id displayName } duration price startTimeOffset }
+  cancellation { reason notes }
+"""
+JAN5 = seed.urn("Appointment", "jan-5")
+JAN6_CANCELLED = seed.urn("Appointment", "jan-6-cancelled")
+
+
+def admin_token(at: float | None = None, business: str = BUSINESS) -> str:
+    from sandboxes.boulevard.auth import make_admin_token
+
+    return make_admin_token(business, SECRET, int(time.time() if at is None else at))
+
+
+def admin_post(api: Api, body: Any, token: str | None = None, path: str = "/api/2020-01/admin") -> httpx.Response:
+    return api.http.post(f"{api.base}{path}", json=body,
+                         headers={"Authorization": basic_header(API_KEY, admin_token() if token is None else token)})
+
+
+def admin(api: Api, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    resp = admin_post(api, {"query": query, "variables": variables})
+    assert resp.status_code == 200, resp.text
+    body: dict[str, Any] = resp.json()
+    return body
+
+
+def admin_ok(api: Api, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    body = admin(api, query, variables)
+    assert "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def admin_error(api: Api, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    body = admin(api, query, variables)
+    assert body.get("errors"), body
+    error: dict[str, Any] = body["errors"][0]
+    return error
+
+
+def reschedule_times(api: Api, appointment: str, day: str, tz: str | None = None) -> list[dict[str, Any]]:
+    data = admin_ok(api, "mutation($i: AppointmentRescheduleAvailableTimesInput!) { "
+                         "appointmentRescheduleAvailableTimes(input: $i) "
+                         "{ availableTimes { bookableTimeId startTime } } }",
+                    {"i": {"appointmentId": appointment, "date": day, "tz": tz}})
+    times: list[dict[str, Any]] = data["appointmentRescheduleAvailableTimes"]["availableTimes"]
+    return times
+
+
+RESCHEDULE = ("mutation($i: AppointmentRescheduleInput!) { appointmentReschedule(input: $i) "
+              "{ appointment { id startAt endAt appointmentServices { staffId startAt } } } }")
+
+
+def test_admin_token_recipe_signed_independently_and_both_path_forms(api: Api) -> None:
+    # Built by hand from the recipe public integrations use, not with the sandbox's helper.
+    payload = f"blvd-admin-v1{BUSINESS}{int(time.time())}"
+    signature = base64.b64encode(hmac.new(base64.b64decode(SECRET), payload.encode(), hashlib.sha256).digest())
+    for path in ("/api/2020-01/admin", f"/api/2020-01/{BUSINESS}/admin"):
+        resp = admin_post(api, {"query": "{ business { id name tz } }"}, signature.decode() + payload, path)
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["data"]["business"] == {"id": seed.BUSINESS_ID, "name": "Aptura Demo Spa",
+                                                   "tz": "America/New_York"}
+
+
+@pytest.mark.parametrize("token", [
+    "",  # a guest credential
+    jane_token(),  # a known-client token
+    "blvd-admin-v1-garbage",
+])
+def test_the_admin_api_refuses_other_credentials(api: Api, token: str) -> None:
+    resp = admin_post(api, {"query": "{ business { id } }"}, token)
+    assert resp.status_code == 401
+    assert resp.json()["errors"][0]["code"] == "UNAUTHENTICATED"
+
+
+def test_admin_tokens_are_checked_against_the_real_clock(api: Api) -> None:
+    # The sandbox clock is pinned to 2027, yet a token signed now is fresh and one six minutes old is not.
+    assert admin_post(api, {"query": "{ business { id } }"}, admin_token()).status_code == 200
+    assert admin_post(api, {"query": "{ business { id } }"}, admin_token(time.time() - 360)).status_code == 401
+    pinned = datetime(2027, 1, 4, tzinfo=UTC).timestamp()
+    assert admin_post(api, {"query": "{ business { id } }"}, admin_token(pinned)).status_code == 401
+    tampered = admin_token()
+    tampered = tampered[:5] + ("A" if tampered[5] != "A" else "B") + tampered[6:]
+    assert admin_post(api, {"query": "{ business { id } }"}, tampered).status_code == 401
+    other = admin_token(business="11111111-1111-1111-1111-111111111111")
+    assert admin_post(api, {"query": "{ business { id } }"}, other).status_code == 401
+    wrong_path = admin_post(api, {"query": "{ business { id } }"}, admin_token(),
+                            "/api/2020-01/11111111-1111-1111-1111-111111111111/admin")
+    assert wrong_path.status_code == 401
+
+
+def test_admin_catalog_services_staff_and_locations(api: Api) -> None:
+    data = admin_ok(api, "{ services(first: 10) { edges { node { id name active addon defaultDuration defaultPrice "
+                         "category { name } } } } staff(first: 10) { edges { node { id name displayName active "
+                         "locations { id } } } } locations(first: 10) { edges { node { id tz address { zip } } } } }")
+    services = {e["node"]["id"]: e["node"] for e in data["services"]["edges"]}
+    assert services[HAIRCUT] == {"id": HAIRCUT, "name": "Women's Haircut", "active": True, "addon": False,
+                                 "defaultDuration": 45, "defaultPrice": 8500, "category": {"name": "Hair"}}
+    assert services[seed.SVC_DEEP]["defaultPrice"] == 16000
+    staff = {e["node"]["id"]: e["node"] for e in data["staff"]["edges"]}
+    assert staff[AVA]["name"] == "Ava Reyes" and staff[AVA]["displayName"] == "Ava R."
+    assert [loc["id"] for loc in staff[seed.STAFF_CLEO]["locations"]] == [DOWNTOWN, seed.LOC_BROOKLYN]
+    assert [e["node"]["address"]["zip"] for e in data["locations"]["edges"]] == ["10005", "11201"]
+    named = admin_ok(api, "{ services(first: 10, query: \"name = 'Blowout'\") { edges { node { id } } } }")
+    assert [e["node"]["id"] for e in named["services"]["edges"]] == [seed.SVC_BLOWOUT]
+    assert admin_error(api, "{ location(id: \"urn:blvd:Location:nope\") { id } }")["code"] == "NOT_FOUND"
+
+
+def test_admin_clients_search_by_email_any_case_and_pages(api: Api) -> None:
+    query = "query($q: QueryString, $a: String) { clients(first: 1, query: $q, after: $a) " \
+            "{ edges { node { id email name active } } pageInfo { hasNextPage endCursor } } }"
+    found = admin_ok(api, query, {"q": "email = 'JANE.Doe@Example.com'"})["clients"]
+    assert [e["node"]["id"] for e in found["edges"]] == [seed.CLIENT_JANE] and not found["pageInfo"]["hasNextPage"]
+    first = admin_ok(api, query)["clients"]
+    assert first["pageInfo"]["hasNextPage"]
+    second = admin_ok(api, query, {"a": first["pageInfo"]["endCursor"]})["clients"]
+    assert {first["edges"][0]["node"]["id"], second["edges"][0]["node"]["id"]} == {seed.CLIENT_JANE, seed.CLIENT_JOHN}
+    assert admin_error(api, query, {"q": "email ~ 'x'"})["code"] == "INVALID_QUERY"
+    assert admin_error(api, query, {"q": "favouriteColour = 'red'"})["code"] == "INVALID_QUERY"
+
+
+def test_admin_create_client_keeps_duplicates_apart_and_validates_scalars(api: Api) -> None:
+    mutation = ("mutation($i: CreateClientInput!) { createClient(input: $i) { client { id firstName lastName name "
+                "email mobilePhone active appointmentCount createdAt } } }")
+    made = admin_ok(api, mutation, {"i": {"firstName": "Nia", "lastName": "Park", "email": "nia@example.com",
+                                          "mobilePhone": "+13105550000"}})["createClient"]["client"]
+    assert made["id"].startswith("urn:blvd:Client:") and made["name"] == "Nia Park"
+    assert (made["appointmentCount"], made["createdAt"]) == (0, "2027-01-04T00:00:00.000000Z")
+    again = admin_ok(api, mutation, {"i": {"firstName": "Nia", "lastName": "Park", "email": "NIA@example.com"}})
+    assert again["createClient"]["client"]["id"] != made["id"]
+    listed = admin_ok(api, "{ clients(first: 10, query: \"email = 'nia@example.com'\") { edges { node { id } } } }")
+    assert len(listed["clients"]["edges"]) == 2
+    bad = admin_error(api, mutation, {"i": {"firstName": "X", "lastName": "Y", "mobilePhone": "555-1234"}})
+    assert "invalid value" in bad["message"]
+    assert "lastName" in admin_error(api, mutation, {"i": {"firstName": "X"}})["message"]
+
+
+def test_admin_appointments_of_a_location_with_a_start_window(api: Api) -> None:
+    query = f"query($l: ID!, $q: QueryString) {{ appointments(locationId: $l, first: 50, query: $q) " \
+            f"{{ edges {{ node {{ {APPT_FIELDS} }} }} pageInfo {{ hasNextPage }} }} }}"
+    everything = admin_ok(api, query, {"l": DOWNTOWN})["appointments"]["edges"]
+    assert len(everything) == 6  # the Downtown seed appointments, the cancelled one included
+    january = admin_ok(api, query, {"l": DOWNTOWN, "q": "startAt >= '2027-01-05T05:00:00Z' AND "
+                                                         "startAt < '2027-01-07T05:00:00Z'"})["appointments"]["edges"]
+    by_id = {e["node"]["id"]: e["node"] for e in january}
+    assert set(by_id) == {JAN5, JAN6_CANCELLED}
+    assert by_id[JAN6_CANCELLED]["cancelled"] and by_id[JAN6_CANCELLED]["cancellation"]["reason"] == "CLIENT_CANCEL"
+    jan5 = by_id[JAN5]
+    assert (jan5["state"], jan5["startAt"], jan5["endAt"], jan5["duration"]) == \
+        ("BOOKED", "2027-01-05T15:00:00Z", "2027-01-05T15:45:00Z", 45)
+    assert jan5["client"] == {"id": seed.CLIENT_JANE, "email": "jane.doe@example.com", "mobilePhone": "+12125550111"}
+    assert jan5["appointmentServices"] == [{"serviceId": HAIRCUT, "staffId": AVA, "staff": {"id": AVA,
+                                            "displayName": "Ava R."}, "duration": 45, "price": 8500,
+                                            "startTimeOffset": 0}]
+    brooklyn = admin_ok(api, query, {"l": seed.LOC_BROOKLYN})["appointments"]["edges"]
+    assert [e["node"]["id"] for e in brooklyn] == [seed.urn("Appointment", "nov-6")]
+    assert admin_error(api, query, {"l": "urn:blvd:Location:nope"})["code"] == "NOT_FOUND"
+    missing = admin(api, "{ appointments(first: 5) { edges { cursor } } }")
+    assert "locationId" in missing["errors"][0]["message"] and "data" not in missing
+
+
+def test_admin_appointment_lookup(api: Api) -> None:
+    data = admin_ok(api, f"query($id: ID!) {{ appointment(id: $id) {{ {APPT_FIELDS} }} }}", {"id": JAN5})
+    assert data["appointment"]["id"] == JAN5 and data["appointment"]["location"] == {"id": DOWNTOWN,
+                                                                                      "tz": "America/New_York"}
+    for unknown in ("urn:blvd:Appointment:99999999-9999-9999-9999-999999999999", "999999"):
+        err = admin_error(api, "query($id: ID!) { appointment(id: $id) { id } }", {"id": unknown})
+        assert err["code"] == "NOT_FOUND" and err["path"] == ["appointment"]
+
+
+def test_admin_reschedule_moves_the_booking_and_frees_the_old_time(api: Api) -> None:
+    offered = [t["bookableTimeId"] for t in reschedule_times(api, JAN5, "2027-01-05")]
+    assert "t_2027-01-05T10:00:00" in offered, "the appointment's own time counts as free"
+    assert "t_2027-01-05T16:15:00" in offered and "t_2027-01-05T16:30:00" not in offered  # 45 min to 17:00
+    moved = admin_ok(api, RESCHEDULE, {"i": {"appointmentId": JAN5, "bookableTimeId": "t_2027-01-05T13:00:00",
+                                             "sendNotification": False}})["appointmentReschedule"]["appointment"]
+    assert (moved["startAt"], moved["endAt"]) == ("2027-01-05T18:00:00Z", "2027-01-05T18:45:00Z")
+    assert moved["appointmentServices"] == [{"staffId": AVA, "startAt": "2027-01-05T18:00:00Z"}]
+    # The cart flow sees the same world: 10:00 is bookable again, 13:00 is not.
+    cart = api.create_cart()
+    api.add_item(cart, HAIRCUT, api.variant_id(HAIRCUT, AVA))
+    starts = {t["id"] for t in api.times(cart, "2027-01-05")}
+    assert "t_2027-01-05T10:00:00" in starts and "t_2027-01-05T13:00:00" not in starts
+    # Reschedule offers on another day follow that day's shifts (Sunday: none).
+    assert reschedule_times(api, JAN5, "2027-01-10") == []
+    dates = admin_ok(api, "mutation($i: AppointmentRescheduleAvailableDatesInput!) { "
+                          "appointmentRescheduleAvailableDates(input: $i) { availableDates { date } } }",
+                     {"i": {"appointmentId": JAN5, "searchRangeLower": "2027-01-08", "searchRangeUpper": "2027-01-11"}})
+    assert [d["date"] for d in dates["appointmentRescheduleAvailableDates"]["availableDates"]] == \
+        ["2027-01-08", "2027-01-09", "2027-01-11"]
+
+
+def test_admin_reschedule_into_a_taken_time_changes_nothing(api: Api) -> None:
+    api.app.book_directly(HAIRCUT, AVA, DOWNTOWN, datetime(2027, 1, 5, 19, 0, tzinfo=UTC))  # 14:00 New York
+    assert "t_2027-01-05T14:00:00" not in [t["bookableTimeId"] for t in reschedule_times(api, JAN5, "2027-01-05")]
+    for time_id in ("t_2027-01-05T14:00:00", "t_2027-01-05T13:40:00", "t_2027-01-02T10:00:00"):
+        err = admin_error(api, RESCHEDULE, {"i": {"appointmentId": JAN5, "bookableTimeId": time_id}})
+        assert err["code"] == "BOOKABLE_TIME_UNAVAILABLE", (time_id, err)
+    assert admin_error(api, RESCHEDULE, {"i": {"appointmentId": JAN5, "bookableTimeId": "nope"}})["code"] == \
+        "NOT_FOUND"
+    unchanged = admin_ok(api, "query($id: ID!) { appointment(id: $id) { startAt } }", {"id": JAN5})
+    assert unchanged["appointment"]["startAt"] == "2027-01-05T15:00:00Z"
+    err = admin_error(api, RESCHEDULE, {"i": {"appointmentId": JAN6_CANCELLED,
+                                              "bookableTimeId": "t_2027-01-05T13:00:00"}})
+    assert err["code"] == "APPOINTMENT_NOT_RESCHEDULABLE"
+
+
+def test_admin_cancel_frees_the_slot_once(api: Api) -> None:
+    mutation = ("mutation($i: CancelAppointmentInput!) { cancelAppointment(input: $i) { appointment { id state "
+                "cancelled cancellation { reason notes } } } }")
+    done = admin_ok(api, mutation, {"i": {"id": JAN5, "notes": "front desk", "notifyClient": False}})
+    assert done["cancelAppointment"]["appointment"] == {"id": JAN5, "state": "CANCELLED", "cancelled": True,
+                                                        "cancellation": {"reason": "STAFF_CANCEL",
+                                                                         "notes": "front desk"}}
+    assert admin_error(api, mutation, {"i": {"id": JAN5, "reason": "CLIENT_CANCEL"}})["code"] == \
+        "APPOINTMENT_NOT_CANCELLABLE"
+    cart = api.create_cart()
+    api.add_item(cart, HAIRCUT, api.variant_id(HAIRCUT, AVA))
+    assert "t_2027-01-05T10:00:00" in {t["id"] for t in api.times(cart, "2027-01-05")}
+    assert admin_error(api, mutation, {"i": {"id": "urn:blvd:Appointment:nope"}})["code"] == "NOT_FOUND"
+
+
+def test_client_api_reschedule_needs_the_owning_client(api: Api) -> None:
+    query = ("query($i: AppointmentRescheduleAvailableTimesInput!) { appointmentRescheduleAvailableTimes(input: $i) "
+             "{ availableTimes { bookableTimeId startTime } } }")
+    variables = {"i": {"appointmentId": JAN5, "date": "2027-01-05", "tz": "UTC"}}
+    assert api.error(query, variables)["code"] == "UNAUTHENTICATED"
+    john = jane_token(client=seed.CLIENT_JOHN)
+    assert api.error(query, variables, token=john)["code"] == "NOT_FOUND"
+    times = api.ok(query, variables, token=jane_token())["appointmentRescheduleAvailableTimes"]["availableTimes"]
+    assert times[0] == {"bookableTimeId": "t_2027-01-05T09:00:00", "startTime": "2027-01-05T14:00:00Z"}
+    moved = api.ok(RESCHEDULE, {"i": {"appointmentId": JAN5, "bookableTimeId": "t_2027-01-05T09:00:00"}},
+                   token=jane_token())["appointmentReschedule"]["appointment"]
+    assert moved["startAt"] == "2027-01-05T14:00:00Z"

@@ -359,7 +359,7 @@ def test_booking_lifecycle_create_get_list_reschedule_cancel(client: httpx.Clien
 
     gone = client.delete(f"{ADM}/bookings/{bk['id']}", auth=FULL)
     assert gone.json() == {"object": "booking", "id": bk["id"], "deleted": True}
-    assert client.get(f"{ADM}/bookings/{bk['id']}", auth=FULL).status_code == 404
+    assert client.get(f"{ADM}/bookings/{bk['id']}", auth=FULL).json()["deleted"] is True
     deleted = client.get(ADM + "/bookings/deleted", auth=FULL).json()  # default: deleted today
     assert deleted["data"] == [bk["id"]]
     assert "15:00" in starts(client, 1, "2027-01-06", worker=101)
@@ -491,3 +491,66 @@ def test_reset_restores_seed(client: httpx.Client) -> None:
     assert len(state_bookings(client)) == 12
     client.post("/_sandbox/reset")
     assert len(state_bookings(client)) == 11
+
+
+# -- Admin API: what the Aptura spec's lifecycle and catalogue operations call -------------------------------
+
+
+def test_a_deleted_booking_stays_retrievable_marked_deleted_and_nowhere_else(client: httpx.Client) -> None:
+    before = client.get(f"{ADM}/bookings/5002", auth=FULL).json()
+    assert "deleted" not in before
+    assert "10:00" not in starts(client, 1, "2027-01-05", worker=101)
+    gone = client.delete(f"{ADM}/bookings/5002", auth=FULL)
+    assert gone.status_code == 200 and gone.json() == {"object": "booking", "id": 5002, "deleted": True}
+
+    after = client.get(f"{ADM}/bookings/5002", auth=FULL)
+    assert after.status_code == 200
+    assert after.json() == {**before, "deleted": True}  # as it was, only marked
+    listed = client.get(ADM + "/bookings", params={"date": "2027-01-05"}, auth=FULL).json()["data"]
+    assert [b["id"] for b in listed] == [5003]
+    assert 5002 not in [b["id"] for b in state_bookings(client)]
+    assert "10:00" in starts(client, 1, "2027-01-05", worker=101)  # the time is free again
+    for method in ("DELETE", "PUT"):
+        again = client.request(method, f"{ADM}/bookings/5002", auth=FULL, json={"notes": "x"})
+        assert again.status_code == 404 and again.json()["code"] == "not_found", method
+    assert client.get(f"{ADM}/bookings/5999", auth=FULL).status_code == 404
+    assert client.get(f"{ADM}/bookings/5002", auth=READONLY).status_code == 200
+    assert client.delete(f"{ADM}/bookings/5003", auth=READONLY).status_code == 403
+    client.post("/_sandbox/reset")
+    assert "deleted" not in client.get(f"{ADM}/bookings/5002", auth=FULL).json()
+
+
+def test_reschedule_worker_change_and_notes_in_place(client: httpx.Client) -> None:
+    to_bertta = client.put(f"{ADM}/bookings/5002", auth=FULL, json={"resource_ids": [102]})
+    assert to_bertta.status_code == 200 and to_bertta.json()["resource_ids"] == [102]
+    assert "10:00" in starts(client, 1, "2027-01-05", worker=101)
+    assert "10:00" not in starts(client, 1, "2027-01-05", worker=102)
+    onto_5003 = client.put(f"{ADM}/bookings/5002", auth=FULL, json={"from": "13:00"})  # Bertta's 13:00 booking
+    assert onto_5003.status_code == 409 and onto_5003.json()["code"] == "booking_conflict"
+    assert client.get(f"{ADM}/bookings/5002", auth=FULL).json()["from"] == "10:00"  # unchanged
+    closed = client.put(f"{ADM}/bookings/5002", auth=FULL, json={"from": "18:00"})
+    assert closed.status_code == 409 and closed.json()["code"] == "time_not_available"
+    unassign = client.put(f"{ADM}/bookings/5002", auth=FULL, json={"resource_ids": []})
+    assert unassign.status_code == 400 and unassign.json()["errors"][0]["param"] == "resource_ids"
+    noted = client.put(f"{ADM}/bookings/5002", auth=FULL, json={"notes": "allergic to dyes"})
+    assert noted.status_code == 200 and noted.json()["notes"] == "allergic to dyes"
+    assert noted.json()["from"] == "10:00" and noted.json()["modified"] == "2027-01-04 02:00:00"
+
+
+def test_catalogue_lookups_by_id_and_view(client: httpx.Client) -> None:
+    loc = client.get(ADM + "/locations/1", auth=FULL).json()
+    assert (loc["object"], loc["url_text"], loc["zip"], loc["country"]) == ("location", "helsinki", "00100", "FI")
+    assert client.get(ADM + "/locations/9", auth=FULL).status_code == 404
+    assert client.get(ADM + "/locations/1").status_code == 401
+    room = client.get(ADM + "/resources/201", auth=FULL).json()
+    assert (room["type"], room["name"]) == ("resource", "Treatment room")
+    workers = client.get(ADM + "/resources", params={"type": "worker", "location_id": 1}, auth=FULL).json()
+    assert [r["id"] for r in workers["data"]] == [101, 102, 103]
+    view = client.get(VIEW).json()
+    assert (view["object"], view["id"], view["url_text"]) == ("view", 1, "palvelut")
+    assert client.get(PUB + "/locations/helsinki/views/nope").status_code == 404
+    assert client.get(PUB + "/locations/espoo/views/palvelut/services/4/resources").status_code == 404
+    performers = client.get(VIEW + "/services/2/resources").json()["data"]
+    assert [r["id"] for r in performers] == [102, 103]
+    service = client.get(ADM + "/services/4", auth=FULL).json()
+    assert service["durations"] == ["01:30"] and "price" not in service

@@ -665,3 +665,72 @@ def test_demo_constant_is_usable(mb: Mindbody) -> None:
     assert DEMO["config"]["timezone"] == "America/New_York"
     windows = mb.windows(int(DEMO["service_id"]), "2027-01-05", **{"request.staffIds": DEMO["staff_id"]})
     assert windows and windows[0]["Staff"]["Id"] == int(DEMO["staff_id"])
+
+
+# -- pricing options (sale/services) -----------------------------------------------------------
+def test_pricing_options_filter_by_session_type_and_hide_retired_ones(mb: Mindbody) -> None:
+    token = mb.token()
+
+    def names(**params: Any) -> list[str]:
+        resp = mb.get("/sale/services", params, token=token)
+        assert resp.status_code == 200, resp.text
+        return [s["Name"] for s in resp.json()["Services"]]
+
+    assert names(**{"request.sessionTypeIds": 200}) == ["Intro Massage", "Massage 5-Pack", "60 Minute Massage"]
+    assert names(**{"request.sessionTypeIds": 203}) == ["Massage 5-Pack", "Hot Stone Massage"]
+    assert names(**{"request.sessionTypeIds": 201}) == []  # the consultation is complimentary
+    assert names(**{"request.sessionTypeIds": 202}) == ["Signature Facial"]
+    assert names(**{"request.sessionTypeIds": 202, "request.includeDiscontinued": "true"}) == [
+        "Signature Facial", "Classic Facial (retired)"]
+    assert names(**{"request.programIds": 26, "request.includeDiscontinued": "true",
+                    "request.sellOnline": "true"}) == ["Signature Facial"]
+    assert names(**{"request.serviceIds": ["10204", "10110"]}) == ["Yoga Drop-in", "Hot Stone Massage"]
+    drop_in = mb.get("/sale/services", {"request.serviceIds": "10201", "request.locationId": 1}, token=token)
+    option = drop_in.json()["Services"][0]
+    assert (option["Price"], option["OnlinePrice"], option["Type"], option["Count"], option["ProductId"]) == (
+        95.0, 90.0, "Drop-in", 1, 1201)
+    assert option["IsIntroOffer"] is False and option["Program"] == "Massage" and option["TaxRate"] == 0.0
+    page = mb.get("/sale/services", {"Limit": 2, "Offset": 2}, token=token).json()
+    assert page["PaginationResponse"] == {"RequestedLimit": 2, "RequestedOffset": 2, "PageSize": 2, "TotalResults": 6}
+    assert error(mb.get("/sale/services", {"request.locationId": 9}, token=token)) == (400, "InvalidLocation")
+    # consumer mode (no staff token) sees only what is sold online
+    consumer = mb.get("/sale/services", {"request.includeDiscontinued": "true", "request.sellOnline": "false"})
+    assert "Classic Facial (retired)" not in [s["Name"] for s in consumer.json()["Services"]]
+
+
+def test_mindbody_api_client_reads_pricing_options(mb: Mindbody) -> None:
+    from mindbody_api import SaleApi
+
+    config = Configuration()
+    config.host = mb.root
+    client = ApiClient(config)
+    client.set_default_header("API-Key", API_KEY)
+    result = SaleApi(client).sale_get_services(SITE, "6", request_session_type_ids=[203], authorization=mb.token())
+    assert [(s.name, s.price, s.count) for s in result.services] == [
+        ("Massage 5-Pack", 425.0, 5), ("Hot Stone Massage", 135.5, 1)]
+    assert result.pagination_response.total_results == 2
+
+
+# -- a staff member's session types (staff/sessiontypes) ---------------------------------------
+def test_staff_session_types(mb: Mindbody) -> None:
+    resp = mb.get("/staff/sessiontypes", {"request.staffId": ERIK})
+    assert resp.status_code == 200, resp.text
+    types = resp.json()["StaffSessionTypes"]
+    assert [(t["StaffId"], t["Id"], t["TimeLength"]) for t in types] == [(ERIK, 200, 60), (ERIK, 201, 30),
+                                                                         (ERIK, 203, 90)]
+    assert types[0]["Type"] == "Appointment" and types[0]["Category"] == "Massage"
+    massage = mb.get("/staff/sessiontypes", {"StaffId": DANIEL, "ProgramIds": 25}).json()["StaffSessionTypes"]
+    assert [t["Id"] for t in massage] == [203]
+    assert error(mb.get("/staff/sessiontypes")) == (400, "MissingRequiredFields")
+    assert error(mb.get("/staff/sessiontypes", {"request.staffId": 1})) == (404, "StaffMemberNotFound")
+
+
+# -- site/sites with a staff token ----------------------------------------------------------
+def test_sites_accept_a_token_without_a_site_header(mb: Mindbody) -> None:
+    token = mb.token()
+    resp = mb.get("/site/sites", {"request.siteIds": SITE}, headers={"API-Key": API_KEY, "Authorization": token})
+    assert resp.status_code == 200, resp.text
+    assert [(s["Id"], s["CurrencyIsoCode"]) for s in resp.json()["Sites"]] == [(-99, "USD")]
+    assert mb.get("/site/sites", {"request.siteIds": 12345}).json()["Sites"] == []
+    bad = mb.get("/site/sites", headers={"API-Key": API_KEY, "Authorization": "not-a-token"})
+    assert error(bad) == (401, "DeniedAccess")

@@ -887,3 +887,75 @@ def test_squareup_sdk_errors_and_oauth(sq: Square) -> None:
     fresh = SquareSDK(token=token.access_token, base_url=sq.base)
     assert fresh.o_auth.retrieve_token_status().merchant_id == S.MERCHANT_ID
     assert sq.app.admin_state()["refresh_grant_calls"] == 1
+
+
+# -- BulkRetrieveCustomers (not in the OpenAPI subset: checked against its Customer/Error schemas) ----------
+def test_bulk_retrieve_customers(sq: Square, spec: SquareSpec) -> None:
+    created = sq.call("POST", "/v2/customers", {"given_name": "Bulk", "email_address": "bulk@example.com"})["customer"]
+    ids = [S.CUSTOMER_JANE, "NOPE", created["id"], S.CUSTOMER_JANE]
+    data = sq.call("POST", "/v2/customers/bulk-retrieve", {"customer_ids": ids})
+    assert set(data) == {"responses"} and list(data["responses"]) == [S.CUSTOMER_JANE, "NOPE", created["id"]]
+    assert data["responses"][S.CUSTOMER_JANE]["customer"]["email_address"] == "jane.doe@example.com"
+    assert data["responses"][created["id"]]["customer"] == created
+    for entry in (data["responses"][S.CUSTOMER_JANE], data["responses"][created["id"]]):
+        assert set(entry) == {"customer"}
+        assert not spec.errors("#/components/schemas/Customer", entry["customer"], write=False)
+    missing = data["responses"]["NOPE"]
+    assert set(missing) == {"errors"} and missing["errors"][0]["code"] == "NOT_FOUND"
+    assert not spec.errors("#/components/schemas/Error", missing["errors"][0], write=False)
+
+    sq.error("POST", "/v2/customers/bulk-retrieve", {}, status=400, code="MISSING_REQUIRED_PARAMETER")
+    err = sq.error("POST", "/v2/customers/bulk-retrieve", {"customer_ids": [f"C{i}" for i in range(101)]},
+                   status=400, code="ARRAY_LENGTH_TOO_LONG")
+    assert err["field"] == "customer_ids"
+    sq.error("POST", "/v2/customers/bulk-retrieve", {"customer_ids": [1]}, status=400, code="EXPECTED_STRING")
+    sq.error("GET", "/v2/customers/bulk-retrieve", status=404, code="NOT_FOUND")  # it is a POST; GET reads an id
+    buyer = sq.token("APPOINTMENTS_READ")["access_token"]
+    sq.error("POST", "/v2/customers/bulk-retrieve", {"customer_ids": [S.CUSTOMER_JANE]}, token=buyer, status=403,
+             code="INSUFFICIENT_SCOPES")
+
+
+def test_squareup_sdk_bulk_retrieves_customers(sq: Square) -> None:
+    client = SquareSDK(token=TOKEN, base_url=sq.base)
+    result = client.customers.bulk_retrieve_customers(customer_ids=[S.CUSTOMER_JOHN, "NOPE"])
+    responses = result.responses or {}
+    john = responses[S.CUSTOMER_JOHN].customer
+    assert john is not None and john.given_name == "John" and john.email_address == "john.smith@example.com"
+    assert [(e.category, e.code) for e in responses["NOPE"].errors or []] == [("INVALID_REQUEST_ERROR", "NOT_FOUND")]
+
+
+# -- what specs/square.yaml's update and cancel rely on ------------------------------------------------------
+def test_update_booking_reassigns_the_team_member(sq: Square) -> None:
+    booking = sq.book("2027-01-12T15:00:00Z")["booking"]
+    path = f"/v2/bookings/{booking['id']}"
+    to_jordan = {"team_member_id": S.TM_JORDAN, "service_variation_id": S.HAIRCUT_VAR,
+                 "service_variation_version": S.CATALOG_VERSION}
+    moved = sq.call("PUT", path, {"idempotency_key": "reassign-1",
+                                  "booking": {"version": 0, "appointment_segments": [to_jordan]}})["booking"]
+    assert moved["appointment_segments"][0]["team_member_id"] == S.TM_JORDAN and moved["version"] == 1
+    assert moved["start_at"] == "2027-01-12T15:00:00Z"
+    day = ("2027-01-12T05:00:00Z", "2027-01-13T05:00:00Z")
+    assert "2027-01-12T15:00:00Z" in starts(sq.availability(*day, members=[S.TM_AVA]))
+    assert "2027-01-12T15:00:00Z" not in starts(sq.availability(*day, members=[S.TM_JORDAN]))
+    # the same key and body replay the stored answer; the version did not move again
+    again = sq.call("PUT", path, {"idempotency_key": "reassign-1",
+                                  "booking": {"version": 0, "appointment_segments": [to_jordan]}})["booking"]
+    assert again == moved
+    # Jordan is busy at 15:00 on another booking of Ava's being moved onto him
+    other = sq.book("2027-01-12T15:00:00Z")["booking"]
+    err = sq.error("PUT", f"/v2/bookings/{other['id']}",
+                   {"booking": {"version": 0, "appointment_segments": [to_jordan]}}, status=409, code="CONFLICT")
+    assert err["field"] == "booking.start_at"
+    # Ava cannot do 60-minute massages
+    massage = {"team_member_id": S.TM_AVA, "service_variation_id": S.MASSAGE60_VAR,
+               "service_variation_version": S.CATALOG_VERSION}
+    sq.error("PUT", path, {"booking": {"version": 1, "appointment_segments": [massage]}}, status=400,
+             code="INVALID_VALUE")
+    assert sq.call("GET", path)["booking"] == moved
+
+
+def test_cancel_is_refused_for_a_no_show_or_a_declined_booking(sq: Square) -> None:
+    booking = sq.book("2027-01-12T15:00:00Z")["booking"]
+    with sq.app.lock:  # the seller marks it a no-show in the dashboard
+        sq.app.bookings[booking["id"]]["status"] = "NO_SHOW"
+    sq.error("POST", f"/v2/bookings/{booking['id']}/cancel", {}, status=400, code="BAD_REQUEST")

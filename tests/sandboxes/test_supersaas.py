@@ -751,3 +751,131 @@ def test_spec_deletes_the_booking_when_it_cannot_be_read_back(
     assert not [b for b in live_bookings(raw) if b["start"].startswith("2027-01-11")]
     users = raw.get("/_sandbox/state").json()["users"]
     assert [u["name"] for u in users if u["email"] == "alex@example.com"] == ["alex@example.com"]
+
+
+# -- what the read/update/cancel operations of the spec rely on --------------------------------------------
+
+
+def test_deleted_bookings_are_404_everywhere_but_changes(api: httpx.Client) -> None:
+    assert api.delete("/api/bookings/880001.json", params={"schedule_id": RES}).status_code == 200
+    for method in ("GET", "PUT", "DELETE"):
+        gone = api.request(method, "/api/bookings/880001.json", params={"schedule_id": RES},
+                           json={"booking": {"full_name": "x"}} if method == "PUT" else None)
+        assert gone.status_code == 404 and errors_title(gone) == "Not found"
+    window = {"from": "2027-01-05 00:00:00", "to": "2027-01-06 00:00:00"}
+    assert "880001" not in [b["id"] for b in api.get(f"/api/range/{RES}.json", params=window).json()["bookings"]]
+    # without `from`: the ten most recent changes, the deletion (stamped with the clock, UTC) last
+    recent = api.get(f"/api/changes/{RES}.json").json()["bookings"]
+    assert len(recent) == 9 and recent[-1]["id"] == "880001"  # the resource schedule has 9 seeded bookings
+    assert (recent[-1]["deleted"], recent[-1]["updated_on"], recent[-1]["start"]) == (
+        True, "2027-01-04 00:00:00", "2027-01-05 10:00:00")
+    # with `from`: every change since then, oldest first, paged by limit/offset
+    since = api.get(f"/api/changes/{RES}.json", params={"from": "2000-01-01 00:00:00", "limit": 3, "offset": 0})
+    page = since.json()["bookings"]
+    assert [b["updated_on"] for b in page] == sorted(b["updated_on"] for b in page) and len(page) == 3
+    rest = api.get(f"/api/changes/{RES}.json", params={"from": "2000-01-01 00:00:00", "limit": 500, "offset": 3})
+    assert [b["id"] for b in rest.json()["bookings"]][-1] == "880001"
+    assert [b["id"] for b in page + rest.json()["bookings"] if b["deleted"]] == ["880004", "880001"]
+
+
+def test_partial_updates_keep_the_rest_and_recheck_the_resource(api: httpx.Client) -> None:
+    notes = api.put("/api/bookings/880001.json", params={"schedule_id": RES},
+                    json={"booking": {"description": "bring forms"}})
+    assert notes.status_code == 200
+    booking = api.get("/api/bookings/880001.json").json()
+    assert (booking["start"], booking["resource_id"], booking["description"]) == (
+        "2027-01-05 10:00:00", 101, "bring forms")
+    # another resource at the same times: Ben is free at 10:00 on the 5th, Chloe too; Alice's slot frees up
+    assert api.put("/api/bookings/880001.json", json={"booking": {"resource_id": 102}}).status_code == 200
+    assert api.get("/api/bookings/880001.json").json()["res_name"] == "Ben Okafor"
+    # moving Ben's 13:00-14:30 booking onto 880001's resource and time is refused, and nothing changes
+    clash = api.put("/api/bookings/880002.json", json={"booking": {"start": "2027-01-05 10:30:00",
+                                                                   "finish": "2027-01-05 12:00:00"}})
+    assert clash.status_code == 422 and clash.json()["errors"][0]["code"] == "not_available"
+    assert api.get("/api/bookings/880002.json").json()["start"] == "2027-01-05 13:00:00"
+    cleared = api.put("/api/bookings/880001.json", json={"booking": {"description": ""}})
+    assert cleared.status_code == 200 and api.get("/api/bookings/880001.json").json()["description"] is None
+
+
+def test_official_client_changes_users_and_duplicates(base: str) -> None:
+    from SuperSaaS import Client, Error
+
+    Client.configure(ACCOUNT, KEY, host=base)
+    client = Client.instance()
+    changed = client.appointments.changes(RES, from_time="2026-01-01 00:00:00", limit=50)
+    assert [(a.id, a.deleted) for a in changed if a.deleted] == [("880004", True)]
+    assert [u.id for u in client.users.list(limit=1, offset=1)] == [5002]
+    created = client.users.create({"name": "lib.user@example.com", "email": "lib.user@example.com",
+                                   "full_name": "Lib User"}, duplicate="raise")
+    new_id = re.search(r"/api/users/(\d+)\.json$", created["location"]).group(1)  # type: ignore[union-attr]
+    assert client.users.get(new_id).full_name == "Lib User"
+    with pytest.raises(Error):  # the same login name again is refused with duplicate=raise (422)
+        client.users.create({"name": "LIB.USER@example.com", "full_name": "Other"}, duplicate="raise")
+    assert client.users.get(new_id).full_name == "Lib User"
+
+
+# -- specs/supersaas.yaml: reads and changes on the other schedule types, and the update guard ---------------
+
+
+def test_spec_capacity_bookings_get_list_move_and_cancel(base: str, raw: httpx.Client,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    got = run_spec(base, "appointments.get", {"id": "880013"}, monkeypatch, **CAPACITY)
+    assert (got["service"], got["startTime"], "staff" in got) == (
+        {"id": "pilates", "name": "Evening Pilates", "durationMinutes": 60}, "2027-01-06T23:00:00Z", False)
+    window = {"startDate": "2027-01-05", "endDate": "2027-01-06"}
+    listed = run_spec(base, "appointments.list", window, monkeypatch, **CAPACITY)
+    assert [(a["id"], a["service"]["id"]) for a in listed][:4] == [
+        ("880010", "yoga"), ("880011", "yoga"), ("880012", "yoga"), ("880013", "pilates")]
+    assert len(listed) == 9
+    booking = {"serviceId": "yoga", "staffId": "any", "startTime": "2027-01-07T15:00:00Z", "client": CLIENT}
+    made = run_spec(base, "appointments.create", booking, monkeypatch, **CAPACITY)
+    moved = run_spec(base, "appointments.update", {"id": made["id"], "startTime": "2027-01-08T15:00:00Z"},
+                     monkeypatch, **CAPACITY)
+    assert moved["startTime"] == "2027-01-08T15:00:00Z" and moved["service"]["id"] == "yoga"
+    assert [b["slot_id"] for b in live_bookings(raw) if b["id"] == made["id"]] == [2027010801]
+    # the full Pilates class cannot take a Yoga booking (no Yoga class starts then)
+    wrong = spec_error(lambda: run_spec(base, "appointments.update", {"id": made["id"],
+                                                                      "startTime": "2027-01-06T23:00:00Z"},
+                                        monkeypatch, **CAPACITY))
+    assert wrong.code == "unprocessable"
+    cancelled = run_spec(base, "appointments.cancel", {"id": made["id"]}, monkeypatch, **CAPACITY)
+    assert (cancelled["status"], cancelled["service"]["id"]) == ("cancelled", "yoga")
+    day = run_spec(base, "appointments.list", {"startDate": "2027-01-08", "endDate": "2027-01-08"}, monkeypatch,
+                   **CAPACITY)
+    assert [(a["id"], a["status"]) for a in day] == [(made["id"], "cancelled")]
+    assert run_spec(base, "staff.list", {"serviceId": None}, monkeypatch, **CAPACITY) == []
+
+
+def test_spec_service_schedule_catalog(base: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = {"schedule_id": DEMO["schedules"]["service"], "schedule_type": "service"}
+    services = run_spec(base, "services.list", {}, monkeypatch, **service)
+    assert [s["raw"] for s in services][:2] == [{"id": 201, "name": "Consultation"}, {"id": 202, "name": "Treatment"}]
+    assert spec_error(lambda: run_spec(base, "staff.list", {"serviceId": None}, monkeypatch, **service)).code == \
+        "not_supported"
+    locations = run_spec(base, "locations.list", {}, monkeypatch, **service)
+    assert [(loc["id"], loc["name"]) for loc in locations] == [(str(SRV), "Spa Services")]
+
+
+def test_spec_update_guard_puts_back_an_overlap_the_provider_accepted(
+        server: RunningServer, base: str, raw: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support import ROOT
+
+    app = server.app("supersaas")
+    assert isinstance(app, SuperSaasSandbox)
+    first = {"serviceId": "203", "staffId": "101", "startTime": "2027-01-11T15:00:00Z", "client": CLIENT}
+    run_spec(base, "appointments.create", first, monkeypatch)
+    second = run_spec(base, "appointments.create", {**first, "startTime": "2027-01-11T17:00:00Z"}, monkeypatch)
+    app.refuse_overlaps = False
+    try:
+        overlap = {"id": second["id"], "startTime": "2027-01-11T15:30:00Z", "notes": "moved"}
+        assert spec_error(lambda: run_spec(base, "appointments.update", overlap, monkeypatch)).code == "conflict"
+        restored = [b for b in live_bookings(raw) if b["id"] == second["id"]][0]
+        assert (restored["start"], restored["finish"], restored["resource_id"], restored["description"]) == (
+            "2027-01-11 12:00:00", "2027-01-11 13:00:00", 101, None)
+        # without the guard the same move goes through: the sandbox really accepted the overlap above
+        unguarded = (ROOT / "specs" / "supersaas.yaml").read_text().replace(
+            'when: "length(steps.clash || `[]`) > `0`"', 'when: "`false`"')
+        accepted = run_spec(base, "appointments.update", overlap, monkeypatch, spec_text=unguarded)
+        assert (accepted["startTime"], accepted["notes"]) == ("2027-01-11T15:30:00Z", "moved")
+    finally:
+        app.refuse_overlaps = True

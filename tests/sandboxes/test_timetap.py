@@ -613,3 +613,91 @@ def test_timetappy_range_call_in_lenient_mode(timetappy_client: Any, app: TimeTa
     app.calendar_requires_end_date = False
     events = timetappy_client.get_calendar_events_range([AVERY, JORDAN])
     assert [e["id"] for e in events] == [18750002, 18750003]
+
+
+# -- endpoints behind Aptura's lifecycle, catalog and client operations -----------------------------
+
+
+def test_timetappy_reads_location_and_service_details(timetappy_client: Any) -> None:
+    downtown = next(loc for loc in timetappy_client.get_locations() if loc["locationId"] == DOWNTOWN)
+    fields = ("address1", "address2", "city", "state", "zip", "country", "phone", "timeZone")
+    assert {k: downtown[k] for k in fields} == {
+        "address1": "100 Main St", "address2": "Suite 200", "city": "New York", "state": "NY", "zip": "10001",
+        "country": "US", "phone": "+12125550100", "timeZone": "America/New_York"}
+    services = {s["reasonId"]: s for s in timetappy_client.get_services()}
+    assert (services[HAIRCUT]["price"], services[HAIRCUT]["description"]) == (45.0, "Wash, cut and style")
+    assert services[MASSAGE]["description"] is None
+
+
+def test_appointment_report_filters_used_for_listing(api: httpx.Client) -> None:
+    window = {"startDate": "2027-01-05", "endDate": "2027-01-06", "locationIdList": str(DOWNTOWN)}
+    everything = api.get("/appointmentList/reportWithCount", params=window).json()
+    assert everything["count"] == 2  # cancelled included; 18750003 is Uptown
+    assert [a["calendarId"] for a in everything["list"]] == [18750002, 18750004]
+    assert [a["calendarId"] for a in api.get("/appointmentList/reportWithCount", params={
+        **window, "statusList": "CANCELLED"}).json()["list"]] == [18750004]
+    assert api.get("/appointmentList/reportWithCount", params={**window, "reasonIdList": str(HAIRCUT)}).json()[
+        "count"] == 1
+    assert api.get("/appointmentList/reportWithCount", params={**window, "staffIdList": str(JORDAN)}).json() == {
+        "count": 0, "list": []}
+    page2 = api.get("/appointmentList/reportWithCount", params={**window, "pageNumber": 2, "pageSize": 1}).json()
+    assert page2["count"] == 2 and [a["calendarId"] for a in page2["list"]] == [18750004]
+    full = page2["list"][0]
+    assert full["client"]["clientId"] == 2100003 and full["location"]["timeZone"] == "America/New_York"
+
+
+def test_client_report_pages_counts_and_keeps_duplicate_emails(api: httpx.Client) -> None:
+    first = api.get("/clientList/reportWithCount", params={"pageNumber": 1, "pageSize": 2}).json()
+    second = api.get("/clientList/reportWithCount", params={"pageNumber": 2, "pageSize": 2}).json()
+    assert (first["count"], second["count"]) == (3, 3)
+    assert [c["clientId"] for c in first["list"] + second["list"]] == [2100001, 2100002, 2100003]
+    assert api.get("/clientList/reportCount").json() == 3
+    for _ in range(2):
+        made = api.post("/clients", json={"firstName": "Ada", "lastName": "Lovelace", "fullName": "Ada Lovelace",
+                                          "emailAddress": "ada@example.com", "cellPhone": "+15555550199"})
+        assert made.status_code == 200 and made.json()["emailAddress"] == "ada@example.com"
+    assert api.get("/clientList/reportCount").json() == 5
+    assert api.get("/clientList/reportCount", params={"clientId": "2100001,2100002"}).json() == 2
+    rows = api.get("/clientList/report", params={"pageSize": 1000}).json()
+    assert [c["emailAddress"] for c in rows].count("ada@example.com") == 2
+
+
+def test_full_object_put_reschedules_derives_ends_and_frees_the_slot(api: httpx.Client) -> None:
+    current = api.get("/appointments/18750002").json()  # Avery, Haircut, 2027-01-05 10:00
+    body = {**current, "startDate": "2027-01-05", "startTime": 1300, "clientStartDate": "2027-01-05",
+            "clientStartTime": 1300, "endTime": 1, "clientEndTime": 1, "note": "moved"}
+    moved = api.put("/appointments/18750002", json=body)
+    assert moved.status_code == 200, moved.text
+    m = moved.json()
+    assert (m["startTime"], m["clientStartTime"], m["clientEndTime"], m["endTime"], m["note"]) == (
+        1300, 1300, 1345, 1345, "moved")
+    assert m["client"] == current["client"] and m["appointmentIdHash"] == current["appointmentIdHash"]
+    starts = slot_starts(api, "2027-01-05", AVERY, DOWNTOWN, HAIRCUT)
+    assert 1000 in starts and 1300 not in starts
+    # A taken time (another booking at 15:00) is refused and nothing changes, note included.
+    assert api.post("/appointments", json=booking(start_time=1500)).status_code == 200
+    clash = api.put("/appointments/18750002", json={**m, "startTime": 1430, "clientStartTime": 1430, "note": "x"})
+    assert clash.status_code == 409 and clash.json()["message"].startswith("The selected time is not available")
+    assert api.get("/appointments/18750002").json() == m
+    # Same times, new staff: a move checked against that staff member's hours and bookings.
+    jordan_tue = api.put("/appointments/18750002", json={**m, "staff": {"professionalId": JORDAN}})
+    assert jordan_tue.status_code == 409 and "working hours" in jordan_tue.json()["message"]  # Uptown on Tuesdays
+    wed = {**m, "startDate": "2027-01-06", "clientStartDate": "2027-01-06", "staff": {"professionalId": JORDAN}}
+    to_jordan = api.put("/appointments/18750002", json=wed)
+    assert to_jordan.status_code == 200
+    assert (to_jordan.json()["staff"]["fullName"], to_jordan.json()["startDate"]) == ("Jordan Lee", "2027-01-06")
+    assert 1300 not in slot_starts(api, "2027-01-06", JORDAN, DOWNTOWN, HAIRCUT)
+    assert 1300 in slot_starts(api, "2027-01-05", AVERY, DOWNTOWN, HAIRCUT)
+
+
+def test_cancel_with_the_full_object_is_idempotent_and_blocks_updates(api: httpx.Client, admin: httpx.Client
+                                                                      ) -> None:
+    current = api.get("/appointments/18750002").json()
+    first = api.put("/appointments/18750002/cancel/false/false", json={**current, "subStatus": "CANCEL"})
+    second = api.put("/appointments/18750002/cancel/false/false", json={**first.json(), "subStatus": "CANCEL"})
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json() and second.json()["status"] == "CANCELLED"
+    assert admin.get("/state").json()["notifications"] == []  # false/false: no e-mails
+    refused = api.put("/appointments/18750002", json={**second.json(), "startTime": 1300, "clientStartTime": 1300})
+    assert refused.status_code == 400 and refused.json() == {"message": "A cancelled appointment cannot be updated"}
+    assert 1000 in slot_starts(api, "2027-01-05", AVERY, DOWNTOWN, HAIRCUT)

@@ -30,7 +30,7 @@ from aptura.errors import AptError, Forbidden, NotFound, Unauthorized, Validatio
 from aptura.spec.loader import load_spec
 from aptura.spec.models import OAuth2Auth, ProviderSpec
 from aptura.store.connections import ConnectionRecord, get_connection, read_credentials, read_platform_secret
-from aptura.store.keys import ApiKey, mode_of, resolve_api_key
+from aptura.store.keys import ApiKey, Usage, mode_of, use_api_key
 from aptura.store.tokens import DynamoTokenStore
 
 logger = Logger()
@@ -59,9 +59,17 @@ ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
 }
 
 
+RATE_LIMIT_HEADERS: dict[str, Any] = {
+    "X-RateLimit-Limit": {"description": "Requests allowed in the binding window", "schema": {"type": "integer"}},
+    "X-RateLimit-Remaining": {"description": "Requests left in that window", "schema": {"type": "integer"}},
+    "X-RateLimit-Reset": {"description": "Unix time when that window resets", "schema": {"type": "integer"}},
+}
+
+
 def success(model: type[BaseModel], description: str) -> OpenAPIResponse:
     """A route's success response for the OpenAPI document: ``model`` (its examples included)."""
-    return {"description": description, "content": {"application/json": {"model": model}}}
+    return {"description": description, "headers": RATE_LIMIT_HEADERS,
+            "content": {"application/json": {"model": model}}}
 
 
 ConnectionHeader = Annotated[str, Header(
@@ -130,6 +138,8 @@ def create_app(*routers: Router) -> APIGatewayRestResolver:
 # several resolvers include (every handler in tests, all of them for the OpenAPI document), and
 # a Router forwards ``current_event`` to whichever resolver included it last, so routes ask here.
 _RESOLVER: ContextVar[APIGatewayRestResolver] = ContextVar("aptura_resolver")
+# The calling key's rate-limit state, echoed in X-RateLimit-* headers.
+_USAGE: ContextVar[Usage | None] = ContextVar("aptura_usage", default=None)
 
 
 def current_event() -> APIGatewayProxyEvent:
@@ -137,16 +147,27 @@ def current_event() -> APIGatewayProxyEvent:
     return cast(APIGatewayProxyEvent, _RESOLVER.get().current_event)
 
 
+def current_context() -> LambdaContext | None:
+    """The Lambda context of the request being handled."""
+    return _RESOLVER.get().lambda_context
+
+
 def lambda_handler_for(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
     """The Lambda entry point for ``app``: request-scoped log context, then the resolver."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        token = _RESOLVER.set(app)
+        token, usage = _RESOLVER.set(app), _USAGE.set(None)
         try:
-            return app.resolve(event, context)
+            response = app.resolve(event, context)
+            rate = _USAGE.get()
+            if rate is not None:  # on every answer to an identified key, errors included
+                for name, value in rate.headers().items():
+                    response.setdefault("multiValueHeaders", {})[name] = [value]
+            return response
         finally:
             _RESOLVER.reset(token)
+            _USAGE.reset(usage)
 
     return handler
 
@@ -174,9 +195,15 @@ def authenticate() -> ApiKey:
     raw = raw.strip()
     if mode_of(raw) is None:
         raise Unauthorized("invalid API key")
-    key = resolve_api_key(raw)
-    if key is None:
+    used = use_api_key(raw)
+    if used is None:
         raise Unauthorized("invalid API key")
+    key, usage = used
+    _USAGE.set(usage)
+    if usage.exceeded:
+        raise AptError(f"rate limit of {usage.limit} requests exceeded for this API key", code="rate_limited",
+                       retry_after=usage.retry_after,
+                       details={"limit": usage.limit, "reset": usage.reset})
     return key
 
 

@@ -273,6 +273,107 @@ class ProviderList(_Out):
     data: list[ProviderInfo]
 
 
+class ConnectionCreate(_In):
+    """Body of ``POST /v1/connections``: the fields come from the provider's spec (``GET /v1/providers``)."""
+
+    provider: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=50, description="A provider id")
+    config: dict[str, Any] = Field(default_factory=dict, description="The provider's connection config fields")
+    credentials: dict[str, Any] = Field(
+        default_factory=dict, json_schema_extra={"writeOnly": True},
+        description="The provider's secret fields; stored in Secrets Manager and never returned")
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [{
+        "provider": "mindbody",
+        "config": {"siteId": "-99", "locationId": "1", "timezone": "America/New_York"},
+        "credentials": {"apiKey": "mb-api-key", "username": "owner@example.com", "password": "••••••••"},
+    }]})
+
+
+class ConnectionUpdate(_In):
+    """Body of ``PATCH /v1/connections/{id}``: fields merged into the current ones (null removes an optional one)."""
+
+    credentials: dict[str, Any] | None = Field(
+        None, json_schema_extra={"writeOnly": True}, description="Secret fields to replace (rotation)")
+    config: dict[str, Any] | None = Field(None, description="Config fields to replace")
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
+        "examples": [{"credentials": {"password": "••••••••"}}]})
+
+
+class ConnectionLastError(_Out):
+    code: str = Field(examples=["connection_auth_failed"])
+    message: str
+    at: str = Field(description="UTC ISO-8601")
+
+
+class Connection(_Out):
+    """A connection as the API shows it: never its credentials."""
+
+    id: str
+    provider: str
+    mode: Literal["test", "live"] = Field(description="The mode of the API key that created it")
+    status: Literal["active", "unverified", "error"] = Field(description=(
+        "`active`: the provider accepted the credentials; `unverified`: the provider's spec declares no "
+        "verification call, so they were not checked; `error`: the provider refused them (see `last_error`)"))
+    config: dict[str, Any]
+    created_at: str = Field(description="UTC ISO-8601")
+    updated_at: str = Field(description="UTC ISO-8601")
+    last_verified_at: str | None = Field(None, description="When the provider last accepted the credentials")
+    last_error: ConnectionLastError | None = None
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        "id": "conn_xyz789", "provider": "mindbody", "mode": "test", "status": "active",
+        "config": {"siteId": "-99", "locationId": "1", "timezone": "America/New_York", "bookingIncrementMinutes": 15},
+        "created_at": "2024-03-01T09:00:00Z", "updated_at": "2024-03-01T09:00:00Z",
+        "last_verified_at": "2024-03-01T09:00:00Z", "last_error": None}]})
+
+
+class ConnectionList(_Page):
+    data: list[Connection]
+
+
+Scope = Literal["availability:read", "bookings:read", "bookings:write", "catalog:read", "clients:read",
+                "clients:write", "connections:manage", "keys:manage"]
+
+
+class ApiKeyCreate(_In):
+    """Body of ``POST /v1/api-keys``: a key of the caller's mode with at most the caller's scopes."""
+
+    scopes: list[Scope] | None = Field(None, min_length=1, description="Default: the calling key's scopes")
+    name: str | None = Field(None, max_length=100, description="A label for people")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "scopes": ["availability:read", "bookings:read", "bookings:write"], "name": "booking widget"}]})
+
+
+class ApiKeyInfo(_Out):
+    id: str
+    prefix: str = Field(description="The key's first characters, to recognise it")
+    mode: Literal["test", "live"]
+    scopes: list[str]
+    name: str | None = None
+    created_at: str
+    last_used_at: str | None = None
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        "id": "key_5f0c2a7e9b1d3c4a", "prefix": "apt_test_Qm3x", "mode": "test",
+        "scopes": ["availability:read"], "name": "booking widget", "created_at": "2024-03-01T12:00:00Z",
+        "last_used_at": "2024-03-02T08:15:00Z"}]})
+
+
+class ApiKeyCreated(ApiKeyInfo):
+    key: str = Field(description="The key itself: shown only in this response, only a hash is stored")
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        "id": "key_5f0c2a7e9b1d3c4a", "key": "apt_test_Qm3xV8p2Lr6TnYc1Wz5Hb7Kd", "prefix": "apt_test_Qm3x",
+        "mode": "test", "scopes": ["availability:read"], "name": "booking widget",
+        "created_at": "2024-03-01T12:00:00Z", "last_used_at": None}]})
+
+
+class ApiKeyList(_Out):
+    data: list[ApiKeyInfo]
+
+
 class ErrorBody(BaseModel):
     error: str = Field(examples=["validation_error"])
     message: str = Field(examples=["Invalid request data"])

@@ -265,6 +265,23 @@ class AptFunctions(functions.Functions):
     def _func_compact(self, items: list[Any] | None) -> list[Any]:
         return [i for i in items or [] if i is not None]
 
+    # Providers that look records up by a bounded list of ids need each id once, in chunks.
+    @functions.signature({"types": ["array", "null"]})
+    def _func_distinct(self, items: list[Any] | None) -> list[Any]:
+        out: list[Any] = []
+        for item in items or []:
+            if item is not None and item not in out:
+                out.append(item)
+        return out
+
+    @functions.signature({"types": ["array", "null"]}, {"types": ["number"]})
+    def _func_batches(self, items: list[Any] | None, size: float) -> list[list[Any]]:
+        step = int(size)
+        if step < 1:
+            raise AptError("batches: the size must be at least 1", code="provider_error")
+        values = list(items or [])
+        return [values[i:i + step] for i in range(0, len(values), step)]
+
 
 OPTIONS = jmespath.Options(custom_functions=AptFunctions())
 

@@ -1,5 +1,6 @@
 """Sending provider requests: one pooled httpx client, retries for safe requests,
-a time budget, and turning network faults into Aptura errors.
+a time budget, a per-connection circuit breaker, and turning network faults into
+Aptura errors. The outcome of every fault is tabled in docs/resilience.md.
 
 A mock transport can be injected (``Transport(client=httpx.Client(transport=...))``),
 as httpx intends, which is how engine unit tests run without a network.
@@ -17,13 +18,19 @@ from typing import Any
 
 import httpx
 
+from aptura.engine.breaker import CircuitBreaker, is_failure
 from aptura.errors import AptError, ProviderError, ProviderTimeout
 
 DEFAULT_TIMEOUT = float(os.environ.get("APTURA_PROVIDER_TIMEOUT", "10"))
 # Lambda behind API Gateway has 29 s; keep a margin for our own work and the response.
 DEFAULT_BUDGET = float(os.environ.get("APTURA_REQUEST_BUDGET", "25"))
-RETRY_STATUSES = {429, 502, 503, 504}
+# 500 included: for a request safe to repeat a retry costs only time, and most 500s are passing.
+RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_ATTEMPTS = 3
+BACKOFF_BASE = 0.1  # seconds before the second attempt, doubling after
+BACKOFF_CAP = 2.0
+# A retry is only worth its wait if this much of the budget is left for the attempt itself.
+RETRY_MARGIN = 1.0
 
 
 @dataclass
@@ -59,8 +66,9 @@ class ProviderResponse:
 class Deadline:
     """A time budget shared by all calls of one Aptura request."""
 
-    def __init__(self, seconds: float = DEFAULT_BUDGET) -> None:
-        self.end = time.monotonic() + seconds
+    def __init__(self, seconds: float | None = None) -> None:
+        # Read at call time, not bound as a default, so the budget can be configured after import.
+        self.end = time.monotonic() + (DEFAULT_BUDGET if seconds is None else seconds)
 
     def remaining(self) -> float:
         return self.end - time.monotonic()
@@ -98,15 +106,38 @@ def _parse_body(status: int, content_type: str, text: str) -> Any:
 class Transport:
     """Sends prepared requests; one instance (and connection pool) per container."""
 
-    def __init__(self, client: httpx.Client | None = None) -> None:
+    def __init__(self, client: httpx.Client | None = None, breaker: CircuitBreaker | None = None) -> None:
         self.client = client or httpx.Client(
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
             headers={"User-Agent": "Aptura/1.0"},
             follow_redirects=False,
         )
+        # Lives as long as the connection pool: one per warm container.
+        self.breaker = breaker or CircuitBreaker()
 
-    def send(self, req: PreparedRequest, deadline: Deadline) -> ProviderResponse:
-        """Send ``req``; retry transient faults when ``req.retry``; map network errors."""
+    def send(self, req: PreparedRequest, deadline: Deadline, circuit: str | None = None) -> ProviderResponse:
+        """Send ``req``; retry transient faults when ``req.retry``; map network errors.
+
+        With ``circuit`` (a connection id) the call passes that connection's breaker:
+        refused at once while it is open, and its outcome (after retries) counted.
+        """
+        if deadline.remaining() <= 0.05:  # before the breaker: no provider call, no verdict on it
+            raise ProviderTimeout("the provider did not answer within Aptura's time budget")
+        if circuit is None:
+            return self._send_retrying(req, deadline)
+        self.breaker.before(circuit)
+        failed: bool | None = None
+        try:
+            response = self._send_retrying(req, deadline)
+            failed = is_failure(response.status)
+            return response
+        except AptError as exc:
+            failed = is_failure(exc.status)
+            raise
+        finally:
+            self.breaker.after(circuit, failed)
+
+    def _send_retrying(self, req: PreparedRequest, deadline: Deadline) -> ProviderResponse:
         attempt = 0
         while True:
             attempt += 1
@@ -114,22 +145,26 @@ class Transport:
             if remaining <= 0.05:
                 raise ProviderTimeout("the provider did not answer within Aptura's time budget")
             timeout = min(req.timeout or DEFAULT_TIMEOUT, remaining)
+            outcome: ProviderResponse | AptError
             try:
-                response = self._send_once(req, timeout)
+                outcome = self._send_once(req, timeout)
             except (httpx.TimeoutException, ProviderTimeout) as exc:
-                if req.retry and attempt < MAX_ATTEMPTS and self._backoff(attempt, None, deadline):
-                    continue
-                raise ProviderTimeout("the provider timed out", details={"timeout_seconds": round(timeout, 2)}) from exc
+                outcome = ProviderTimeout("the provider timed out", details={"timeout_seconds": round(timeout, 2)})
+                outcome.__cause__ = exc
             except httpx.TransportError as exc:
-                if req.retry and attempt < MAX_ATTEMPTS and self._backoff(attempt, None, deadline):
-                    continue
-                raise AptError(
-                    "could not reach the provider", code="provider_unavailable", details={"reason": type(exc).__name__}
-                ) from exc
-            if req.retry and response.status in RETRY_STATUSES and attempt < MAX_ATTEMPTS:
-                if self._backoff(attempt, retry_after_seconds(response.headers), deadline):
-                    continue
-            return response
+                outcome = AptError("could not reach the provider", code="provider_unavailable",
+                                   details={"reason": type(exc).__name__})
+                outcome.__cause__ = exc
+            except ProviderError as exc:  # a malformed body, usually one cut short: as transient as a reset
+                outcome = exc
+            if isinstance(outcome, ProviderResponse) and outcome.status not in RETRY_STATUSES:
+                return outcome
+            retry_after = retry_after_seconds(outcome.headers) if isinstance(outcome, ProviderResponse) else None
+            if req.retry and attempt < MAX_ATTEMPTS and self._backoff(attempt, retry_after, deadline):
+                continue
+            if isinstance(outcome, AptError):
+                raise outcome
+            return outcome
 
     def _send_once(self, req: PreparedRequest, timeout: float) -> ProviderResponse:
         kwargs: dict[str, Any] = {"params": req.query or None, "headers": req.headers, "timeout": timeout}
@@ -145,6 +180,12 @@ class Transport:
         # The whole exchange, body included, must fit the timeout: a provider that
         # trickles its body is as unavailable as one that never answers.
         with self.client.stream(req.method, req.url, **kwargs) as response:
+            # The read timeout was spent waiting for the headers; the body gets only what is left
+            # of the attempt (httpcore looks the value up when the body starts), so a slow start
+            # followed by a slow body cannot take twice the timeout.
+            timeouts = response.request.extensions.get("timeout")
+            if isinstance(timeouts, dict):
+                timeouts["read"] = max(0.001, timeout - (time.perf_counter() - started))
             chunks = []
             for chunk in response.iter_bytes():
                 chunks.append(chunk)
@@ -162,10 +203,17 @@ class Transport:
 
     @staticmethod
     def _backoff(attempt: int, retry_after: int | None, deadline: Deadline) -> bool:
-        """Sleep before the next attempt; False when the budget cannot afford it."""
-        delay = retry_after if retry_after is not None else min(2.0, 0.1 * 2 ** (attempt - 1))
-        delay = delay * (0.5 + random.random() / 2) if retry_after is None else float(delay)  # noqa: S311 - jitter
-        if delay > deadline.remaining() - 1.0:
+        """Sleep before the next attempt; False when the budget cannot afford it.
+
+        Without ``Retry-After``: capped exponential backoff with jitter, so containers hit by
+        the same outage do not retry in step. With it: the provider's wait, never beyond the
+        budget (the caller then gets the provider's answer and its ``Retry-After``).
+        """
+        if retry_after is None:
+            delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+        else:
+            delay = float(retry_after)
+        if delay > deadline.remaining() - RETRY_MARGIN:
             return False
         time.sleep(delay)
         return True

@@ -125,6 +125,7 @@ class Runner:
         self.auth: AuthFlow = auth_flow(spec.auth, key, self._login, connection.secrets, token_store,
                                         self._oauth_refresh)
         self.zone = "UTC"
+        self._compensating = False
 
     # -- public ------------------------------------------------------------------------
     def context(self, input_: dict[str, Any]) -> dict[str, Any]:
@@ -201,6 +202,14 @@ class Runner:
         return step._extract.search({**ctx, **response.context()})
 
     def _compensate(self, done: list[tuple[Step, dict[str, Any]]], ctx: dict[str, Any]) -> None:
+        # An undo must not be refused by the circuit breaker: that would strand what it undoes.
+        self._compensating = True
+        try:
+            self._undo(done, ctx)
+        finally:
+            self._compensating = False
+
+    def _undo(self, done: list[tuple[Step, dict[str, Any]]], ctx: dict[str, Any]) -> None:
         for step, _ in reversed(done):
             if step.compensate is None or ctx["steps"].get(step.id) is None:
                 continue
@@ -260,7 +269,8 @@ class Runner:
     def _send(self, req: PreparedRequest) -> ProviderResponse:
         started = time.perf_counter()
         try:
-            response = self.transport.send(req, self.deadline)
+            circuit = None if self._compensating else self.connection.id
+            response = self.transport.send(req, self.deadline, circuit=circuit)
         except AptError as exc:
             logger.info("provider call failed", extra={"provider": self.spec.id, "method": req.method,
                                                        "path": urlsplit(req.url).path, "error": exc.code})

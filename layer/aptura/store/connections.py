@@ -1,4 +1,9 @@
-"""Connections: config in DynamoDB, credentials in Secrets Manager (one secret each)."""
+"""Connections: config in DynamoDB, credentials in Secrets Manager (one secret each).
+
+A connection's ``status`` is ``active`` (credentials verified, or working), ``unverified``
+(its spec declares no ``connection.verify``, so nothing checked them) or ``error`` (the
+provider refused its credentials; ``last_error`` says when and how).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,19 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
+from botocore.exceptions import ClientError
 
-from aptura.errors import AptError
+from aptura.errors import AptError, NotFound
 from aptura.store.db import secrets_client, table
 
 SECRET_CACHE_SECONDS = 300
+STATUSES = ("active", "unverified", "error")
+MAX_ERROR_MESSAGE = 500
+
+logger = Logger(child=True)
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,17 @@ class ConnectionRecord:
     status: str = "active"
     created_at: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    updated_at: str = ""
+    last_verified_at: str | None = None
+    last_error: dict[str, Any] | None = None  # {code, message, at}; never holds credentials
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _key(account_id: str, connection_id: str) -> dict[str, str]:
+    return {"pk": f"ACCOUNT#{account_id}", "sk": f"CONNECTION#{connection_id}"}
 
 
 def secret_name(connection_id: str) -> str:
@@ -47,6 +69,10 @@ def _from_item(item: dict[str, Any]) -> ConnectionRecord:
         secret_name=item["secret_name"],
         status=item.get("status", "active"),
         created_at=item.get("created_at", ""),
+        # Items written before these attributes existed read as never updated nor verified.
+        updated_at=item.get("updated_at") or item.get("created_at", ""),
+        last_verified_at=item.get("last_verified_at"),
+        last_error=_plain(item["last_error"]) if item.get("last_error") else None,
     )
 
 
@@ -71,29 +97,155 @@ def _dynamo(value: Any) -> Any:
     return value
 
 
-def create_connection(account_id: str, provider: str, mode: str, config: dict[str, Any], credentials: dict[str, Any],
-                      connection_id: str | None = None) -> ConnectionRecord:
-    """Store a connection: credentials first (so no item ever points at a missing secret)."""
-    connection_id = connection_id or f"conn_{pysecrets.token_hex(10)}"
-    name = secret_name(connection_id)
+def new_connection_id() -> str:
+    """A fresh, unguessable connection id (known before anything is stored, e.g. to verify with)."""
+    return f"conn_{pysecrets.token_hex(10)}"
+
+
+def _put_secret(name: str, credentials: dict[str, Any]) -> bool:
+    """Write ``credentials`` as the secret's current version; True when the secret was created."""
     client = secrets_client()
     payload = json.dumps(credentials)
     try:
         client.create_secret(Name=name, SecretString=payload)
+        return True
     except client.exceptions.ResourceExistsException:
         client.put_secret_value(SecretId=name, SecretString=payload)
-    record = ConnectionRecord(connection_id, account_id, provider, mode, config, name,
-                              created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    table().put_item(Item={
-        "pk": f"ACCOUNT#{account_id}", "sk": f"CONNECTION#{connection_id}", "provider": provider, "mode": mode,
-        "config": _dynamo(config), "secret_name": name, "status": record.status, "created_at": record.created_at,
-    })
+        return False
+
+
+def _drop_secret(name: str) -> None:
+    client = secrets_client()
+    try:
+        client.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+    except client.exceptions.ResourceNotFoundException:
+        pass
+
+
+def create_connection(account_id: str, provider: str, mode: str, config: dict[str, Any], credentials: dict[str, Any],
+                      connection_id: str | None = None, *, status: str = "active",
+                      verified_at: str | None = None) -> ConnectionRecord:
+    """Store a connection: credentials first (so no item ever points at a missing secret).
+
+    ``status`` is ``active`` or, when nothing could check the credentials, ``unverified``;
+    ``verified_at`` is when the provider last accepted them.
+    """
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}")
+    connection_id = connection_id or new_connection_id()
+    name = secret_name(connection_id)
+    created = _put_secret(name, credentials)
+    now = _now()
+    record = ConnectionRecord(connection_id, account_id, provider, mode, config, name, status=status,
+                              created_at=now, updated_at=now, last_verified_at=verified_at)
+    item: dict[str, Any] = {
+        **_key(account_id, connection_id), "provider": provider, "mode": mode, "config": _dynamo(config),
+        "secret_name": name, "status": record.status, "created_at": now, "updated_at": now,
+    }
+    if verified_at:
+        item["last_verified_at"] = verified_at
+    try:
+        table().put_item(Item=item)
+    except Exception:
+        if created:  # a secret no item points at would never be found again
+            _drop_secret(name)
+        raise
     return record
+
+
+def update_connection(record: ConnectionRecord, *, config: dict[str, Any] | None = None,
+                      credentials: dict[str, Any] | None = None, status: str = "active",
+                      verified_at: str | None = None) -> ConnectionRecord:
+    """Replace a connection's config and/or credentials (a new secret version), then mark it
+    ``status`` with ``last_error`` cleared; returns the stored record.
+
+    Only call it with credentials the provider has accepted: the old version stops being
+    current at once. A connection deleted meanwhile is a 404, and is not brought back.
+    """
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}")
+    created = _put_secret(record.secret_name, credentials) if credentials is not None else False
+    sets = ["#status = :status", "updated_at = :now"]
+    values: dict[str, Any] = {":status": status, ":now": _now()}
+    if config is not None:
+        sets.append("config = :config")
+        values[":config"] = _dynamo(config)
+    if verified_at:
+        sets.append("last_verified_at = :verified")
+        values[":verified"] = verified_at
+    try:
+        item = table().update_item(
+            Key=_key(record.account_id, record.connection_id),
+            UpdateExpression=f"SET {', '.join(sets)} REMOVE last_error",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#status": "status"},  # a DynamoDB reserved word
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
+        )["Attributes"]
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        if created:  # the connection was deleted meanwhile: leave no secret behind it
+            _drop_secret(record.secret_name)
+        raise NotFound(f"connection {record.connection_id} not found") from exc
+    if credentials is not None and _provider is not None:
+        _provider.clear_cache()  # this container must not keep using the replaced credentials
+    return _from_item(item)
+
+
+def _mark(record: ConnectionRecord, sets: list[str], values: dict[str, Any], remove: str = "") -> ConnectionRecord:
+    """Best-effort bookkeeping on an existing item: it runs while a request is answered, so a
+    failed write is logged and the record returned unchanged rather than masking the answer."""
+    try:
+        item = table().update_item(
+            Key=_key(record.account_id, record.connection_id),
+            UpdateExpression=f"SET {', '.join(sets)}" + (f" REMOVE {remove}" if remove else ""),
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
+        )["Attributes"]
+    except ClientError as exc:
+        code = exc.response["Error"]["Code"]
+        if code != "ConditionalCheckFailedException":  # a deleted connection needs no bookkeeping
+            logger.warning("connection status not recorded",
+                           extra={"connection_id": record.connection_id, "error": code})
+        return record
+    return _from_item(item)
+
+
+def record_error(record: ConnectionRecord, code: str, message: str) -> ConnectionRecord:
+    """Remember the last error of a call on the connection (``{code, message, at}``); refused
+    credentials (``connection_auth_failed``) also set the status to ``error``.
+
+    ``message`` is shown to API callers: pass Aptura's error message, never a credential.
+    Never raises for a storage failure (see :func:`_mark`).
+    """
+    error = {"code": code, "message": message[:MAX_ERROR_MESSAGE], "at": _now()}
+    sets = ["last_error = :error"]
+    values: dict[str, Any] = {":error": error}
+    if code == "connection_auth_failed":
+        sets.append("#status = :status")
+        values[":status"] = "error"
+    return _mark(record, sets, values)
+
+
+def record_ok(record: ConnectionRecord) -> ConnectionRecord:
+    """After a successful call: status ``active``, ``last_error`` cleared, verified now.
+
+    Writes nothing when the record is already active without an error, so it is cheap to
+    call after every operation.
+    """
+    if record.status == "active" and record.last_error is None:
+        return record
+    now = _now()
+    return _mark(record, ["#status = :status", "last_verified_at = :now"], {":status": "active", ":now": now},
+                 remove="last_error")
 
 
 def get_connection(account_id: str, connection_id: str) -> ConnectionRecord | None:
     """The account's connection ``connection_id``, or None (also for other accounts' ids)."""
-    item = table().get_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": f"CONNECTION#{connection_id}"}).get("Item")
+    item = table().get_item(Key=_key(account_id, connection_id)).get("Item")
     return _from_item(item) if item else None
 
 
@@ -114,12 +266,8 @@ def list_connections(account_id: str) -> list[ConnectionRecord]:
 
 def delete_connection(record: ConnectionRecord) -> None:
     """Remove the connection's item, then its secret (so no item points at a missing secret)."""
-    table().delete_item(Key={"pk": f"ACCOUNT#{record.account_id}", "sk": f"CONNECTION#{record.connection_id}"})
-    client = secrets_client()
-    try:
-        client.delete_secret(SecretId=record.secret_name, ForceDeleteWithoutRecovery=True)
-    except client.exceptions.ResourceNotFoundException:
-        pass
+    table().delete_item(Key=_key(record.account_id, record.connection_id))
+    _drop_secret(record.secret_name)
 
 
 _provider: SecretsProvider | None = None

@@ -69,11 +69,15 @@ async function main() {
   // Anonymous access to an appointment needs the cart id: the SDK's own test expects this code.
   const anonymousCode = await errorCode(new Blvd(apiKey, businessId, target).appointments.get(appointmentId));
 
-  // As the known client (signed token), list and cancel the appointment.
+  // As the known client (signed token): list, reschedule to the day's last time, then cancel.
   const client = await blvd.clients.get({ token: clientToken(checkout.appointments[0].clientId) });
   const mine = await blvd.appointments.list();
   const appointment = await blvd.appointments.get(appointmentId);
-  const cancelled = await appointment.cancel("changed plans");
+  const rescheduleDates = await appointment.rescheduleAvailableDates(searchDate, searchDate);
+  const rescheduleTimes = await appointment.rescheduleAvailableTimes(searchDate);
+  const lastTime = rescheduleTimes[rescheduleTimes.length - 1];
+  const moved = await appointment.reschedule({ id: lastTime.bookableTimeId }, false);
+  const cancelled = await moved.cancel("changed plans");
 
   process.stdout.write(JSON.stringify({
     businessId: business.id,
@@ -96,6 +100,11 @@ async function main() {
     anonymousCode,
     knownClient: client.id,
     myAppointmentIds: mine.map((a) => a.id),
+    reschedulable: appointment.reschedulable,
+    rescheduleDates: rescheduleDates.map((d) => d.date),
+    rescheduleTimeIds: rescheduleTimes.map((t) => t.bookableTimeId),
+    rescheduleTarget: lastTime,
+    movedStartAt: moved.startAt,
     cancelledState: cancelled.state,
     cancellationReason: cancelled.cancellation?.reason ?? null,
   }));

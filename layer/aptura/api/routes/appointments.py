@@ -23,6 +23,7 @@ from aptura.api.app import (
     run_operation,
     success,
 )
+from aptura.api.idempotency import IdempotencyKey, write_once
 from aptura.api.models import Appointment, AppointmentCreate, AppointmentList, AppointmentUpdate, Status, utc_text
 from aptura.engine.timezones import parse_datetime, zone
 from aptura.errors import ProviderError, ValidationError
@@ -56,13 +57,18 @@ def _log_write(operation: str, outcome: str, appointment: dict[str, Any]) -> Non
     tags=["Appointments"],
     responses={201: success(Appointment, "The booked appointment"), **ERROR_RESPONSES},
 )
-def create_appointment(body: AppointmentCreate, connection_id: ConnectionHeader) -> tuple[dict[str, Any], int]:
+def create_appointment(body: AppointmentCreate, connection_id: ConnectionHeader,
+                       idempotency_key: IdempotencyKey = None) -> tuple[dict[str, Any], int]:
     caller = resolve_caller("bookings:write", connection_id)
     input_ = body.model_dump(mode="json", exclude_none=True)
     input_["startTime"] = utc_text(body.startTime)
-    appointment = _appointment(caller, run_operation(caller, "appointments.create", input_).output)
-    _log_write("appointments.create", "created", appointment)
-    return listing.present(appointment, include_raw=False), 201
+
+    def book() -> tuple[dict[str, Any], int]:
+        appointment = _appointment(caller, run_operation(caller, "appointments.create", input_).output)
+        _log_write("appointments.create", "created", appointment)
+        return listing.present(appointment, include_raw=False), 201
+
+    return write_once(caller, "appointments.create", idempotency_key, input_, book)
 
 
 def local_window(start_date: date | None, end_date: date | None, start_datetime: datetime | None,
@@ -157,18 +163,22 @@ def get_appointment(appointment_id: AppointmentId, connection_id: ConnectionHead
     tags=["Appointments"],
     responses={200: success(Appointment, "The updated appointment"), **ERROR_RESPONSES},
 )
-def update_appointment(appointment_id: AppointmentId, body: AppointmentUpdate,
-                       connection_id: ConnectionHeader) -> dict[str, Any]:
+def update_appointment(appointment_id: AppointmentId, body: AppointmentUpdate, connection_id: ConnectionHeader,
+                       idempotency_key: IdempotencyKey = None) -> tuple[dict[str, Any], int]:
     changes = body.model_dump(mode="json", exclude_none=True)
     if not changes:
         raise ValidationError("nothing to change", details={"body": ["send startTime, staffId and/or notes"]})
     caller = resolve_caller("bookings:write", connection_id)
     if body.startTime is not None:
         changes["startTime"] = utc_text(body.startTime)
-    output = run_operation(caller, "appointments.update", {"id": appointment_id, **changes}).output
-    appointment = _appointment(caller, output)
-    _log_write("appointments.update", "updated", appointment)
-    return listing.present(appointment, include_raw=False)
+    input_ = {"id": appointment_id, **changes}
+
+    def update() -> tuple[dict[str, Any], int]:
+        appointment = _appointment(caller, run_operation(caller, "appointments.update", input_).output)
+        _log_write("appointments.update", "updated", appointment)
+        return listing.present(appointment, include_raw=False), 200
+
+    return write_once(caller, "appointments.update", idempotency_key, input_, update)
 
 
 @router.post(
@@ -178,12 +188,17 @@ def update_appointment(appointment_id: AppointmentId, body: AppointmentUpdate,
     tags=["Appointments"],
     responses={200: success(Appointment, "The cancelled appointment"), **ERROR_RESPONSES},
 )
-def cancel_appointment(appointment_id: AppointmentId, connection_id: ConnectionHeader) -> dict[str, Any]:
+def cancel_appointment(appointment_id: AppointmentId, connection_id: ConnectionHeader,
+                       idempotency_key: IdempotencyKey = None) -> tuple[dict[str, Any], int]:
     caller = resolve_caller("bookings:write", connection_id)
-    output = run_operation(caller, "appointments.cancel", {"id": appointment_id}).output
-    appointment = _appointment(caller, output)
-    if appointment["status"] != "cancelled":
-        raise ProviderError("the provider did not confirm the cancellation",
-                            details={"status": appointment["status"]})
-    _log_write("appointments.cancel", "cancelled", appointment)
-    return listing.present(appointment, include_raw=False)
+
+    def cancel() -> tuple[dict[str, Any], int]:
+        output = run_operation(caller, "appointments.cancel", {"id": appointment_id}).output
+        appointment = _appointment(caller, output)
+        if appointment["status"] != "cancelled":
+            raise ProviderError("the provider did not confirm the cancellation",
+                                details={"status": appointment["status"]})
+        _log_write("appointments.cancel", "cancelled", appointment)
+        return listing.present(appointment, include_raw=False), 200
+
+    return write_once(caller, "appointments.cancel", idempotency_key, {"id": appointment_id}, cancel)

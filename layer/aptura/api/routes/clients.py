@@ -20,6 +20,7 @@ from aptura.api.app import (
     run_operation,
     success,
 )
+from aptura.api.idempotency import IdempotencyKey, write_once
 from aptura.api.models import Client, ClientIn, ClientList
 from aptura.errors import ProviderError
 
@@ -63,12 +64,18 @@ def list_clients(
     tags=["Clients"],
     responses={201: success(Client, "The created client"), **ERROR_RESPONSES},
 )
-def create_client(body: ClientIn, connection_id: ConnectionHeader) -> tuple[dict[str, Any], int]:
+def create_client(body: ClientIn, connection_id: ConnectionHeader,
+                  idempotency_key: IdempotencyKey = None) -> tuple[dict[str, Any], int]:
     caller = resolve_caller("clients:write", connection_id)
-    output = run_operation(caller, "clients.create", body.model_dump(mode="json", exclude_none=True)).output
-    if not isinstance(output, dict):
-        raise ProviderError("the provider's client could not be read back")
-    client = listing.unify([output], Client)[0]
-    logger.info("client created", extra={"operation": "clients.create", "outcome": "created",
-                                         "client_id": client["id"]})
-    return listing.present(client, include_raw=False), 201
+    input_ = body.model_dump(mode="json", exclude_none=True)
+
+    def create() -> tuple[dict[str, Any], int]:
+        output = run_operation(caller, "clients.create", input_).output
+        if not isinstance(output, dict):
+            raise ProviderError("the provider's client could not be read back")
+        client = listing.unify([output], Client)[0]
+        logger.info("client created", extra={"operation": "clients.create", "outcome": "created",
+                                             "client_id": client["id"]})
+        return listing.present(client, include_raw=False), 201
+
+    return write_once(caller, "clients.create", idempotency_key, input_, create)

@@ -1,0 +1,245 @@
+"""/v1/connections: connect a business's provider account, read, rotate and remove it.
+
+Credentials are checked with the provider (the spec's ``connection.verify``) before
+anything is written, go only to Secrets Manager, and never appear in a response or a log
+line. A key manages only connections of its own mode, and only its own account's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from aptura.api import listing
+from aptura.api.app import ERROR_RESPONSES, Cursor, Limit, current_event, logger, oauth_app, require_key, success
+from aptura.api.models import Connection, ConnectionCreate, ConnectionList, ConnectionUpdate
+from aptura.engine.runner import Connection as ProviderConnection
+from aptura.engine.runner import Runner
+from aptura.errors import AptError, Forbidden, NotFound, ValidationError
+from aptura.spec.fields import validate_connection
+from aptura.spec.loader import all_specs, load_spec
+from aptura.spec.models import OAuth2Auth, ProviderSpec
+from aptura.store.connections import (
+    ConnectionRecord,
+    create_connection,
+    delete_connection,
+    get_connection,
+    list_connections,
+    new_connection_id,
+    read_credentials,
+    update_connection,
+)
+from aptura.store.keys import ApiKey
+
+router = Router()
+
+SCOPE = "connections:manage"
+VERIFY = "connection.verify"
+ORDERING_FIELDS = {"created_at": "created_at", "provider": "provider"}
+# Errors meaning "the provider does not accept these credentials", whatever the spec called them.
+_REFUSED = ("connection_auth_failed", "unauthorized", "forbidden")
+ConnectionId = Annotated[str, Path(min_length=1, max_length=100, description="The connection's id",
+                                   examples=["conn_xyz789"])]
+
+
+def _now_utc() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _present(record: ConnectionRecord) -> dict[str, Any]:
+    """The public shape; built field by field so nothing else a record holds can leak."""
+    return Connection.model_validate({
+        "id": record.connection_id, "provider": record.provider, "mode": record.mode, "status": record.status,
+        "config": record.config, "created_at": record.created_at, "updated_at": record.updated_at or record.created_at,
+        "last_verified_at": record.last_verified_at, "last_error": record.last_error,
+    }).model_dump(mode="json")
+
+
+def _owned(key: ApiKey, connection_id: str) -> ConnectionRecord:
+    """The key's account's connection, checked as ``resolve_caller`` checks one being used."""
+    record = get_connection(key.account_id, connection_id)
+    if record is None:  # also for another account's connection: no hint that it exists
+        raise NotFound(f"connection {connection_id} not found")
+    if record.mode != key.mode:
+        raise Forbidden(f"a {key.mode} key can only use {key.mode} connections; {connection_id} is a "
+                        f"{record.mode} connection", details={"connection_mode": record.mode, "key_mode": key.mode})
+    return record
+
+
+@contextmanager
+def _audited(key: ApiKey, operation: str, outcome: str, **fields: Any) -> Iterator[dict[str, Any]]:
+    """Log one connection change as structured JSON, whether it succeeds or not.
+
+    The route fills ``connection_id``/``provider`` in the yielded entry as it learns them;
+    the entry only ever holds ids and names, never config values or credentials.
+    """
+    entry: dict[str, Any] = {"account_id": key.account_id, "mode": key.mode, "operation": operation,
+                             "connection_id": None, "provider": None, **fields}
+    try:
+        yield entry
+    except AptError as exc:
+        logger.info("connection change refused", extra={**entry, "outcome": "refused", "error": exc.code,
+                                                       "status": exc.status})
+        raise
+    except Exception:
+        logger.info("connection change failed", extra={**entry, "outcome": "failed", "error": "internal_error"})
+        raise
+    logger.info(f"connection {outcome}", extra={**entry, "outcome": outcome})
+
+
+def _redact(text: str, credentials: dict[str, Any]) -> str:
+    """``text`` with every credential value blanked: a provider may echo what it was sent."""
+    for value in credentials.values():
+        secret = str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+        if len(secret) >= 4:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+def _verify(spec: ProviderSpec, connection: ProviderConnection) -> bool:
+    """Check the connection with the provider; False when the spec declares no way to.
+
+    Refused credentials are a 422 (nothing is written by the caller); a provider that is
+    down keeps its own 502/503/504. An OAuth refresh during the call updates
+    ``connection.secrets`` in place, so the caller stores what the provider last issued.
+    """
+    if spec.operations.get(VERIFY) is None:  # type: ignore[call-overload]
+        return False
+    oauth = isinstance(spec.auth, OAuth2Auth)
+    runner = Runner(spec, connection, request_id=current_event().request_context.request_id or "",
+                    oauth_app=oauth_app(spec.id, connection.mode) if oauth else None)
+    try:
+        runner.run(VERIFY, {})
+    except AptError as exc:
+        if exc.code not in _REFUSED:
+            raise
+        raise AptError(f"{spec.name} refused these credentials; nothing was saved", code="unprocessable", details={
+            "credentials": [f"refused by {spec.name}"], "provider": spec.id, "provider_error": exc.code,
+            "provider_message": _redact(exc.message, connection.secrets),
+        }) from exc
+    return True
+
+
+def _spec_for(provider: str) -> ProviderSpec:
+    try:
+        return load_spec(provider)
+    except NotFound as exc:
+        known = ", ".join(sorted(all_specs()))
+        raise ValidationError(f"unknown provider {provider!r}",
+                              details={"provider": [f"unknown provider; one of: {known}"]}) from exc
+
+
+@router.post(
+    "/v1/connections",
+    summary="Connect a provider account",
+    description=("Validates `config` and `credentials` against the provider's connection fields "
+                 "(`GET /v1/providers`), checks the credentials with the provider, then stores them. "
+                 "The connection's mode is the API key's. Refused credentials are a 422 and nothing is saved; "
+                 "a provider whose spec cannot check credentials gives status `unverified`."),
+    tags=["Connections"],
+    responses={201: success(Connection, "The connection (never its credentials)"), **ERROR_RESPONSES},
+)
+def create(body: ConnectionCreate) -> tuple[dict[str, Any], int]:
+    key = require_key(SCOPE)
+    with _audited(key, "connections.create", "created", provider=body.provider) as entry:
+        spec = _spec_for(body.provider)
+        config, credentials = validate_connection(spec.connection, body.config, body.credentials)
+        entry["connection_id"] = connection_id = new_connection_id()
+        pending = ProviderConnection(connection_id, spec.id, key.mode, config, credentials)
+        verified = _verify(spec, pending)
+        record = create_connection(key.account_id, spec.id, key.mode, config, pending.secrets, connection_id,
+                                   status="active" if verified else "unverified",
+                                   verified_at=_now_utc() if verified else None)
+    return _present(record), 201
+
+
+@router.get(
+    "/v1/connections",
+    summary="List connections",
+    description="Only the connections of the API key's mode (a test key sees test connections).",
+    tags=["Connections"],
+    responses={200: success(ConnectionList, "A page of connections"), **ERROR_RESPONSES},
+)
+def list_all(
+    provider: Annotated[str | None, Query(max_length=50, description="Only this provider's")] = None,
+    status: Annotated[Literal["active", "unverified", "error"] | None, Query(description="Only this status")] = None,
+    ordering: Annotated[Literal["created_at", "-created_at", "provider", "-provider"],
+                        Query(description="Sort field; `-` for descending")] = "-created_at",
+    limit: Limit = listing.DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    key = require_key(SCOPE)
+    items = [_present(r) for r in list_connections(key.account_id) if r.mode == key.mode]
+    conditions: list[Any] = []
+    if provider:
+        conditions.append(listing.equals("provider", provider))
+    if status:
+        conditions.append(listing.equals("status", status))
+    return listing.respond(items, conditions=conditions, ordering=ordering, fields=ORDERING_FIELDS, limit=limit,
+                           cursor=cursor, query=current_event().query_string_parameters or {}, include_raw=False)
+
+
+@router.get(
+    "/v1/connections/<connection_id>",
+    summary="Get a connection",
+    description="Its status, provider, config and last error; never its credentials.",
+    tags=["Connections"],
+    responses={200: success(Connection, "The connection"), **ERROR_RESPONSES},
+)
+def get(connection_id: ConnectionId) -> dict[str, Any]:
+    key = require_key(SCOPE)
+    return _present(_owned(key, connection_id))
+
+
+@router.patch(
+    "/v1/connections/<connection_id>",
+    summary="Rotate a connection's credentials or change its config",
+    description=("The given fields are merged into the current ones and checked with the provider before "
+                 "anything is written: refused credentials are a 422 and the old ones stay in use."),
+    tags=["Connections"],
+    responses={200: success(Connection, "The updated connection"), **ERROR_RESPONSES},
+)
+def update(connection_id: ConnectionId, body: ConnectionUpdate) -> dict[str, Any]:
+    key = require_key(SCOPE)
+    with _audited(key, "connections.update", "updated", connection_id=connection_id) as entry:
+        if body.credentials is None and body.config is None:
+            raise ValidationError("nothing to change", details={"body": ["send credentials and/or config"]})
+        record = _owned(key, connection_id)
+        entry["provider"] = record.provider
+        spec = load_spec(record.provider)
+        try:
+            current = dict(read_credentials(record, force=True))
+        except AptError:  # a missing secret: complete new credentials repair the connection
+            current = {}
+        merged_config = {k: v for k, v in {**record.config, **(body.config or {})}.items() if v is not None}
+        merged_secrets = {k: v for k, v in {**current, **(body.credentials or {})}.items() if v is not None}
+        config, credentials = validate_connection(spec.connection, merged_config, merged_secrets)
+        checked = ProviderConnection(record.connection_id, spec.id, record.mode, config, credentials)
+        verified = _verify(spec, checked)
+        record = update_connection(
+            record, config=config if config != record.config else None,
+            credentials=checked.secrets if checked.secrets != current else None,
+            status="active" if verified else "unverified", verified_at=_now_utc() if verified else None)
+    return _present(record)
+
+
+@router.delete(
+    "/v1/connections/<connection_id>",
+    summary="Delete a connection",
+    description="Removes the connection and its credentials from Secrets Manager; its id answers 404 afterwards.",
+    tags=["Connections"],
+    responses={204: {"description": "Deleted"}, **ERROR_RESPONSES},
+)
+def delete(connection_id: ConnectionId) -> Response[str]:
+    key = require_key(SCOPE)
+    with _audited(key, "connections.delete", "deleted", connection_id=connection_id) as entry:
+        record = _owned(key, connection_id)
+        entry["provider"] = record.provider
+        delete_connection(record)
+    return Response(status_code=204, body="")
