@@ -12,6 +12,8 @@ import pytest
 from tests.support import ROOT, configure_aws_env, reset_caches
 
 configure_aws_env()
+# Fails the session if any secret the suite uses reaches a log line or an API answer.
+pytest_plugins = ["tests.secret_scan"]
 
 
 @pytest.fixture()

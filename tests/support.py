@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -25,6 +26,9 @@ STACK = load_stack(ROOT / "template.yaml")
 # so threads that call a handler concurrently must not share one, just as Lambda containers
 # never do.
 _MODULES: dict[tuple[str, int], ModuleType] = {}
+# Called with (method, path, headers, body) before each invoke; each returns what to call with its Result.
+# The secret scan (tests/secret_scan.py) learns sent credentials and checks every answer this way.
+INVOKE_HOOKS: list[Callable[[str, str, dict[str, str], Any], Callable[[Any], None]]] = []
 
 
 @dataclass
@@ -88,6 +92,8 @@ def invoke(method: str, path: str, *, headers: dict[str, str] | None = None, que
     query_text = urlencode({k: v for k, v in (query or {}).items() if v is not None}, doseq=True)
     event = build_event(HttpRequest(method, quote(path), query_text, hdrs, body), route, params)
     fn = STACK.functions[route.function_id]
+    after = [hook(method, path, dict(headers or {}), json_body if json_body is not None else raw_body)
+             for hook in INVOKE_HOOKS]
     result = _module(fn).lambda_handler(event, FakeContext(fn))
     text = result.get("body") or ""
     try:
@@ -97,7 +103,10 @@ def invoke(method: str, path: str, *, headers: dict[str, str] | None = None, que
     headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
     for name, values in (result.get("multiValueHeaders") or {}).items():  # REST APIs answer with these
         headers[name.lower()] = ", ".join(values)
-    return Result(result["statusCode"], headers, parsed)
+    answer = Result(result["statusCode"], headers, parsed)
+    for done in after:
+        done(answer)
+    return answer
 
 
 def auth_headers(key: str, connection_id: str | None) -> dict[str, str]:

@@ -52,9 +52,12 @@ def test_least_privilege_policies() -> None:
     for name, res in template["Resources"].items():
         if res["Type"] != "AWS::Serverless::Function":
             continue
-        text = repr(res["Properties"]["Policies"])
+        text = repr(res["Properties"].get("Policies", []))
         assert "secretsmanager:*" not in text and "'*'" not in text, name
-        assert "Resource" in text and "aptura/" in text, f"{name}: secrets scoped to Aptura's prefix"
+        if "secretsmanager" in text:  # functions that read no secrets get no secrets statement at all
+            assert "Resource" in text and "aptura/" in text, f"{name}: secrets scoped to Aptura's prefix"
+        if name in ("DocsFunction",):  # serves only the API description: no data access
+            assert text == "[]", name
 
 
 def test_sam_build_without_a_container_and_import_from_the_artifact(tmp_path: Path) -> None:

@@ -306,7 +306,7 @@ def test_twenty_concurrent_requests(gw: Gateway) -> None:
     assert [r["event"]["pathParameters"]["itemId"] for r in results] == [f"n{i}" for i in range(20)]
     pids = {r["pid"] for r in results}
     assert 2 <= len(pids) <= 4  # the pool grew, but never past max_workers
-    assert elapsed < 20 * 0.3 / 2  # in parallel, not one after another
+    assert elapsed < 20 * 0.3 * 0.75  # in parallel, not one after another (sequential: 6 s)
 
 
 def test_stop_leaves_no_child_processes() -> None:

@@ -4,6 +4,8 @@ clients and the connection check. Checked against the sandbox's own state where 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -78,6 +80,10 @@ def sandbox_bookings(root: str) -> dict[int, dict[str, Any]]:
     return {b["id"]: b for b in httpx.get(f"{root}/state").json()["bookings"]}
 
 
+def deleted_lookups(root: str) -> int:
+    return sum(1 for r in httpx.get(f"{root}/requests").json() if r["path"].endswith("/bookings/deleted"))
+
+
 def test_book_get_list_reschedule_and_cancel(db: Runner, root: str) -> None:
     ten, one_pm, two_pm = utc(f"{DAY}T10:00"), utc(f"{DAY}T13:00"), utc(f"{DAY}T14:00")
     assert {ten, one_pm, two_pm} <= starts(db)
@@ -140,8 +146,16 @@ def test_book_get_list_reschedule_and_cancel(db: Runner, root: str) -> None:
     assert db.run("appointments.get", {"id": made["id"]})["status"] == "cancelled"
     assert one_pm in starts(db, staff="102")
     assert int(made["id"]) not in sandbox_bookings(root)
-    # DigitalBooker deletes a cancelled booking: its lists no longer show it (see the spec).
-    assert [a["id"] for a in listed(db)] == [other["id"]]
+    # DigitalBooker deletes a cancelled booking; the list finds it again through the deleted ids.
+    assert {a["id"]: a["status"] for a in listed(db)} == {made["id"]: "cancelled", other["id"]: "confirmed"}
+    assert [a for a in listed(db) if a["id"] == made["id"]] == [cancelled]
+    assert [a["id"] for a in listed(db, staffId="102")] == [made["id"]]
+    assert [a["id"] for a in listed(db, staffId=ANNA)] == [other["id"]]
+    lookups = deleted_lookups(root)
+    assert [a["id"] for a in listed(db, status="confirmed")] == [other["id"]]
+    assert deleted_lookups(root) == lookups  # a status that excludes cancelled needs no deleted ids
+    outside = db.run("appointments.list", {"startDate": "2027-01-13", "endDate": "2027-01-20", **LIST_DEFAULTS})
+    assert made["id"] not in [a["id"] for a in outside]
     refused = fails(db, "appointments.update", {"id": made["id"], "startTime": ten, "staffId": None, "notes": None})
     assert refused.code == "unprocessable"
 
@@ -278,3 +292,47 @@ def test_every_page_is_followed(db: Runner, root: str) -> None:
         assert created.status_code == 200, created.text
     everyone = db.run("clients.list", {"email": None, "search": None})
     assert len(everyone) == 135 and everyone[-1]["lastName"] == "Filler109"
+
+
+def race(root: str, first: Callable[[], Any], second: Callable[[], Any]) -> list[Any]:
+    """Run both at once, every user lookup and user creation delayed 1.5 s, so that both
+    lookups are answered (finding nobody) before either creation arrives."""
+    httpx.post(f"{root}/faults", json={"rules": [
+        {"method": method, "path": "/api/admin/users$", "kind": "timeout", "seconds": 1.5, "count": 2}
+        for method in ("GET", "POST")]}).raise_for_status()
+    try:
+        def attempt(work: Callable[[], Any]) -> Any:
+            try:
+                return work()
+            except AptError as exc:
+                return exc
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return list(pool.map(attempt, [first, second]))
+    finally:
+        httpx.delete(f"{root}/faults").raise_for_status()
+
+
+def user_posts(root: str) -> int:
+    return sum(1 for r in httpx.get(f"{root}/requests").json()
+               if r["method"] == "POST" and r["path"].endswith("/api/admin/users"))
+
+
+def test_two_first_bookings_of_one_new_client_at_once_both_succeed(db: Runner, root: str) -> None:
+    results = race(root, lambda: book(runner(), f"{DAY}T09:00", email="twice@example.com"),
+                   lambda: book(runner(), f"{DAY}T15:00", email="twice@example.com"))
+    assert user_posts(root) == 2, "both created the client: the race happened"
+    assert all(isinstance(r, dict) for r in results), results
+    assert results[0]["client"]["id"] == results[1]["client"]["id"]
+    users = [u for u in httpx.get(f"{root}/state").json()["users"] if u["email"] == "twice@example.com"]
+    assert len(users) == 1
+
+
+def test_a_client_created_concurrently_is_a_conflict_naming_it(root: str) -> None:
+    new = {"firstName": "Twin", "lastName": "Race", "email": "twin@example.com", "phone": None}
+    results = race(root, lambda: runner().run("clients.create", new), lambda: runner().run("clients.create", new))
+    assert user_posts(root) == 2, "both tried to create the client: the race happened"
+    made = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, AptError)]
+    assert len(made) == 1 and len(refused) == 1, results
+    assert refused[0].code == "conflict" and refused[0].details["client_id"] == made[0]["id"]

@@ -63,6 +63,9 @@ def fast(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(http, "BACKOFF_BASE", 0.05)
 
 
+_ADMIN = httpx.Client(timeout=10)  # one pool: a new connection per admin call adds up over a matrix
+
+
 @dataclass
 class Provider:
     """A provisioned test connection to one sandbox."""
@@ -75,7 +78,7 @@ class Provider:
     received: list[tuple[str, str]] = field(default_factory=list)  # (method, path) the sandbox was sent
 
     def admin(self, action: str, payload: Any = None, method: str = "POST") -> Any:
-        response = httpx.request(method, f"{self.sandbox_url}/{self.name}/_sandbox/{action}", json=payload)
+        response = _ADMIN.request(method, f"{self.sandbox_url}/{self.name}/_sandbox/{action}", json=payload)
         response.raise_for_status()
         return response.json()
 

@@ -18,7 +18,7 @@ from aptura.engine import http
 from aptura.engine.http import Deadline, Transport
 from aptura.engine.runner import Runner
 from aptura.errors import AptError
-from tests.resilience.conftest import BUDGET, TIMEOUT, Provider, provision
+from tests.resilience.conftest import BUDGET, Provider, provision
 
 # The first provider request of each operation, and the request that makes the booking.
 READ = {"supersaas": ("GET", "^/api/resources"), "square": ("GET", "^/v2/catalog/")}
@@ -58,7 +58,7 @@ def provider(request: pytest.FixtureRequest, api_key: str, connections: dict[str
              fast: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Provider]:
     prov = provision(request.param, api_key, connections, sandboxes, monkeypatch)
     yield prov
-    prov.admin("reset")
+    prov.admin("faults", method="DELETE")
 
 
 @pytest.fixture()

@@ -57,7 +57,12 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     waited: list[float] = []
     offset = [0.0]
     real = time.monotonic
-    monkeypatch.setattr(http.time, "sleep", lambda s: (waited.append(s), offset.__setitem__(0, offset[0] + s)))
+
+    def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        offset[0] += seconds
+
+    monkeypatch.setattr(http.time, "sleep", sleep)
     monkeypatch.setattr(http.time, "monotonic", lambda: real() + offset[0])
     return waited
 

@@ -14,7 +14,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
@@ -23,17 +23,26 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from aptura.api import audit
 from aptura.api.listing import MAX_LIMIT
 from aptura.api.models import ErrorBody
 from aptura.engine.runner import Connection, Runner
 from aptura.errors import AptError, Forbidden, NotFound, Unauthorized, ValidationError
 from aptura.spec.loader import load_spec
 from aptura.spec.models import OAuth2Auth, ProviderSpec
-from aptura.store.connections import ConnectionRecord, get_connection, read_credentials, read_platform_secret
+from aptura.store.connections import (
+    ConnectionRecord,
+    get_connection,
+    read_credentials,
+    read_platform_secret,
+    record_error,
+    record_ok,
+)
 from aptura.store.keys import ApiKey, Usage, mode_of, use_api_key
 from aptura.store.tokens import DynamoTokenStore
 
-logger = Logger()
+# The one non-child Powertools logger: every aptura log line goes through its redacting formatter.
+logger = Logger(logger_formatter=audit.RedactingFormatter())
 
 _ERRORS = [
     (400, "Invalid request data", "validation_error", "Invalid request data",
@@ -109,6 +118,13 @@ def create_app(*routers: Router) -> APIGatewayRestResolver:
     def _invalid(ex: RequestValidationError) -> Response:
         return error_response(ValidationError("Invalid request data", details=_validation_details(list(ex.errors()))))
 
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported_media_type(ex: RequestUnsupportedContentType) -> Response:
+        # Powertools raises it outside RequestValidationError (it is also a NotImplementedError): without this
+        # handler a body sent as e.g. text/plain reached the catch-all and answered 500.
+        return error_response(ValidationError("unsupported Content-Type: send the body as application/json",
+                                              details={"Content-Type": ["must be application/json"]}))
+
     @app.exception_handler(UnicodeDecodeError)
     def _bad_encoding(ex: UnicodeDecodeError) -> Response:
         return error_response(ValidationError("the request body is not valid UTF-8"))
@@ -155,9 +171,11 @@ def current_context() -> LambdaContext | None:
 def lambda_handler_for(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
     """The Lambda entry point for ``app``: request-scoped log context, then the resolver."""
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    # clear_state: a warm container must not carry one request's account or connection into the next's lines.
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         token, usage = _RESOLVER.set(app), _USAGE.set(None)
+        scope, response = audit.begin_request(event), None
         try:
             response = app.resolve(event, context)
             rate = _USAGE.get()
@@ -166,6 +184,7 @@ def lambda_handler_for(app: APIGatewayRestResolver) -> Callable[[dict[str, Any],
                     response.setdefault("multiValueHeaders", {})[name] = [value]
             return response
         finally:
+            audit.end_request(scope, response)
             _RESOLVER.reset(token)
             _USAGE.reset(usage)
 
@@ -200,6 +219,7 @@ def authenticate() -> ApiKey:
         raise Unauthorized("invalid API key")
     key, usage = used
     _USAGE.set(usage)
+    audit.note(account_id=key.account_id, by_key_id=key.key_id)
     if usage.exceeded:
         raise AptError(f"rate limit of {usage.limit} requests exceeded for this API key", code="rate_limited",
                        retry_after=usage.retry_after,
@@ -221,6 +241,7 @@ def resolve_caller(scope: str, connection_id: str) -> Caller:
     connection_id = connection_id.strip()
     if not connection_id:
         raise ValidationError("missing X-Connection-Id header", details={"X-Connection-Id": ["required"]})
+    audit.note(connection_id=connection_id)
     record = get_connection(key.account_id, connection_id)
     if record is None:  # also for another account's connection: no hint that it exists
         raise NotFound(f"connection {connection_id} not found")
@@ -228,6 +249,7 @@ def resolve_caller(scope: str, connection_id: str) -> Caller:
         raise Forbidden(f"a {key.mode} key can only use {key.mode} connections; {connection_id} is a "
                         f"{record.mode} connection", details={"connection_mode": record.mode, "key_mode": key.mode})
     logger.append_keys(account_id=key.account_id, connection_id=connection_id, provider=record.provider)
+    audit.note(provider=record.provider)
     return Caller(key, record, load_spec(record.provider))
 
 
@@ -250,10 +272,14 @@ def native_filters(caller: Caller, operation: str) -> set[str]:
     return set(op.filters) if op is not None else set()
 
 
+_CONNECTION_FAULTS = {"connection_auth_failed", "provider_error", "provider_unavailable", "provider_timeout"}
+
+
 @dataclass(frozen=True)
 class Outcome:
     output: Any
     zone: str  # the provider zone the spec declared for this connection
+    provider_request_id: str | None = None  # the provider's id of its last answer, when it sends one
 
 
 def run_operation(caller: Caller, operation: str, input_: dict[str, Any]) -> Outcome:
@@ -266,5 +292,13 @@ def run_operation(caller: Caller, operation: str, input_: dict[str, Any]) -> Out
     runner = Runner(caller.spec, connection, request_id=request_id,
                     token_store=DynamoTokenStore(record) if oauth else None,
                     oauth_app=oauth_app(caller.spec.id, record.mode) if oauth else None)
-    output = runner.run(operation, input_)
-    return Outcome(output, runner.zone)
+    try:
+        output = runner.run(operation, input_)
+    except AptError as exc:
+        if exc.code in _CONNECTION_FAULTS:  # GET /v1/connections/{id} shows why it stopped working
+            record_error(record, exc.code, exc.message)
+        raise
+    finally:
+        audit.note(operation=operation, provider_request_id=runner.provider_request_id)
+    record_ok(record)  # writes only when clearing an earlier error
+    return Outcome(output, runner.zone, runner.provider_request_id)

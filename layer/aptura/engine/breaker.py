@@ -26,8 +26,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from aws_lambda_powertools import Logger
+
 from aptura.errors import AptError
 
+logger = Logger(child=True)
 DEFAULT_FAILURES = 5
 DEFAULT_COOLDOWN = 30.0
 
@@ -112,8 +115,13 @@ class CircuitBreaker:
             circuit.failures += 1
             circuit.trial = False
             threshold = self.threshold
-            if circuit.opened_at is not None or (threshold > 0 and circuit.failures >= threshold):
+            opens = circuit.opened_at is None and 0 < threshold <= circuit.failures
+            if opens or circuit.opened_at is not None:
                 circuit.opened_at = self._clock()
+            failures = circuit.failures
+        if opens:  # once per opening, so operators see a provider going down per connection
+            logger.warning("circuit opened", extra={"connection_id": key, "consecutive_failures": failures,
+                                                    "cooldown_seconds": self.cooldown})
 
     def state(self, key: str) -> str:
         """``closed``, ``open`` or ``half-open`` (for tests and logs)."""

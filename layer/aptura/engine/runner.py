@@ -101,6 +101,21 @@ def _default_error(response: ProviderResponse) -> AptError:
     return error_for(code, _DEFAULT_MESSAGES[code], details=details, retry_after=retry_after)
 
 
+# Headers in which providers (or the gateways in front of them) name a request, most specific first.
+REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-amz-request-id", "x-correlation-id",
+                      "correlation-id", "x-trace-id", "traceparent", "x-amzn-trace-id", "cf-ray")
+
+
+def request_id_of(headers: dict[str, str]) -> str | None:
+    """The provider's id for the request a response answers, if it sent one (for support tickets)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    for name in REQUEST_ID_HEADERS:
+        value = (lowered.get(name) or "").strip()
+        if value:
+            return value[:200]
+    return None
+
+
 class Runner:
     """Runs operations of one spec for one connection (create one per Aptura request)."""
 
@@ -125,6 +140,7 @@ class Runner:
         self.auth: AuthFlow = auth_flow(spec.auth, key, self._login, connection.secrets, token_store,
                                         self._oauth_refresh)
         self.zone = "UTC"
+        self.provider_request_id: str | None = None  # of the last provider response that carried one
         self._compensating = False
 
     # -- public ------------------------------------------------------------------------
@@ -275,6 +291,7 @@ class Runner:
             logger.info("provider call failed", extra={"provider": self.spec.id, "method": req.method,
                                                        "path": urlsplit(req.url).path, "error": exc.code})
             raise
+        self.provider_request_id = request_id_of(response.headers) or self.provider_request_id
         logger.debug("provider call", extra={
             "provider": self.spec.id, "method": req.method, "path": urlsplit(req.url).path,
             "status": response.status, "ms": round((time.perf_counter() - started) * 1000, 1),

@@ -18,7 +18,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from aptura.errors import AptError, NotFound
 from aptura.store.db import secrets_client, table
@@ -196,17 +196,18 @@ def update_connection(record: ConnectionRecord, *, config: dict[str, Any] | None
 def _mark(record: ConnectionRecord, sets: list[str], values: dict[str, Any], remove: str = "") -> ConnectionRecord:
     """Best-effort bookkeeping on an existing item: it runs while a request is answered, so a
     failed write is logged and the record returned unchanged rather than masking the answer."""
+    names = {"#status": "status"} if any("#status" in part for part in sets) else {}  # unused names are refused
     try:
         item = table().update_item(
             Key=_key(record.account_id, record.connection_id),
             UpdateExpression=f"SET {', '.join(sets)}" + (f" REMOVE {remove}" if remove else ""),
             ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues=values,
             ReturnValues="ALL_NEW",
+            **({"ExpressionAttributeNames": names} if names else {}),
         )["Attributes"]
-    except ClientError as exc:
-        code = exc.response["Error"]["Code"]
+    except (ClientError, BotoCoreError) as exc:
+        code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else type(exc).__name__
         if code != "ConditionalCheckFailedException":  # a deleted connection needs no bookkeeping
             logger.warning("connection status not recorded",
                            extra={"connection_id": record.connection_id, "error": code})

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import AfterValidator
 
 from aptura.api import listing
 from aptura.api.app import (
@@ -17,12 +19,12 @@ from aptura.api.app import (
     Include,
     Limit,
     current_event,
-    logger,
     native_filters,
     resolve_caller,
     run_operation,
     success,
 )
+from aptura.api.audit import audit
 from aptura.api.idempotency import IdempotencyKey, write_once
 from aptura.api.models import Appointment, AppointmentCreate, AppointmentList, AppointmentUpdate, Status, utc_text
 from aptura.engine.timezones import parse_datetime, zone
@@ -36,8 +38,10 @@ MAX_WINDOW_DAYS = 92
 # Local days lie within UTC-12..UTC+14 of an instant.
 _WEST, _EAST = timedelta(hours=12), timedelta(hours=14)
 ORDERING_FIELDS = {"start_time": "startTime", "end_time": "endTime"}
+# REST API Gateway hands Powertools the path still percent-encoded; ids such as
+# "urn:blvd:Appointment:…" must reach the provider decoded.
 AppointmentId = Annotated[str, Path(min_length=1, max_length=200, description="The appointment's id",
-                                    examples=["apt_123abc"])]
+                                    examples=["apt_123abc"]), AfterValidator(unquote)]
 
 
 def _appointment(caller: Caller, output: Any) -> dict[str, Any]:
@@ -47,8 +51,7 @@ def _appointment(caller: Caller, output: Any) -> dict[str, Any]:
 
 
 def _log_write(operation: str, outcome: str, appointment: dict[str, Any]) -> None:
-    logger.info("appointment written", extra={"operation": operation, "outcome": outcome,
-                                              "appointment_id": appointment.get("id")})
+    audit(operation, outcome, appointment_id=appointment.get("id"))
 
 
 @router.post(

@@ -15,11 +15,11 @@ from aptura.api.app import (
     Include,
     Limit,
     current_event,
-    logger,
     resolve_caller,
     run_operation,
     success,
 )
+from aptura.api.audit import audit
 from aptura.api.idempotency import IdempotencyKey, write_once
 from aptura.api.models import Client, ClientIn, ClientList
 from aptura.errors import ProviderError
@@ -74,8 +74,7 @@ def create_client(body: ClientIn, connection_id: ConnectionHeader,
         if not isinstance(output, dict):
             raise ProviderError("the provider's client could not be read back")
         client = listing.unify([output], Client)[0]
-        logger.info("client created", extra={"operation": "clients.create", "outcome": "created",
-                                             "client_id": client["id"]})
+        audit("clients.create", "created", client_id=client["id"])
         return listing.present(client, include_raw=False), 201
 
     return write_once(caller, "clients.create", idempotency_key, input_, create)

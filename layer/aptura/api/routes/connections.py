@@ -7,6 +7,8 @@ line. A key manages only connections of its own mode, and only its own account's
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -15,9 +17,21 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import BaseModel
 
 from aptura.api import listing
-from aptura.api.app import ERROR_RESPONSES, Cursor, Limit, current_event, logger, oauth_app, require_key, success
+from aptura.api.app import (
+    ERROR_RESPONSES,
+    Cursor,
+    Limit,
+    current_context,
+    current_event,
+    oauth_app,
+    require_key,
+    success,
+)
+from aptura.api.audit import audit, note
+from aptura.api.idempotency import IdempotencyKey, once
 from aptura.api.models import Connection, ConnectionCreate, ConnectionList, ConnectionUpdate
 from aptura.engine.runner import Connection as ProviderConnection
 from aptura.engine.runner import Runner
@@ -84,13 +98,13 @@ def _audited(key: ApiKey, operation: str, outcome: str, **fields: Any) -> Iterat
     try:
         yield entry
     except AptError as exc:
-        logger.info("connection change refused", extra={**entry, "outcome": "refused", "error": exc.code,
-                                                       "status": exc.status})
+        failed = "failed" if exc.status >= 500 else "refused"
+        audit(outcome=failed, message=f"connection change {failed}", error=exc.code, status=exc.status, **entry)
         raise
     except Exception:
-        logger.info("connection change failed", extra={**entry, "outcome": "failed", "error": "internal_error"})
+        audit(outcome="failed", message="connection change failed", error="internal_error", status=500, **entry)
         raise
-    logger.info(f"connection {outcome}", extra={**entry, "outcome": outcome})
+    audit(outcome=outcome, message=f"connection {outcome}", **entry)
 
 
 def _redact(text: str, credentials: dict[str, Any]) -> str:
@@ -123,7 +137,17 @@ def _verify(spec: ProviderSpec, connection: ProviderConnection) -> bool:
             "credentials": [f"refused by {spec.name}"], "provider": spec.id, "provider_error": exc.code,
             "provider_message": _redact(exc.message, connection.secrets),
         }) from exc
+    finally:
+        note(provider_request_id=runner.provider_request_id)
     return True
+
+
+def _fingerprint(body: BaseModel) -> dict[str, Any]:
+    """What an Idempotency-Key is checked against: the request with its credentials only as a digest."""
+    data = body.model_dump(mode="json")
+    credentials = data.pop("credentials", None)
+    data["credentials_sha256"] = hashlib.sha256(json.dumps(credentials, sort_keys=True).encode()).hexdigest()
+    return data
 
 
 def _spec_for(provider: str) -> ProviderSpec:
@@ -145,18 +169,23 @@ def _spec_for(provider: str) -> ProviderSpec:
     tags=["Connections"],
     responses={201: success(Connection, "The connection (never its credentials)"), **ERROR_RESPONSES},
 )
-def create(body: ConnectionCreate) -> tuple[dict[str, Any], int]:
+def create(body: ConnectionCreate, idempotency_key: IdempotencyKey = None) -> tuple[dict[str, Any], int]:
     key = require_key(SCOPE)
-    with _audited(key, "connections.create", "created", provider=body.provider) as entry:
-        spec = _spec_for(body.provider)
-        config, credentials = validate_connection(spec.connection, body.config, body.credentials)
-        entry["connection_id"] = connection_id = new_connection_id()
-        pending = ProviderConnection(connection_id, spec.id, key.mode, config, credentials)
-        verified = _verify(spec, pending)
-        record = create_connection(key.account_id, spec.id, key.mode, config, pending.secrets, connection_id,
-                                   status="active" if verified else "unverified",
-                                   verified_at=_now_utc() if verified else None)
-    return _present(record), 201
+
+    def connect() -> tuple[dict[str, Any], int]:
+        with _audited(key, "connections.create", "created", provider=body.provider) as entry:
+            spec = _spec_for(body.provider)
+            config, credentials = validate_connection(spec.connection, body.config, body.credentials)
+            entry["connection_id"] = connection_id = new_connection_id()
+            pending = ProviderConnection(connection_id, spec.id, key.mode, config, credentials)
+            verified = _verify(spec, pending)
+            record = create_connection(key.account_id, spec.id, key.mode, config, pending.secrets, connection_id,
+                                       status="active" if verified else "unverified",
+                                       verified_at=_now_utc() if verified else None)
+        return _present(record), 201
+
+    return once(f"{key.account_id}#{key.mode}#connections.create", idempotency_key, _fingerprint(body), connect,
+                current_context())
 
 
 @router.get(
@@ -205,28 +234,34 @@ def get(connection_id: ConnectionId) -> dict[str, Any]:
     tags=["Connections"],
     responses={200: success(Connection, "The updated connection"), **ERROR_RESPONSES},
 )
-def update(connection_id: ConnectionId, body: ConnectionUpdate) -> dict[str, Any]:
+def update(connection_id: ConnectionId, body: ConnectionUpdate,
+           idempotency_key: IdempotencyKey = None) -> tuple[dict[str, Any], int]:
     key = require_key(SCOPE)
-    with _audited(key, "connections.update", "updated", connection_id=connection_id) as entry:
-        if body.credentials is None and body.config is None:
-            raise ValidationError("nothing to change", details={"body": ["send credentials and/or config"]})
-        record = _owned(key, connection_id)
-        entry["provider"] = record.provider
-        spec = load_spec(record.provider)
-        try:
-            current = dict(read_credentials(record, force=True))
-        except AptError:  # a missing secret: complete new credentials repair the connection
-            current = {}
-        merged_config = {k: v for k, v in {**record.config, **(body.config or {})}.items() if v is not None}
-        merged_secrets = {k: v for k, v in {**current, **(body.credentials or {})}.items() if v is not None}
-        config, credentials = validate_connection(spec.connection, merged_config, merged_secrets)
-        checked = ProviderConnection(record.connection_id, spec.id, record.mode, config, credentials)
-        verified = _verify(spec, checked)
-        record = update_connection(
-            record, config=config if config != record.config else None,
-            credentials=checked.secrets if checked.secrets != current else None,
-            status="active" if verified else "unverified", verified_at=_now_utc() if verified else None)
-    return _present(record)
+
+    def rotate() -> tuple[dict[str, Any], int]:
+        with _audited(key, "connections.update", "updated", connection_id=connection_id) as entry:
+            if body.credentials is None and body.config is None:
+                raise ValidationError("nothing to change", details={"body": ["send credentials and/or config"]})
+            record = _owned(key, connection_id)
+            entry["provider"] = record.provider
+            spec = load_spec(record.provider)
+            try:
+                current = dict(read_credentials(record, force=True))
+            except AptError:  # a missing secret: complete new credentials repair the connection
+                current = {}
+            merged_config = {k: v for k, v in {**record.config, **(body.config or {})}.items() if v is not None}
+            merged_secrets = {k: v for k, v in {**current, **(body.credentials or {})}.items() if v is not None}
+            config, credentials = validate_connection(spec.connection, merged_config, merged_secrets)
+            checked = ProviderConnection(record.connection_id, spec.id, record.mode, config, credentials)
+            verified = _verify(spec, checked)
+            record = update_connection(
+                record, config=config if config != record.config else None,
+                credentials=checked.secrets if checked.secrets != current else None,
+                status="active" if verified else "unverified", verified_at=_now_utc() if verified else None)
+        return _present(record), 200
+
+    return once(f"{key.account_id}#{key.mode}#connections.update#{connection_id}", idempotency_key,
+                _fingerprint(body), rotate, current_context())
 
 
 @router.delete(
@@ -234,7 +269,7 @@ def update(connection_id: ConnectionId, body: ConnectionUpdate) -> dict[str, Any
     summary="Delete a connection",
     description="Removes the connection and its credentials from Secrets Manager; its id answers 404 afterwards.",
     tags=["Connections"],
-    responses={204: {"description": "Deleted"}, **ERROR_RESPONSES},
+    responses={204: {"description": "Deleted", "content": {}}, **ERROR_RESPONSES},
 )
 def delete(connection_id: ConnectionId) -> Response[str]:
     key = require_key(SCOPE)

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from aptura.api.app import ERROR_RESPONSES, logger, require_key, success
+from aptura.api.app import ERROR_RESPONSES, require_key, success
+from aptura.api.audit import audit
 from aptura.api.models import ApiKeyCreate, ApiKeyCreated, ApiKeyList
 from aptura.errors import Forbidden, NotFound
 from aptura.store.keys import create_api_key, list_api_keys, revoke_api_key
@@ -31,8 +32,7 @@ def create_key(body: ApiKeyCreate) -> tuple[dict[str, Any], int]:
                         details={"scopes": beyond})
     raw, key = create_api_key(caller.account_id, caller.mode, scopes, name=body.name)
     created = next(k for k in list_api_keys(caller.account_id, caller.mode) if k["id"] == key.key_id)
-    logger.info("api key created", extra={"operation": "api_keys.create", "outcome": "created",
-                                          "key_id": key.key_id, "by_key_id": caller.key_id})
+    audit("api_keys.create", "created", key_id=key.key_id, scopes=list(key.scopes))
     return {**created, "key": raw}, 201
 
 
@@ -53,7 +53,7 @@ def list_keys() -> dict[str, Any]:
     summary="Revoke an API key",
     description="Takes effect on the key's next request, in every region and container.",
     tags=["API keys"],
-    responses={204: {"description": "Revoked"}, **ERROR_RESPONSES},
+    responses={204: {"description": "Revoked", "content": {}}, **ERROR_RESPONSES},
 )
 def revoke_key(key_id: Annotated[str, Path(pattern=r"^key_[0-9a-f]{16}$", examples=["key_5f0c2a7e9b1d3c4a"])],
                ) -> tuple[str, int]:
@@ -61,6 +61,5 @@ def revoke_key(key_id: Annotated[str, Path(pattern=r"^key_[0-9a-f]{16}$", exampl
     known = {k["id"] for k in list_api_keys(caller.account_id, caller.mode)}
     if key_id not in known or revoke_api_key(caller.account_id, key_id) is None:
         raise NotFound(f"API key {key_id} not found")
-    logger.info("api key revoked", extra={"operation": "api_keys.revoke", "outcome": "revoked", "key_id": key_id,
-                                          "by_key_id": caller.key_id})
+    audit("api_keys.revoke", "revoked", key_id=key_id)
     return "", 204

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from aptura.api import oauth
 from aptura.api.app import ERROR_RESPONSES, current_event, logger, oauth_app, require_key
+from aptura.api.audit import audit
 from aptura.errors import ValidationError
 from aptura.spec.loader import load_spec
 
@@ -62,9 +63,8 @@ def callback(
             return Response(status_code=302, headers={"Location": target}, body="")
         raise ValidationError("the provider did not grant access", details={"error": [error or "no code"]})
     record = oauth.complete(spec, verified, code, _callback_url(spec.id), oauth_app(spec.id, verified.mode))
-    logger.info("connection created", extra={"account_id": record.account_id, "connection_id": record.connection_id,
-                                             "provider": spec.id, "operation": "oauth.callback",
-                                             "outcome": "created"})
+    audit("connections.create", "created", "connection created", account_id=record.account_id,
+          connection_id=record.connection_id, provider=spec.id, mode=record.mode, via="oauth")
     body = {"connection_id": record.connection_id, "provider": record.provider, "mode": record.mode,
             "config": record.config}
     if verified.redirect_uri:

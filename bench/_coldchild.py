@@ -1,0 +1,53 @@
+"""One cold start, run by bench/coldstart.py as ``python -I -B _coldchild.py <config.json>``.
+
+Stdlib only until the handler is imported: with ``-I`` nothing but the built artifact's
+directories (and the interpreter's own site-packages, where boto3 stands in for the Lambda
+runtime's) is on ``sys.path``. Prints one ``BENCH_RESULT {json}`` line.
+"""
+
+import importlib
+import json
+import sys
+import time
+
+started = time.perf_counter()
+
+
+class Context:
+    """The parts of a Lambda context the handlers use."""
+
+    function_name = "bench"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    memory_limit_in_mb = 512
+    aws_request_id = "00000000-0000-0000-0000-000000000000"
+    log_group_name = "/aws/lambda/bench"
+    log_stream_name = "bench"
+
+    def __init__(self) -> None:
+        self._deadline = time.time() + 29
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self._deadline - time.time()) * 1000)
+
+
+def main() -> None:
+    with open(sys.argv[1], encoding="utf-8") as fh:
+        config = json.load(fh)
+    sys.path[:0] = config["paths"]
+    before = set(sys.modules)
+    import_started = time.perf_counter()
+    app = importlib.import_module(config.get("module", "app"))
+    imported = time.perf_counter()
+    out = {"import_ms": (imported - import_started) * 1000, "modules_imported": len(set(sys.modules) - before),
+           "aptura_from": getattr(sys.modules.get("aptura"), "__file__", None)}
+    if config.get("event") is not None:
+        response = app.lambda_handler(config["event"], Context())
+        out["first_request_ms"] = (time.perf_counter() - imported) * 1000
+        out["status"] = response.get("statusCode")
+    out["since_main_ms"] = (time.perf_counter() - started) * 1000
+    print("BENCH_RESULT " + json.dumps(out), flush=True)
+
+
+if __name__ == "__main__":
+    main()

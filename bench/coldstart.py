@@ -1,0 +1,137 @@
+"""Cold start of every function in template.yaml, from the ``sam build`` artifact.
+
+Each run is a fresh ``python -I -B`` process whose ``sys.path`` is what Lambda gives the
+function: its built CodeUri and the built engine layer's ``python/`` (precompiled by
+``make build``); ``APTURA_SPECS_DIR`` points at the specs layer. It times the import of
+``app`` (Lambda's init phase, minus the interpreter start) and then one first request
+against the benchmark stack. The median of the runs is reported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.env import ROOT, Stack
+
+BUILD = ROOT / ".aws-sam" / "build"
+TARGET_IMPORT_MS = 300.0
+DAY = "2027-01-11"
+# function -> (method, path, provider whose connection to use or None, query); a function not
+# listed is measured with its first GET route that has no path parameters, or imported only.
+FIRST_REQUESTS: dict[str, tuple[str, str, str | None, dict[str, str] | None]] = {
+    "AvailabilityFunction": ("GET", "/v1/availability", "mindbody",
+                             {"serviceId": "200", "staffId": "100000108", "startDate": DAY, "endDate": DAY}),
+    "AppointmentsFunction": ("GET", "/v1/appointments", "mindbody", {"startDate": DAY, "endDate": DAY}),
+    "CatalogFunction": ("GET", "/v1/services", "mindbody", None),
+    "ClientsFunction": ("GET", "/v1/clients", "mindbody", None),
+    "OAuthFunction": ("GET", "/v1/oauth/square/authorize", None, {"redirect_uri": "https://example.com/connected"}),
+}
+
+
+def build_is_current() -> tuple[bool, str]:
+    """Whether ``.aws-sam/build`` exists and is newer than every source it is built from."""
+    marker = BUILD / "template.yaml"
+    if not marker.is_file():
+        return False, "no build: run `make build`"
+    built = marker.stat().st_mtime
+    sources = [ROOT / "template.yaml", ROOT / "layer" / "requirements.txt"]
+    for folder, pattern in (("layer/aptura", "*.py"), ("functions", "*.py"), ("specs", "*.yaml")):
+        sources += list((ROOT / folder).rglob(pattern))
+    newer = [p for p in sources if p.stat().st_mtime > built]
+    if newer:
+        return False, f"{len(newer)} sources are newer than the build (e.g. {newer[0].relative_to(ROOT)})"
+    return True, "current"
+
+
+def _specs_dir() -> Path:
+    from local.template import load_yaml
+
+    layer = (load_yaml(BUILD / "template.yaml").get("Resources") or {}).get("SpecsLayer") or {}
+    content = (layer.get("Properties") or {}).get("ContentUri")
+    return (BUILD / content).resolve() if isinstance(content, str) else ROOT / "specs"
+
+
+def _event(stack: Stack, fn: Any) -> tuple[dict[str, Any] | None, str]:
+    from urllib.parse import urlencode
+
+    from local.events import HttpRequest, build_event
+
+    method, path, provider, query = FIRST_REQUESTS.get(fn.logical_id, (None, None, None, None))
+    if method is None:
+        plain = [r for r in fn.routes if r.methods == ("GET",) and "{" not in r.path]
+        if not plain:
+            return None, "(import only)"
+        method, path = "GET", plain[0].path
+    for route in sorted(fn.routes, key=lambda r: r.specificity, reverse=True):
+        params = route.match(path)
+        if params is not None and method in route.methods:
+            break
+    else:
+        raise RuntimeError(f"{fn.logical_id} serves no {method} {path}")
+    headers = [("Host", "api.bench"), *stack.headers(provider).items()]
+    request = HttpRequest(method, path, urlencode(query or {}), headers, b"")
+    return build_event(request, route, params), f"{method} {path}"
+
+
+def _once(config_file: Path, env: dict[str, str]) -> dict[str, Any]:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-I", "-B", str(ROOT / "bench" / "_coldchild.py"), str(config_file)],  # noqa: S603
+                          capture_output=True, text=True, env=env, timeout=120)
+    wall = (time.perf_counter() - started) * 1000
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("BENCH_RESULT ")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"cold start failed (rc {done.returncode}): {done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(lines[-1].split(" ", 1)[1])
+    result["process_wall_ms"] = wall
+    return result
+
+
+def measure(stack: Stack, runs: int = 5) -> dict[str, Any]:
+    """Median import and first-request times of every function, ``runs`` fresh processes each."""
+    from local.template import load_stack
+
+    current, why = build_is_current()
+    if not (BUILD / "template.yaml").is_file():
+        return {"skipped": why, "functions": []}
+    built = load_stack(BUILD / "template.yaml")
+    specs = _specs_dir()
+    for provider in ("mindbody", "square"):
+        stack.prepare(provider)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="aptura-bench-") as tmp:
+        for fn in built.functions.values():
+            event, request = _event(stack, fn)
+            config = {"paths": [str(p) for p in fn.python_path], "event": event}
+            config_file = Path(tmp) / f"{fn.logical_id}.json"
+            config_file.write_text(json.dumps(config))
+            env = {**fn.environment, **stack.env, "APTURA_SPECS_DIR": str(specs),
+                   "AWS_LAMBDA_FUNCTION_NAME": fn.name, "PYTHONHASHSEED": "0"}
+            env.pop("PYTHONPATH", None)
+            results = [_once(config_file, env) for _ in range(runs)]
+            layer = str(BUILD)
+            if any(not str(r.get("aptura_from") or "").startswith(layer) for r in results):
+                raise RuntimeError(f"{fn.logical_id}: aptura was not imported from the build: "
+                                   f"{results[0].get('aptura_from')}")
+            import_ms = statistics.median(r["import_ms"] for r in results)
+            first = [r["first_request_ms"] for r in results if "first_request_ms" in r]
+            rows.append({
+                "function": fn.logical_id, "first_request": request,
+                "import_ms_median": round(import_ms, 1),
+                "import_ms_runs": [round(r["import_ms"], 1) for r in results],
+                "first_request_ms_median": round(statistics.median(first), 1) if first else None,
+                "status": sorted({r.get("status") for r in results if r.get("status") is not None}),
+                "process_wall_ms_median": round(statistics.median(r["process_wall_ms"] for r in results), 1),
+                "modules_imported": results[0]["modules_imported"],
+                "target_import_ms": TARGET_IMPORT_MS, "met": import_ms <= TARGET_IMPORT_MS,
+            })
+    return {"build": str(BUILD.relative_to(ROOT)), "build_current": current, "build_note": why,
+            "runs": runs, "python": sys.version.split()[0], "specs_dir": os.path.relpath(specs, ROOT),
+            "functions": rows}

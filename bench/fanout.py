@@ -1,0 +1,117 @@
+"""Fan-out: a 28-day availability window on providers that need one call per day (TimeTap)
+or per week (DigitalBooker), with injected latency, as a multiple of one provider call.
+
+"One provider call" is measured, not assumed: one of the captured per-day (per-week)
+requests replayed directly, at the same latency. The run also counts the provider calls
+(engine log and sandbox log must agree) and the *rounds* they went out in: a new round
+starts when a call leaves more than half the injected latency after the previous round
+began, so calls sent together by one concurrent step share a round. Rounds x one call is
+the floor the spec's step structure allows; the rest is Aptura's own time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from bench.env import LATENCY_MS, CapturedRequest, Stack, percentile, summary, warm_invoke
+from bench.overhead import direct_client, replay
+
+TARGET_MULTIPLE = 3.0
+START, END = "2027-01-11", "2027-02-07"  # 28 days, Monday to Sunday (whole DigitalBooker weeks)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    provider: str
+    per: str  # what one provider call covers
+    marker: str  # a path fragment of the per-day/per-week request
+    staff: bool = True  # pass the demo staff member
+    what_if: tuple[str, int] | None = None  # (step id, concurrency): the spec change that would help
+
+
+CASES = [
+    Case("timetap", "timetap", "day", "/availability/", what_if=("days", 32)),
+    Case("timetap, all staff", "timetap", "day x staff member", "/availability/", staff=False),
+    Case("digitalbooker", "digitalbooker", "week", "/available"),
+]
+
+
+def rounds(requests: list[CapturedRequest], latency_ms: float) -> int:
+    """How many sequential rounds the requests went out in (see module docs)."""
+    count, round_start = 0, None
+    for req in sorted(requests, key=lambda r: r.sent_at):
+        if round_start is None or (req.sent_at - round_start) * 1000 > latency_ms / 2:
+            count, round_start = count + 1, req.sent_at
+    return count
+
+
+@contextmanager
+def concurrency(provider: str, step_id: str, value: int) -> Iterator[None]:
+    """Temporarily run ``step_id`` of the provider's availability.list with ``value`` workers."""
+    from aptura.spec.loader import load_spec
+
+    step = next(s for s in load_spec(provider).operations["availability.list"].steps  # type: ignore[index]
+                if s.id == step_id)
+    old = step.concurrency
+    step.concurrency = value
+    try:
+        yield
+    finally:
+        step.concurrency = old
+
+
+def _run(stack: Stack, case: Case, q: dict[str, Any], requests: int, latency_ms: float) -> dict[str, Any]:
+    warm_invoke(stack, case.provider, "GET", "/v1/availability", q)
+    before = len(stack.sandbox_requests(case.provider))
+    with stack.provider_calls.recording() as sent:
+        warm_invoke(stack, case.provider, "GET", "/v1/availability", q)
+    received = stack.sandbox_requests(case.provider)[before:]
+    if len(sent) != len(received):
+        raise RuntimeError(f"{case.name}: the engine sent {len(sent)} calls, the sandbox received {len(received)}")
+    sequential = rounds(list(sent), latency_ms)
+    times = [warm_invoke(stack, case.provider, "GET", "/v1/availability", q) for _ in range(requests)]
+    return {"provider_calls": len(sent), "rounds": sequential, "handler_ms": summary(times),
+            "sample": [r for r in sent if case.marker in r.url][:1]}
+
+
+def measure(stack: Stack, requests: int = 8, latency_ms: float = LATENCY_MS) -> list[dict[str, Any]]:
+    """Every case of :data:`CASES` (plus its what-if) at ``latency_ms``."""
+    out = []
+    for case in CASES:
+        demo = stack.demos[case.provider]
+        q = {"serviceId": demo["service_id"], "staffId": demo["staff_id"] if case.staff else None,
+             "startDate": START, "endDate": END}
+        stack.prepare(case.provider, latency_ms)
+        run = _run(stack, case, q, requests, latency_ms)
+        if not run["sample"]:
+            raise RuntimeError(f"{case.name}: no request matching {case.marker!r} was sent")
+        with direct_client() as client:
+            replay(client, run["sample"])
+            one_call = [replay(client, run["sample"]) for _ in range(max(requests, 10))]
+        unit = percentile(one_call, 50)
+        p50 = run["handler_ms"]["p50"]
+        row: dict[str, Any] = {
+            "case": case.name, "provider": case.provider, "one_call_per": case.per,
+            "window_days": 28, "latency_ms": latency_ms,
+            "provider_calls": run["provider_calls"], "rounds": run["rounds"],
+            "one_call_ms": summary(one_call), "handler_ms": run["handler_ms"],
+            "multiple_p50": round(p50 / unit, 2), "floor_multiple": run["rounds"],
+            "one_call_request": f"GET {httpx.URL(run['sample'][0].url).path}",
+            "target_multiple": TARGET_MULTIPLE, "met": p50 / unit <= TARGET_MULTIPLE,
+        }
+        if case.what_if is not None:
+            step_id, workers = case.what_if
+            with concurrency(case.provider, step_id, workers):
+                alt = _run(stack, case, q, requests, latency_ms)
+            row["what_if"] = {"change": f"step {step_id!r} concurrency {workers}", "rounds": alt["rounds"],
+                              "handler_ms": alt["handler_ms"],
+                              "multiple_p50": round(alt["handler_ms"]["p50"] / unit, 2)}
+        stack.admin(case.provider, "faults", {"latency_ms": 0})
+        out.append(row)
+    return out
