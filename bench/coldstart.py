@@ -23,6 +23,7 @@ from bench.env import ROOT, Stack
 
 BUILD = ROOT / ".aws-sam" / "build"
 TARGET_IMPORT_MS = 300.0
+PROFILED = "AvailabilityFunction"  # its imports are broken down with -X importtime
 DAY = "2027-01-11"
 # function -> (method, path, provider whose connection to use or None, query); a function not
 # listed is measured with its first GET route that has no path parameters, or imported only.
@@ -64,12 +65,13 @@ def _event(stack: Stack, fn: Any) -> tuple[dict[str, Any] | None, str]:
 
     from local.events import HttpRequest, build_event
 
-    method, path, provider, query = FIRST_REQUESTS.get(fn.logical_id, (None, None, None, None))
-    if method is None:
+    if fn.logical_id in FIRST_REQUESTS:
+        method, path, provider, query = FIRST_REQUESTS[fn.logical_id]
+    else:
         plain = [r for r in fn.routes if r.methods == ("GET",) and "{" not in r.path]
         if not plain:
             return None, "(import only)"
-        method, path = "GET", plain[0].path
+        method, path, provider, query = "GET", plain[0].path, None, None
     for route in sorted(fn.routes, key=lambda r: r.specificity, reverse=True):
         params = route.match(path)
         if params is not None and method in route.methods:
@@ -81,17 +83,39 @@ def _event(stack: Stack, fn: Any) -> tuple[dict[str, Any] | None, str]:
     return build_event(request, route, params), f"{method} {path}"
 
 
-def _once(config_file: Path, env: dict[str, str]) -> dict[str, Any]:
+def _once(config_file: Path, env: dict[str, str], importtime: bool = False) -> dict[str, Any]:
+    flags = ["-X", "importtime"] if importtime else []
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-I", "-B", str(ROOT / "bench" / "_coldchild.py"), str(config_file)],  # noqa: S603
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run([sys.executable, "-I", "-B", *flags, str(ROOT / "bench" / "_coldchild.py"),  # noqa: S603
+                           str(config_file)], capture_output=True, text=True, env=env, timeout=120)
     wall = (time.perf_counter() - started) * 1000
     lines = [ln for ln in done.stdout.splitlines() if ln.startswith("BENCH_RESULT ")]
     if done.returncode != 0 or not lines:
         raise RuntimeError(f"cold start failed (rc {done.returncode}): {done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(lines[-1].split(" ", 1)[1])
     result["process_wall_ms"] = wall
+    if importtime:
+        result["import_profile"] = import_profile(done.stderr)
     return result
+
+
+def import_profile(stderr: str, top: int = 12) -> dict[str, Any]:
+    """``-X importtime`` output summed per top-level package (self time), plus the slowest imports."""
+    by_package: dict[str, float] = {}
+    entries: list[dict[str, Any]] = []
+    for line in stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        self_us, cumulative_us, name = line[len("import time:"):].split("|")
+        name = name[1:]  # one space after the bar; deeper imports are indented two more per level
+        package = name.strip().split(".")[0]
+        by_package[package] = by_package.get(package, 0.0) + int(self_us) / 1000
+        entries.append({"module": name.strip(), "depth": (len(name) - len(name.lstrip())) // 2,
+                        "self_ms": round(int(self_us) / 1000, 1), "cumulative_ms": round(int(cumulative_us) / 1000, 1)})
+    packages = sorted(by_package.items(), key=lambda kv: kv[1], reverse=True)[:top]
+    slowest = sorted((e for e in entries if e["depth"] <= 3), key=lambda e: e["cumulative_ms"], reverse=True)[:top]
+    return {"self_ms_by_package": [{"package": k, "self_ms": round(v, 1)} for k, v in packages],
+            "slowest_imports": slowest}
 
 
 def measure(stack: Stack, runs: int = 5) -> dict[str, Any]:
@@ -106,6 +130,7 @@ def measure(stack: Stack, runs: int = 5) -> dict[str, Any]:
     for provider in ("mindbody", "square"):
         stack.prepare(provider)
     rows = []
+    profiles: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="aptura-bench-") as tmp:
         for fn in built.functions.values():
             event, request = _event(stack, fn)
@@ -122,16 +147,18 @@ def measure(stack: Stack, runs: int = 5) -> dict[str, Any]:
                                    f"{results[0].get('aptura_from')}")
             import_ms = statistics.median(r["import_ms"] for r in results)
             first = [r["first_request_ms"] for r in results if "first_request_ms" in r]
+            if fn.logical_id == PROFILED:
+                profiles[fn.logical_id] = _once(config_file, env, importtime=True)["import_profile"]
             rows.append({
                 "function": fn.logical_id, "first_request": request,
                 "import_ms_median": round(import_ms, 1),
                 "import_ms_runs": [round(r["import_ms"], 1) for r in results],
                 "first_request_ms_median": round(statistics.median(first), 1) if first else None,
-                "status": sorted({r.get("status") for r in results if r.get("status") is not None}),
+                "status": sorted({int(r["status"]) for r in results if r.get("status") is not None}),
                 "process_wall_ms_median": round(statistics.median(r["process_wall_ms"] for r in results), 1),
                 "modules_imported": results[0]["modules_imported"],
                 "target_import_ms": TARGET_IMPORT_MS, "met": import_ms <= TARGET_IMPORT_MS,
             })
     return {"build": str(BUILD.relative_to(ROOT)), "build_current": current, "build_note": why,
             "runs": runs, "python": sys.version.split()[0], "specs_dir": os.path.relpath(specs, ROOT),
-            "functions": rows}
+            "functions": rows, "import_profiles": profiles}

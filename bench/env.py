@@ -87,9 +87,14 @@ class ProviderCalls:
     @contextmanager
     def recording(self) -> Iterator[list[CapturedRequest]]:
         """Collect the requests sent inside the block (the list fills as they happen)."""
+        bucket: list[CapturedRequest] = []
         with self._lock:
-            self.requests = []
-        yield self.requests
+            self.requests = bucket
+        try:
+            yield bucket
+        finally:
+            with self._lock:
+                self.requests = []  # later requests belong to no recording
 
 
 # Operations that only read; everything else counts as a write.
@@ -125,7 +130,8 @@ class AwsCalls:
         from aptura.store import connections, db
 
         boto3.setup_default_session()
-        events = boto3.DEFAULT_SESSION.events  # type: ignore[attr-defined]
+        assert boto3.DEFAULT_SESSION is not None
+        events = boto3.DEFAULT_SESSION.events
         events.register("before-call", self._before)
         events.register("after-call", self._after)
         db.reset_clients()  # clients made before this point would not carry the hooks
@@ -143,9 +149,14 @@ class AwsCalls:
     @contextmanager
     def recording(self) -> Iterator[list[AwsCall]]:
         """Collect the calls completed inside the block."""
+        bucket: list[AwsCall] = []
         with self._lock:
-            self.calls = []
-        yield self.calls
+            self.calls = bucket
+        try:
+            yield bucket
+        finally:
+            with self._lock:
+                self.calls = []
 
 
 def _wait_port(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
@@ -298,15 +309,27 @@ def _provision(stack: Stack, providers: list[str]) -> None:
     stack.provider_calls.install(default_transport().client)
 
 
-def warm_invoke(stack: Stack, provider: str | None, method: str, path: str, query: dict[str, Any] | None = None,
-                expect: int = 200) -> float:
-    """One in-process request; returns its wall time in ms (raises if the status is not ``expect``)."""
+@dataclass(frozen=True)
+class Timing:
+    wall_ms: float
+    cpu_ms: float  # CPU time of this process (every thread): Aptura's own work, not the provider's or AWS's
+
+
+def timed_invoke(stack: Stack, provider: str | None, method: str, path: str, query: dict[str, Any] | None = None,
+                 expect: int = 200) -> Timing:
+    """One in-process request, timed (raises if the status is not ``expect``)."""
     from tests.support import invoke
 
-    started = time.perf_counter()
+    cpu, started = time.process_time(), time.perf_counter()
     result = invoke(method, path, headers=stack.headers(provider), query=query)
-    elapsed = (time.perf_counter() - started) * 1000
+    timing = Timing((time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000)
     if result.status != expect:
         raise RuntimeError(f"{method} {path} ({provider}) answered {result.status}: "
                            f"{json.dumps(result.body)[:500]}")
-    return elapsed
+    return timing
+
+
+def warm_invoke(stack: Stack, provider: str | None, method: str, path: str, query: dict[str, Any] | None = None,
+                expect: int = 200) -> float:
+    """One in-process request; returns its wall time in ms (raises if the status is not ``expect``)."""
+    return timed_invoke(stack, provider, method, path, query, expect).wall_ms

@@ -36,7 +36,8 @@ def timetap_context() -> dict[str, Any]:
                       "endTime": 930 + 30 * (i % 2) + 100 * (i // 2) + 10,  # a 10-minute buffer
                       "clientStartTime": 900 + 30 * (i % 2) + 100 * (i // 2),
                       "clientEndTime": 930 + 70 * (i % 2) + 100 * (i // 2)} for i in range(SLOTS)]
-            days.append({"pair": {"date": date, "ymd": date.split("-"), **member}, "slots": slots})
+            pair: dict[str, Any] = {"date": date, "ymd": date.split("-"), **member}
+            days.append({"pair": pair, "slots": slots})
     return {"steps": {"days": days}, "zone": ZONE, "input": {}}
 
 

@@ -11,15 +11,13 @@ alternate, so both see the same machine load.
 
 from __future__ import annotations
 
-import cProfile
-import io
-import pstats
 import time
 from typing import Any
 
 import httpx
 
-from bench.env import LATENCY_MS, ROOT, CapturedRequest, Stack, summary, warm_invoke
+from bench.env import LATENCY_MS, CapturedRequest, Stack, summary, timed_invoke, warm_invoke
+from bench.profiling import profile_calls
 
 PROVIDER = "mindbody"
 PATH = "/v1/availability"
@@ -76,6 +74,7 @@ def measure(stack: Stack, requests: int = 100, latency_ms: float = LATENCY_MS) -
     q = query(stack)
     stack.admin(PROVIDER, "faults", {"latency_ms": latency_ms})
     handler_ms: list[float] = []
+    cpu_ms: list[float] = []
     direct_ms: list[float] = []
     aws_ms: list[float] = []
     with direct_client() as client:
@@ -83,7 +82,9 @@ def measure(stack: Stack, requests: int = 100, latency_ms: float = LATENCY_MS) -
         warm_invoke(stack, PROVIDER, "GET", PATH, q)
         for _ in range(requests):
             with stack.aws_calls.recording() as calls:
-                handler_ms.append(warm_invoke(stack, PROVIDER, "GET", PATH, q))
+                timing = timed_invoke(stack, PROVIDER, "GET", PATH, q)
+            handler_ms.append(timing.wall_ms)
+            cpu_ms.append(timing.cpu_ms)
             aws_ms.append(sum(c.ms for c in calls))
             direct_ms.append(replay(client, sent))
     stack.admin(PROVIDER, "faults", {"latency_ms": 0})
@@ -98,6 +99,7 @@ def measure(stack: Stack, requests: int = 100, latency_ms: float = LATENCY_MS) -
         "handler_ms": handler,
         "direct_ms": direct,
         "aws_ms_per_request": summary(aws_ms),
+        "aptura_cpu_ms_per_request": summary(cpu_ms),
         "ratio_p50": round(ratio, 3),
         "added_p50_ms": round(handler["p50"] - direct["p50"], 2),
         "added_p99_ms": round(handler["p99"] - direct["p99"], 2),
@@ -106,34 +108,11 @@ def measure(stack: Stack, requests: int = 100, latency_ms: float = LATENCY_MS) -
     }
 
 
-def profile(stack: Stack, requests: int = 200, top: int = 18) -> dict[str, Any]:
+def profile(stack: Stack, requests: int = 200) -> dict[str, Any]:
     """cProfile of warm requests at zero latency: where Aptura's own time goes."""
     stack.admin(PROVIDER, "faults", {"latency_ms": 0})
     q = query(stack)
-    profiler = cProfile.Profile()
-    started = time.perf_counter()
     with stack.aws_calls.recording() as calls:
-        profiler.enable()
-        for _ in range(requests):
-            warm_invoke(stack, PROVIDER, "GET", PATH, q)
-        profiler.disable()
-    wall = (time.perf_counter() - started) * 1000 / requests
-    stats = pstats.Stats(profiler, stream=io.StringIO())
-    entries = []
-    for (filename, line, name), (_, calls_n, tottime, cumtime, _) in stats.stats.items():  # type: ignore[attr-defined]
-        entries.append({"function": _where(filename, line, name), "calls": calls_n // requests,
-                        "tottime_ms": round(tottime * 1000 / requests, 3),
-                        "cumtime_ms": round(cumtime * 1000 / requests, 3)})
-    by_cum = sorted(entries, key=lambda e: e["cumtime_ms"], reverse=True)[:top]
-    by_tot = sorted(entries, key=lambda e: e["tottime_ms"], reverse=True)[:top]
-    return {"requests": requests, "latency_ms": 0, "wall_ms_per_request_profiled": round(wall, 2),
-            "aws_ms_per_request": round(sum(c.ms for c in calls) / requests, 2),
-            "top_cumulative": by_cum, "top_self": by_tot}
-
-
-def _where(filename: str, line: int, name: str) -> str:
-    for marker in ("/layer/", "/site-packages/", "/lib/python3.11/", f"{ROOT}/"):
-        if marker in filename:
-            filename = filename.split(marker, 1)[1]
-            break
-    return f"{filename}:{line}({name})" if line else name
+        result = profile_calls(lambda: warm_invoke(stack, PROVIDER, "GET", PATH, q), requests)
+    return {"request": f"GET {PATH} on {PROVIDER}, 0 ms latency",
+            "aws_ms_per_call": round(sum(c.ms for c in calls) / requests, 2), **result}

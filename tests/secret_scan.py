@@ -35,6 +35,7 @@ _EXCERPT = 60
 MAX_REPORTED = 50
 _SCAN = pytest.StashKey["SecretScan"]()
 _WORKER_LEAKS = pytest.StashKey[list[str]]()
+_WORKER_STATS = pytest.StashKey[list[dict[str, int]]]()
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,11 @@ class SecretScan:
             body = {k: v for k, v in body.items() if k != "key"}  # handed over once, by design
         text = "\n".join([str(status), *_strings(headers), *_strings(body)])
         return self.check(text, f"response {method} {path}")
+
+    def stats(self) -> dict[str, int]:
+        """How much was checked against how many secrets."""
+        with self._lock:
+            return {"checked": self.checked, "secrets": len(self.secrets), "api_keys": len(self.api_keys)}
 
     def report(self) -> list[str]:
         """One line per leak found (the secrets themselves masked)."""
@@ -271,6 +277,7 @@ def pytest_configure(config: pytest.Config) -> None:
     scan = SecretScan()
     config.stash[_SCAN] = scan
     config.stash[_WORKER_LEAKS] = []
+    config.stash[_WORKER_STATS] = []
     xdist_controller = bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
     if not xdist_controller:  # the controller runs no test; its workers scan and report to it
         config.add_cleanup(install(scan))
@@ -287,6 +294,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     workeroutput = getattr(config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: the controller decides the exit status
         workeroutput["secret_scan_leaks"] = leaks
+        workeroutput["secret_scan_stats"] = config.stash[_SCAN].stats()
     if leaks and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -294,8 +302,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """On the xdist controller: collect a worker's leaks."""
-    leaks = getattr(node, "workeroutput", {}).get("secret_scan_leaks") or []
-    node.config.stash[_WORKER_LEAKS].extend(leaks)
+    output = getattr(node, "workeroutput", {})
+    node.config.stash[_WORKER_LEAKS].extend(output.get("secret_scan_leaks") or [])
+    if output.get("secret_scan_stats"):
+        node.config.stash[_WORKER_STATS].append(output["secret_scan_stats"])
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -305,3 +315,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         for line in dict.fromkeys(leaks):
             terminalreporter.write_line(line)
         terminalreporter.write_line(f"{len(leaks)} leak(s): the session fails")
+        return
+    stats = config.stash[_WORKER_STATS] or [config.stash[_SCAN].stats()]
+    if sum(s["checked"] for s in stats):
+        terminalreporter.write_line(
+            "secret scan: no leaks in " + ", ".join(
+                f"{s['checked']} log lines and answers ({s['secrets']} secrets, {s['api_keys']} API keys)"
+                for s in stats))

@@ -386,3 +386,120 @@ def test_ctrl_c_leaves_nothing_running_and_a_restart_on_the_data_dir_reseeds_ide
     expected += [f"CONNECTION#{facts2['providers'][p]['connection_id']}" for p in oauth]
     assert conns2 == sorted(expected)
     assert len(items2) == len(items1), "re-seeding added nothing"
+
+
+def two_free_slots(stack: Stack, provider: str, day: date) -> list[dict[str, Any]]:
+    info = stack.facts["providers"][provider]
+    params = {"serviceId": info["service_id"], "staffId": info["staff_id"], "startDate": day.isoformat(),
+              "endDate": day.isoformat()}
+    found = httpx.get(f"{stack.facts['api_url']}/v1/availability", params=params, headers=stack.headers(provider),
+                      timeout=30)
+    assert found.status_code == 200, found.text
+    chosen: list[dict[str, Any]] = []
+    for slot in found.json()["slots"]:
+        if not chosen or slot["startTime"] >= chosen[-1]["endTime"]:
+            chosen.append(slot)
+    assert len(chosen) >= 2, f"{provider}: two separate free slots on {day}"
+    return chosen[:2]
+
+
+@pytest.mark.parametrize("provider", sorted(connected_providers()))
+def test_each_provider_books_gets_lists_reschedules_and_cancels_through_make_dev(stack: Stack, provider: str) -> None:
+    api, headers = stack.facts["api_url"], stack.headers(provider)
+    day = date.today() + timedelta(days=16)
+    first, second = two_free_slots(stack, provider, day)
+    info = stack.facts["providers"][provider]
+    body = {"serviceId": info["service_id"], "staffId": first["staffId"], "startTime": first["startTime"],
+            "client": {**CLIENT, "email": f"lifecycle.{provider}@example.com"}}
+    made = httpx.post(f"{api}/v1/appointments", json=body, headers=headers, timeout=30)
+    assert made.status_code == 201, made.text
+    appt_id = made.json()["id"]
+    path = f"{api}/v1/appointments/{httpx.URL('/' + appt_id).raw_path.decode()[1:]}"
+    got = httpx.get(path, headers=headers, timeout=30)
+    assert got.status_code == 200 and got.json()["id"] == appt_id, got.text
+    query = {"start_date": day.isoformat(), "end_date": day.isoformat(), "staff_id": first["staffId"],
+             "ordering": "-start_time", "limit": 1}
+    page = httpx.get(f"{api}/v1/appointments", params=query, headers=headers, timeout=30)
+    assert page.status_code == 200, page.text
+    seen = [a["id"] for a in page.json()["data"]]
+    while page.json()["next_cursor"]:
+        page = httpx.get(f"{api}/v1/appointments", params={**query, "cursor": page.json()["next_cursor"]},
+                         headers=headers, timeout=30)
+        seen += [a["id"] for a in page.json()["data"]]
+    assert appt_id in seen and len(seen) == len(set(seen))
+    moved = httpx.patch(path, json={"startTime": second["startTime"]}, headers=headers, timeout=30)
+    assert moved.status_code == 200 and moved.json()["startTime"] == second["startTime"], moved.text
+    cancelled = httpx.post(f"{path}/cancel", headers=headers, timeout=30)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled", cancelled.text
+
+
+def test_every_documented_route_answers_a_request_built_from_the_document(stack: Stack) -> None:
+    """Walk GET /v1/openapi.json: each operation's parameters come from the document (names, places,
+    which are required); values come from the demo facts and from earlier answers (ids)."""
+    api, provider = stack.facts["api_url"], "supersaas"
+    document = httpx.get(f"{api}/v1/openapi.json", timeout=30).json()
+    info = stack.facts["providers"][provider]
+    day = date.today() + timedelta(days=18)
+    first, second = two_free_slots(stack, provider, day)
+    values: dict[str, Any] = {
+        "x-connection-id": info["connection_id"], "serviceId": info["service_id"], "staffId": first["staffId"],
+        "startDate": day.isoformat(), "endDate": day.isoformat(), "provider_id": provider,
+        "provider": next(iter(sorted(oauth_providers()))),  # the hosted OAuth flow needs an OAuth provider
+        "connection_id": info["connection_id"],
+    }
+    demo_connection = httpx.get(f"{api}/v1/connections/{info['connection_id']}", timeout=30,
+                                headers={"Authorization": f"Bearer {stack.facts['api_key']}"}).json()
+    bodies: dict[str, Any] = {
+        "AppointmentCreate": {"serviceId": info["service_id"], "staffId": first["staffId"],
+                              "startTime": first["startTime"], "client": {**CLIENT, "email": "doc.walk@example.com"}},
+        "AppointmentUpdate": {"startTime": second["startTime"]},
+        "ClientIn": {"firstName": "Doc", "lastName": "Walker", "email": "doc.walker@example.com"},
+        "ConnectionCreate": {"provider": provider, "config": demo_connection["config"],
+                             "credentials": info["credentials"]},
+        "ConnectionUpdate": {"credentials": info["credentials"]},
+        "ApiKeyCreate": {"scopes": ["availability:read"]},
+    }
+    # Creations first, so later paths have ids; deletions and cancellation last.
+    def rank(path: str, method: str) -> tuple[int, int]:
+        step = 3 if path.endswith("/cancel") else ["post", "get", "patch", "delete"].index(method)
+        return (step + (step == 3), path.count("{"))
+
+    operations = sorted(((path, method, op) for path, ops in document["paths"].items() for method, op in ops.items()),
+                        key=lambda x: rank(x[0], x[1]))
+    answered: set[tuple[str, str]] = set()
+    for path, method, op in operations:
+        if path.endswith("/callback"):  # needs the provider's one-time code: make dev itself ran this flow
+            continue
+        params = {p["name"]: p for p in op.get("parameters", [])}
+        url = api + path
+        query: dict[str, Any] = {}
+        headers = {"Authorization": f"Bearer {stack.facts['api_key']}"}
+        for name, param in params.items():
+            if not param.get("required") and name not in values:
+                continue
+            assert name in values, f"{method.upper()} {path}: no value for required {param['in']} parameter {name}"
+            if param["in"] == "path":
+                url = url.replace("{" + name + "}", httpx.URL("/" + str(values[name])).raw_path.decode()[1:])
+            elif param["in"] == "query":
+                query[name] = values[name]
+            elif param["in"] == "header":
+                headers[name] = values[name]
+        body = None
+        if "requestBody" in op:
+            ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+            body = bodies[ref]
+        answer = httpx.request(method.upper(), url, params=query, json=body, headers=headers, timeout=30,
+                               follow_redirects=False)
+        assert str(answer.status_code) in op["responses"], (method, path, answer.status_code, answer.text[:300])
+        assert 200 <= answer.status_code < 400, (method, path, answer.status_code, answer.text[:500])
+        answered.add((method, path))
+        payload = answer.json() if answer.content and "json" in answer.headers.get("content-type", "") else {}
+        if isinstance(payload, dict) and payload.get("id"):  # ids for the paths that follow
+            if path == "/v1/appointments":
+                values["appointment_id"] = payload["id"]
+            elif path == "/v1/connections":
+                values["connection_id"] = payload["id"]
+            elif path == "/v1/api-keys":
+                values["key_id"] = payload["id"]
+    documented = {(m, p) for p, ops in document["paths"].items() for m in ops}
+    assert documented - answered == {("get", "/v1/oauth/{provider}/callback")}

@@ -123,6 +123,8 @@ def test_thresholds_from_the_environment(monkeypatch: pytest.MonkeyPatch, clock:
     assert info.value.retry_after == 7
     monkeypatch.setenv("APTURA_BREAKER_FAILURES", "0")  # off
     default.before("conn_a")
+    monkeypatch.setenv("APTURA_BREAKER_FAILURES", "five")  # a typo falls back to the default
+    assert default.threshold == 5
 
 
 def test_concurrent_calls_let_exactly_one_trial_through(breaker: CircuitBreaker, clock: Clock) -> None:

@@ -37,7 +37,7 @@ APTURA_KEY = re.compile(r"apt_(test|live)_[A-Za-z0-9_-]{8,}")
 _SCHEME = re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{8,}")
 # ``password=x``, ``"api_key": "x"``, ``X-Api-Key: x`` inside free text (URLs, echoed bodies, messages).
 _PAIR = re.compile(r"(?i)((?:password|passwd|secret|token|api[_-]?key|authorization|credential|private[_-]?key"
-                   r"|signature)[\w-]*[\"']?\s*[=:]\s*[\"']?)([^\s\"'&,;}]+)")
+                   r"|signature)[\w-]*[\"']?\s*[=:]\s*[\"']?)(?!(?:bearer|basic)\s)([^\s\"'&,;}]+)")
 _MAX_DEPTH = 12
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 Status = Literal["confirmed", "cancelled", "completed", "no_show", "pending"]
@@ -32,7 +33,21 @@ def _aware_whole_minute(value: datetime) -> datetime:
     return value
 
 
-StartTime = Annotated[datetime, AfterValidator(_aware_whole_minute)]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_8601(value: Any) -> Any:
+    """Let only ISO-8601 text (or None) on to a date or datetime field.
+
+    pydantic alone also reads numbers and numeric strings as Unix timestamps (``start_datetime=0.5`` was
+    1970-01-01T00:00:00.5Z), which the documented ``format: date``/``date-time`` does not offer.
+    """
+    if value is None or isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.match(value.strip())):
+        return value
+    raise ValueError("must be ISO-8601 text, e.g. 2024-03-15 or 2024-03-15T14:00:00Z")
+
+
+StartTime = Annotated[datetime, BeforeValidator(iso_8601), AfterValidator(_aware_whole_minute)]
 
 
 class ClientIn(_In):

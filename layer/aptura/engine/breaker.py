@@ -35,6 +35,14 @@ DEFAULT_FAILURES = 5
 DEFAULT_COOLDOWN = 30.0
 
 
+def _setting(name: str, default: float) -> float:
+    # A mistyped value must not fail every provider call: fall back to the default.
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
 def is_failure(status: int) -> bool:
     """Whether an HTTP status (a provider's, or the Aptura error's) means the provider failed."""
     # 501 is a provider's "this cannot be done here", an answer like 4xx, not an outage.
@@ -70,14 +78,14 @@ class CircuitBreaker:
         """Consecutive failures that open a circuit; 0 means never."""
         if self._threshold is not None:
             return self._threshold
-        return int(os.environ.get("APTURA_BREAKER_FAILURES", DEFAULT_FAILURES))
+        return int(_setting("APTURA_BREAKER_FAILURES", DEFAULT_FAILURES))
 
     @property
     def cooldown(self) -> float:
         """Seconds a circuit stays open before a trial call is let through."""
         if self._cooldown is not None:
             return self._cooldown
-        return float(os.environ.get("APTURA_BREAKER_COOLDOWN", DEFAULT_COOLDOWN))
+        return _setting("APTURA_BREAKER_COOLDOWN", DEFAULT_COOLDOWN)
 
     def before(self, key: str) -> None:
         """Let a call for ``key`` through, or raise :class:`CircuitOpen`."""

@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from aptura.api import listing
 from aptura.api.app import (
@@ -26,7 +26,15 @@ from aptura.api.app import (
 )
 from aptura.api.audit import audit
 from aptura.api.idempotency import IdempotencyKey, write_once
-from aptura.api.models import Appointment, AppointmentCreate, AppointmentList, AppointmentUpdate, Status, utc_text
+from aptura.api.models import (
+    Appointment,
+    AppointmentCreate,
+    AppointmentList,
+    AppointmentUpdate,
+    Status,
+    iso_8601,
+    utc_text,
+)
 from aptura.engine.timezones import parse_datetime, zone
 from aptura.errors import ProviderError, ValidationError
 
@@ -104,10 +112,13 @@ def _aware(value: datetime | None, name: str) -> datetime | None:
 )
 def list_appointments(
     connection_id: ConnectionHeader,
-    start_date: Annotated[date | None, Query(description="First local day (YYYY-MM-DD), business zone")] = None,
-    end_date: Annotated[date | None, Query(description="Last local day, inclusive")] = None,
-    start_datetime: Annotated[datetime | None, Query(description="Starting at or after (ISO-8601)")] = None,
-    end_datetime: Annotated[datetime | None, Query(description="Starting at or before (ISO-8601)")] = None,
+    start_date: Annotated[date | None, Query(description="First local day (YYYY-MM-DD), business zone"),
+                          BeforeValidator(iso_8601)] = None,
+    end_date: Annotated[date | None, Query(description="Last local day, inclusive"), BeforeValidator(iso_8601)] = None,
+    start_datetime: Annotated[datetime | None, Query(description="Starting at or after (ISO-8601)"),
+                              BeforeValidator(iso_8601)] = None,
+    end_datetime: Annotated[datetime | None, Query(description="Starting at or before (ISO-8601)"),
+                            BeforeValidator(iso_8601)] = None,
     status: Annotated[Status | None, Query(description="Unified status")] = None,
     service_id: Annotated[str | None, Query(max_length=100)] = None,
     staff_id: Annotated[str | None, Query(max_length=100)] = None,

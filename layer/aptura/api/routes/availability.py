@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import BeforeValidator
 
 from aptura.api.app import ERROR_RESPONSES, ConnectionHeader, resolve_caller, run_operation
-from aptura.api.models import AvailabilityResponse
+from aptura.api.models import AvailabilityResponse, iso_8601
 from aptura.api.shaping import clean_slots
 from aptura.errors import ValidationError
 
@@ -26,8 +27,10 @@ router = Router()
 def list_availability(
     connection_id: ConnectionHeader,
     serviceId: Annotated[str, Query(min_length=1, max_length=100, description="The service to check")],  # noqa: N803
-    startDate: Annotated[date, Query(description="First day (YYYY-MM-DD), in the business's zone")],  # noqa: N803
-    endDate: Annotated[date, Query(description="Last day (YYYY-MM-DD), inclusive")],  # noqa: N803
+    startDate: Annotated[date, Query(description="First day (YYYY-MM-DD), in the business's zone"),  # noqa: N803
+                         BeforeValidator(iso_8601)],
+    endDate: Annotated[date, Query(description="Last day (YYYY-MM-DD), inclusive"),  # noqa: N803
+                       BeforeValidator(iso_8601)],
     staffId: Annotated[str | None, Query(max_length=100, description="Only this staff member")] = None,  # noqa: N803
 ) -> AvailabilityResponse:
     if endDate < startDate:

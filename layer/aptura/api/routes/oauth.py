@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
@@ -18,6 +18,14 @@ from aptura.spec.loader import load_spec
 
 router = Router()
 
+# Redirects carry no body, only where to go next.
+_REDIRECT_HEADERS: dict[str, Any] = {
+    "Location": {"description": "Where the browser goes next", "schema": {"type": "string"}}}
+_CONNECTION_CREATED: dict[str, Any] = {
+    "type": "object", "required": ["connection_id", "provider", "mode", "config"], "properties": {
+        "connection_id": {"type": "string"}, "provider": {"type": "string"},
+        "mode": {"type": "string", "enum": ["test", "live"]}, "config": {"type": "object"}}}
+
 
 def _callback_url(provider: str) -> str:
     event = current_event()
@@ -26,7 +34,8 @@ def _callback_url(provider: str) -> str:
 
 
 @router.get("/v1/oauth/<provider>/authorize", summary="Start connecting a provider account (hosted OAuth)",
-         responses={302: {"description": "Redirect to the provider's consent page"}, **ERROR_RESPONSES})
+         responses={302: {"description": "Redirect to the provider's consent page", "content": {},
+                          "headers": _REDIRECT_HEADERS}, **ERROR_RESPONSES})
 def authorize(
     provider: str,
     redirect_uri: Annotated[str | None, Query(description="Where to send the user when done")] = None,
@@ -47,7 +56,9 @@ def authorize(
 
 
 @router.get("/v1/oauth/<provider>/callback", summary="The provider returns here after consent",
-         responses={201: {"description": "The connection created"}, 302: {"description": "Back to redirect_uri"},
+         responses={201: {"description": "The connection created",
+                          "content": {"application/json": {"schema": _CONNECTION_CREATED}}},
+                    302: {"description": "Back to redirect_uri", "content": {}, "headers": _REDIRECT_HEADERS},
                     **ERROR_RESPONSES})
 def callback(
     provider: str,
