@@ -40,3 +40,16 @@ def test_create_connection_validates_against_the_spec(moto_aws: None, tmp_path: 
     error = json.loads(capsys.readouterr().err)
     assert error["error"] == "validation_error"
     assert {"config.siteId", "config.timezone", "config.locationId"} <= set(error["details"])
+
+
+def test_set_limits_changes_what_the_account_keys_may_do(moto_aws: None, capsys: pytest.CaptureFixture[str]) -> None:
+    from aptura.store.keys import account_limits, create_api_key, use_api_key
+
+    assert main(["set-limits", "--account", "acct_lim", "--per-minute", "2", "--per-hour", "10"]) == 0
+    assert json.loads(capsys.readouterr().out)["rate_limits"] == {"per_minute": 2, "per_hour": 10}
+    assert account_limits("acct_lim") == {"per_minute": 2, "per_hour": 10}
+    raw, _ = create_api_key("acct_lim", "test")
+    usages = [use_api_key(raw, now=1_800_000_000 + i) for i in range(3)]
+    assert [u[1].exceeded for u in usages if u] == [False, False, True]
+    with pytest.raises(SystemExit):
+        main(["set-limits", "--account", "acct_lim", "--per-minute", "0", "--per-hour", "10"])
