@@ -206,6 +206,9 @@ class _Handler(BaseHTTPRequestHandler):
         fault: Fault | None = None
         if not request.path.startswith("/_sandbox/"):
             fault = app.faults.before(request.method, request.path)
+        if fault is not None and fault.kind in ("reset", "respond"):  # never reaches dispatch, still received
+            with app.lock:
+                app.requests.append((request.method, request.path))
         if fault is not None and fault.kind == "reset":
             self.close_connection = True
             self.connection.shutdown(2)  # abrupt close: the client sees a connection reset

@@ -54,9 +54,9 @@ def lines() -> Iterator[_Lines]:
 
     capture = _Lines()
     capture.setFormatter(logger.registered_formatter)
-    logger.addHandler(capture)
+    logging.getLogger("aptura").addHandler(capture)
     yield capture
-    logger.removeHandler(capture)
+    logging.getLogger("aptura").removeHandler(capture)
 
 
 @pytest.fixture()

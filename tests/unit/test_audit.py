@@ -38,9 +38,9 @@ def lines() -> Iterator[_Lines]:
     """Every line the aptura loggers write, formatted by the app logger's own formatter."""
     capture = _Lines()
     capture.setFormatter(app_logger.registered_formatter)
-    app_logger.addHandler(capture)
+    logging.getLogger("aptura").addHandler(capture)
     yield capture
-    app_logger.removeHandler(capture)
+    logging.getLogger("aptura").removeHandler(capture)
 
 
 # -- redaction ---------------------------------------------------------------------------------------------
@@ -82,7 +82,7 @@ def test_redact_walks_the_whole_record() -> None:
         def __str__(self) -> str:
             return f"object holding {KEY}"
 
-    record = {
+    record: dict[str, Any] = {
         "message": f"using {KEY}",
         "connection_id": "conn_1",
         "credentials": {"username": "Owner", "password": PASSWORD},

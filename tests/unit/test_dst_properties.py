@@ -179,10 +179,6 @@ def instant_windows(draw: st.DrawFn) -> tuple[str, datetime, datetime, int, int]
     return zone, start, end, draw(st.sampled_from([15, 30, 60])), draw(st.sampled_from([0, 30, 60]))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "slot_starts turns instant bounds into wall times, so a window that starts or ends in the second "
-    "occurrence of a repeated hour is read as its first occurrence: slots before the window or lost at "
-    "its end. No spec passes instants to slot_starts today (Mindbody and SuperSaaS send wall times)."))
 @PROPERTY
 @given(instant_windows())
 def test_windows_given_as_instants_stay_inside_them(window: tuple[str, datetime, datetime, int, int]) -> None:

@@ -58,13 +58,13 @@ def test_the_aptura_logger_is_checked_after_its_redaction(scan: SecretScan) -> N
     from aptura.api.app import logger
 
     capture = LogCapture(scan)
-    logger.addHandler(capture)
+    logging.getLogger("aptura").addHandler(capture)
     try:
         logger.info("provider call", extra={"password": PLANTED, "key": KEY})  # redacted: no leak
         assert scan.leaks == []
         logger.info("provider call", extra={"note": PLANTED})  # no secret-like name: the scan catches it
     finally:
-        logger.removeHandler(capture)
+        logging.getLogger("aptura").removeHandler(capture)
     assert [leak.what for leak in scan.leaks] == ["a planted secret"]
 
 

@@ -112,19 +112,25 @@ def slot_starts(start: str, end: str, step_minutes: int, length_minutes: int, zo
         raise AptError("slot step must be positive", code="provider_error")
     first = parse_datetime(start)
     last = parse_datetime(end)
-    aware = first.tzinfo is not None
     tz = zone(zone_name)
-    if aware:  # instants: step in the zone's wall time all the same
+    start_utc_min: datetime | None = None
+    if first.tzinfo is not None:
+        # Instants: still step in the zone's wall time, but the bounds stay instants. A window
+        # inside a repeated hour must not be read as that hour's first run, so candidates go up
+        # to two hours past the end's wall time and the instants decide.
+        start_utc_min, end_utc = first.astimezone(UTC), last.astimezone(UTC)
         first = first.astimezone(tz).replace(tzinfo=None)
-        last = last.astimezone(tz).replace(tzinfo=None)
-    end_utc = local_to_utc(last, zone_name) or last.replace(tzinfo=tz).astimezone(UTC)
+        last = last.astimezone(tz).replace(tzinfo=None) + timedelta(hours=2)
+    else:
+        end_utc = local_to_utc(last, zone_name) or last.replace(tzinfo=tz).astimezone(UTC)
     length = timedelta(minutes=length_minutes)
     out: list[datetime] = []
     current = first
     step = timedelta(minutes=step_minutes)
     while current <= last:
         start_utc = local_to_utc(current, zone_name)
-        if start_utc is not None and start_utc + length <= end_utc:
+        if (start_utc is not None and start_utc + length <= end_utc
+                and (start_utc_min is None or start_utc >= start_utc_min)):
             out.append(start_utc)
         current += step
     return out
