@@ -1,8 +1,8 @@
-"""One cold start, run by bench/coldstart.py as ``python -I -B _coldchild.py <config.json>``.
+"""One cold start, run by bench/coldstart.py as ``python -I -S -B _coldchild.py <config.json>``.
 
-Stdlib only until the handler is imported: with ``-I`` nothing but the built artifact's
-directories (and the interpreter's own site-packages, where boto3 stands in for the Lambda
-runtime's) is on ``sys.path``. Prints one ``BENCH_RESULT {json}`` line.
+Stdlib only until the handler is imported: with ``-I -S`` nothing but the stdlib and the
+directories the config lists (the built artifact, the runtime stand-in) is on ``sys.path``.
+Prints one ``BENCH_RESULT {json}`` line.
 """
 
 import json
@@ -47,7 +47,10 @@ def main() -> None:
         response = app.lambda_handler(config["event"], Context())
         out["first_request_ms"] = (time.perf_counter() - imported) * 1000
         out["first_request_cpu_ms"] = (time.process_time() - imported_cpu) * 1000
-        out["status"] = response.get("statusCode")
+        status = int(response.get("statusCode") or 0)
+        out["status"] = status
+        if status >= 500:  # say why: the table shows the status only
+            out["body"] = str(response.get("body"))[:300]
     out["since_main_ms"] = (time.perf_counter() - started) * 1000
     print("BENCH_RESULT " + json.dumps(out), flush=True)
 

@@ -1,8 +1,11 @@
 """Cold start of every function in template.yaml, from the ``sam build`` artifact.
 
-Each run is a fresh ``python -I -B`` process whose ``sys.path`` is what Lambda gives the
-function: its built CodeUri and the built engine layer's ``python/`` (precompiled by
-``make build``); ``APTURA_SPECS_DIR`` points at the specs layer. It times the import of
+Each run is a fresh ``python -I -S -B`` process whose ``sys.path`` is what Lambda gives the
+function: its built CodeUri, the built engine layer's ``python/`` (precompiled by ``make
+build``) and a stand-in for the runtime's own packages (boto3, botocore and their
+dependencies, linked from this interpreter; nothing else of the dev venv, whose extra
+packages would change what gets imported: httpx, for one, imports click, rich and pygments
+when it finds them). ``APTURA_SPECS_DIR`` points at the specs layer. It times the import of
 ``app`` (Lambda's init phase, minus the interpreter start) and then one first request
 against the benchmark stack. The median of the runs is reported.
 """
@@ -28,6 +31,8 @@ PROFILED = "AvailabilityFunction"  # its imports are broken down with -X importt
 # machine of this type; its time here says how much slower this run's machine is.
 REFERENCE_MODULE = "aws_lambda_powertools.event_handler"
 REFERENCE_IDLE_MS = 85.0
+# What Lambda's Python 3.11 runtime provides besides the stdlib (its /var/runtime).
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 DAY = "2027-01-11"
 # function -> (method, path, provider whose connection to use or None, query); a function not
 # listed is measured with its first GET route that has no path parameters, or imported only.
@@ -87,10 +92,34 @@ def _event(stack: Stack, fn: Any) -> tuple[dict[str, Any] | None, str]:
     return build_event(request, route, params), f"{method} {path}"
 
 
+def runtime_dir(tmp: Path) -> Path:
+    """A stand-in for Lambda's ``/var/runtime``: links to this interpreter's copies of the
+    packages the Python runtime ships (and nothing else of the dev venv)."""
+    import importlib.util
+
+    target = tmp / "runtime"
+    target.mkdir(exist_ok=True)
+    for name in RUNTIME_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is None:
+            continue
+        if spec.submodule_search_locations:
+            source = Path(next(iter(spec.submodule_search_locations)))
+        elif spec.origin:
+            source = Path(spec.origin)
+        else:
+            continue
+        link = target / source.name
+        if not link.exists():
+            link.symlink_to(source)
+    return target
+
+
 def _once(config_file: Path, env: dict[str, str], importtime: bool = False) -> dict[str, Any]:
     flags = ["-X", "importtime"] if importtime else []
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-I", "-B", *flags, str(ROOT / "bench" / "_coldchild.py"),  # noqa: S603
+    # -S: no site-packages, so only the artifact and the runtime stand-in are importable, as in Lambda.
+    done = subprocess.run([sys.executable, "-I", "-S", "-B", *flags, str(ROOT / "bench" / "_coldchild.py"),  # noqa: S603
                            str(config_file)], capture_output=True, text=True, env=env, timeout=120)
     wall = (time.perf_counter() - started) * 1000
     lines = [ln for ln in done.stdout.splitlines() if ln.startswith("BENCH_RESULT ")]
@@ -139,10 +168,12 @@ def measure(stack: Stack, runs: int = 5) -> dict[str, Any]:
         stack.prepare(provider)
     with tempfile.TemporaryDirectory(prefix="aptura-bench-") as tmp:
         jobs: list[tuple[str, str, Path, dict[str, str]]] = []  # (name, first request, config, env)
+        runtime = runtime_dir(Path(tmp))
         for fn in built.functions.values():
             event, request = _event(stack, fn)
             config_file = Path(tmp) / f"{fn.logical_id}.json"
-            config_file.write_text(json.dumps({"paths": [str(p) for p in fn.python_path], "event": event}))
+            paths = [*(str(p) for p in fn.python_path), str(runtime)]
+            config_file.write_text(json.dumps({"paths": paths, "event": event}))
             env = {**fn.environment, **stack.env, "APTURA_SPECS_DIR": str(specs),
                    "AWS_LAMBDA_FUNCTION_NAME": fn.name, "PYTHONHASHSEED": "0"}
             env.pop("PYTHONPATH", None)

@@ -313,6 +313,7 @@ def _provision(stack: Stack, providers: list[str]) -> None:
 class Timing:
     wall_ms: float
     cpu_ms: float  # CPU time of this process (every thread): Aptura's own work, not the provider's or AWS's
+    body: Any = None
 
 
 def timed_invoke(stack: Stack, provider: str | None, method: str, path: str, query: dict[str, Any] | None = None,
@@ -322,7 +323,7 @@ def timed_invoke(stack: Stack, provider: str | None, method: str, path: str, que
 
     cpu, started = time.process_time(), time.perf_counter()
     result = invoke(method, path, headers=stack.headers(provider), query=query)
-    timing = Timing((time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000)
+    timing = Timing((time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000, result.body)
     if result.status != expect:
         raise RuntimeError(f"{method} {path} ({provider}) answered {result.status}: "
                            f"{json.dumps(result.body)[:500]}")

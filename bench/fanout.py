@@ -84,7 +84,9 @@ def _run(stack: Stack, case: Case, q: dict[str, Any], requests: int, latency_ms:
         raise RuntimeError(f"{case.name}: the engine sent {len(sent)} calls, the sandbox received {len(received)}")
     sequential = rounds(list(sent), latency_ms)
     times = [timed_invoke(stack, case.provider, "GET", "/v1/availability", q) for _ in range(requests)]
+    slots = len((times[0].body or {}).get("slots") or []) if isinstance(times[0].body, dict) else 0
     return {"provider_calls": len(sent), "rounds": sequential, "handler_ms": summary([t.wall_ms for t in times]),
+            "slots": slots,
             "aptura_cpu_ms": summary([t.cpu_ms for t in times]),
             "sample": [r for r in sent if case.marker in r.url][:1]}
 
@@ -109,7 +111,7 @@ def measure(stack: Stack, requests: int = 8, latency_ms: float = LATENCY_MS,
         row: dict[str, Any] = {
             "case": case.name, "provider": case.provider, "one_call_per": case.per,
             "window_days": 28, "latency_ms": latency_ms,
-            "provider_calls": run["provider_calls"], "rounds": run["rounds"],
+            "provider_calls": run["provider_calls"], "rounds": run["rounds"], "slots": run["slots"],
             "one_call_ms": summary(one_call), "handler_ms": run["handler_ms"],
             "aptura_cpu_ms": run["aptura_cpu_ms"],
             "multiple_p50": round(p50 / unit, 2), "floor_ms": round(run["rounds"] * unit, 1),

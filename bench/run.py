@@ -38,6 +38,10 @@ def _profile_table(entries: list[dict[str, Any]]) -> str:
                   [[e["function"][:90], e["calls"], e["tottime_ms"], e["cumtime_ms"]] for e in entries])
 
 
+def _phases(profile: dict[str, Any]) -> str:
+    return "  " + "; ".join(f"{label} {ms:g}" for label, ms in profile.get("phases_ms", {}).items())
+
+
 def _mark(met: bool | None) -> str:
     return "-" if met is None else ("yes" if met else "NO")
 
@@ -66,28 +70,29 @@ def render(results: dict[str, Any]) -> str:
     if "profile" in sections and results.get("show_profile"):
         p = sections["profile"]
         out += ["", f"Profile: {p['request']}, {p['calls']} requests ({p['wall_ms_per_call_profiled']} ms each "
-                f"under the profiler, {p['aws_ms_per_call']} ms of it in AWS calls); top by cumulative ms per request:",
-                _profile_table(p["top_cumulative"])]
+                f"under the profiler, {p['aws_ms_per_call']} ms of it in AWS calls). Phases (ms per request):",
+                _phases(p), "Top by self ms per request:", _profile_table(p["top_self"])]
     if "fanout" in sections:
         rows = []
         for f in sections["fanout"]:
-            rows.append([f["case"], f"1/{f['one_call_per']}", f["provider_calls"], f["rounds"],
+            rows.append([f["case"], f"1/{f['one_call_per']}", f["provider_calls"], f["rounds"], f["slots"],
                          f["one_call_ms"]["p50"], f["floor_ms"], f["handler_ms"]["p50"], f["handler_ms"]["p99"],
                          f["aptura_cpu_ms"]["p50"], f"{f['multiple_p50']}x", _mark(f["met"])])
             if "what_if" in f:
                 w = f["what_if"]
-                rows.append([f"  what if: {w['change']}", "", "", w["rounds"], "", "", w["handler_ms"]["p50"],
+                rows.append([f"  what if: {w['change']}", "", "", w["rounds"], "", "", "", w["handler_ms"]["p50"],
                              w["handler_ms"]["p99"], w["aptura_cpu_ms"]["p50"], f"{w['multiple_p50']}x", ""])
         out += ["", f"Fan-out: 28-day window, {LATENCY_MS} ms injected latency (target <= 3x one call; "
                 "floor = rounds x one call)",
-                _table(["case", "calls per", "calls", "rounds", "1 call ms", "floor ms", "p50 ms", "p99 ms",
+                _table(["case", "calls per", "calls", "rounds", "slots", "1 call ms", "floor ms", "p50 ms", "p99 ms",
                         "CPU ms", "multiple", "met"], rows)]
         for f in sections["fanout"]:
             if "profile" in f and results.get("show_profile"):
                 p = f["profile"]
                 out += ["", f"Profile: {f['case']} 28 days at 0 ms latency, fan-out step run in one thread, "
-                        f"{p['calls']} requests ({p['wall_ms_per_call_profiled']} ms each under the profiler); "
-                        "top by self ms per request:", _profile_table(p["top_self"])]
+                        f"{p['calls']} requests ({p['wall_ms_per_call_profiled']} ms each under the profiler). "
+                        "Phases (ms per request):", _phases(p), "Top by self ms per request:",
+                        _profile_table(p["top_self"])]
     if "awscalls" in sections:
         rows = []
         for a in sections["awscalls"]:

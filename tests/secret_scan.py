@@ -64,9 +64,10 @@ class SecretScan:
     """A registry of secret values and the leaks found in what was checked against it."""
 
     def __init__(self) -> None:
-        from aptura.api.audit import APTURA_KEY, is_secret_name
+        from aptura.api.audit import APTURA_KEY, is_secret_name, scrub
 
         self._pattern = APTURA_KEY
+        self._scrub = scrub
         self._is_secret_name = is_secret_name
         self._lock = threading.Lock()
         self.secrets: dict[str, str] = {}  # value -> where it came from
@@ -130,10 +131,15 @@ class SecretScan:
             self.leaks.extend(leaks[:max(MAX_REPORTED - len(self.leaks), 0)])
         return leaks
 
-    @staticmethod
-    def _excerpt(text: str, at: int, length: int) -> str:
-        before, after = text[max(at - _EXCERPT, 0):at], text[at + length:at + length + _EXCERPT]
-        return f"{before}<secret>{after}".replace("\n", " ")
+    def _excerpt(self, text: str, at: int, length: int) -> str:
+        # The surroundings may hold other secrets: mask everything first, so the report cannot leak.
+        masked = self._scrub(f"{text[:at]}\0{text[at + length:]}")
+        for form, _ in self._forms:
+            masked = masked.replace(form, "<secret>")
+        at = masked.find("\0")
+        if at < 0:  # the scrubbing swallowed the marker (the secret stood right after "password=")
+            return "<secret> (surroundings withheld)"
+        return f"{masked[max(at - _EXCERPT, 0):at]}<secret>{masked[at + 1:at + 1 + _EXCERPT]}".replace("\n", " ")
 
     def check_log(self, line: str, logger_name: str) -> list[Leak]:
         """A formatted log line: no registered secret and no Aptura key at all."""
@@ -146,6 +152,13 @@ class SecretScan:
             body = {k: v for k, v in body.items() if k != "key"}  # handed over once, by design
         text = "\n".join([str(status), *_strings(headers), *_strings(body)])
         return self.check(text, f"response {method} {path}")
+
+    def unchecked(self, where: str, error: Exception) -> None:
+        """Record that something could not be checked: that fails the session too."""
+        with self._lock:
+            self.leak_count += 1
+            if len(self.leaks) < MAX_REPORTED:
+                self.leaks.append(Leak(where, "a capture the scan could not check", type(error).__name__))
 
     def stats(self) -> dict[str, int]:
         """How much was checked against how many secrets."""
@@ -166,6 +179,7 @@ class LogCapture(logging.Handler):
     def __init__(self, scan: SecretScan) -> None:
         super().__init__(logging.NOTSET)
         self.scan = scan
+        self._fallback: logging.Formatter | None = None
 
     def _formatter(self, record: logging.LogRecord) -> logging.Formatter | None:
         if record.name == "aptura" or record.name.startswith("aptura."):
@@ -174,9 +188,11 @@ class LogCapture(logging.Handler):
                 return handler.formatter  # type: ignore[no-any-return]
             # No handler yet (the engine used without the API, as provider tests do): production
             # always has one, with this formatter.
-            from aptura.api.audit import RedactingFormatter
+            if self._fallback is None:
+                from aptura.api.audit import RedactingFormatter
 
-            return RedactingFormatter()
+                self._fallback = RedactingFormatter()
+            return self._fallback
         return None
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -187,8 +203,8 @@ class LogCapture(logging.Handler):
             else:  # a plain logger: its message, its arguments and every extra, as any handler could write them
                 line = json.dumps({**record.__dict__, "message": record.getMessage()}, default=str)
             self.scan.check_log(line, record.name)
-        except Exception:  # a broken capture must be seen, not swallowed
-            self.handleError(record)
+        except Exception as exc:  # a line that could not be checked fails the session as a leak would
+            self.scan.unchecked(f"log {record.name}", exc)
 
 
 def _register_sandboxes(scan: SecretScan) -> None:

@@ -255,7 +255,9 @@ def test_compensation_is_not_refused_by_an_open_circuit(clock: Clock, no_sleep: 
         runner_for(transport).run("appointments.create", {})
     assert info.value.status == 503 and not isinstance(info.value, CircuitOpen)
     assert transport.breaker.state("conn_1") == "open"
-    assert sent[0] == "POST /api/w" and sent[-1] == "DELETE /api/w/1"
+    # (test mode may route through APTURA_SANDBOX_URL's path prefix, set once the sandboxes run)
+    assert sent[0].startswith("POST ") and sent[0].endswith("/api/w")
+    assert sent[-1].startswith("DELETE ") and sent[-1].endswith("/api/w/1")
 
 
 def test_no_circuit_without_a_connection(clock: Clock, no_sleep: None) -> None:

@@ -131,6 +131,16 @@ def test_the_app_logger_redacts_extras_messages_and_tracebacks(lines: _Lines) ->
     assert from_child["message"] == "child apt_live_[REDACTED]"
 
 
+def test_a_logged_event_keeps_neither_the_key_nor_the_credentials(lines: _Lines) -> None:
+    """What POWERTOOLS_LOGGER_LOG_EVENT=true would write: the whole API Gateway event."""
+    body = json.dumps({"provider": "mindbody", "credentials": {"username": "Owner", "password": PASSWORD}})
+    app_logger.info({"httpMethod": "POST", "headers": {"Authorization": f"Bearer {KEY}"},
+                     "multiValueHeaders": {"authorization": [f"Bearer {KEY}"]}, "body": body})
+    [line] = lines.lines
+    assert KEY not in line and PASSWORD not in line
+    assert json.loads(line)["message"]["headers"] == {"Authorization": audit.REDACTED}
+
+
 def test_only_the_app_logger_owns_a_formatter() -> None:
     """Every other Powertools logger in the layer is a child, so no line escapes the redacting formatter."""
     owners = []

@@ -107,3 +107,24 @@ def test_every_sandbox_demo_secret_is_registered() -> None:
         assert any(s.startswith(f"sandboxes.{name} DEMO credentials.") for s in sources), name
     assert "sandboxes.square.seed.APP_SECRET" in sources and "sandboxes.mindbody DEMO credentials.password" in sources
     assert "403100" not in scan.secrets  # TimeTap's "API key" is its business id, a config value
+
+
+def test_a_report_never_repeats_a_secret_even_beside_another(scan: SecretScan) -> None:
+    other = "another-secret-4Jd8Fs2Gh6"
+    scan.add(other, "another secret")
+    leaks = scan.check(f"password={PLANTED} and {other} and key apt_test_{'x' * 20}", "log x")
+    assert sorted(leak.what for leak in leaks) == ["a planted secret", "another secret"]
+    for leak in leaks:
+        assert PLANTED not in str(leak) and other not in str(leak) and "x" * 20 not in str(leak)
+
+
+def test_a_line_that_cannot_be_checked_counts_as_a_leak(scan: SecretScan, captured: logging.Logger) -> None:
+    class Unprintable:
+        def __str__(self) -> str:
+            raise RuntimeError("no")
+
+        __repr__ = __str__
+
+    captured.info("odd", extra={"thing": Unprintable()})
+    assert [(leak.what, leak.excerpt) for leak in scan.leaks] == [("a capture the scan could not check",
+                                                                   "RuntimeError")]

@@ -28,6 +28,7 @@ from aws_lambda_powertools import Logger
 from aptura.engine.auth import AuthFlow, TokenStore, auth_flow, cache_key
 from aptura.engine.http import Deadline, PreparedRequest, ProviderResponse, Transport, retry_after_seconds
 from aptura.engine.pagination import paginate
+from aptura.engine.quota import Pacer
 from aptura.engine.timezones import format_utc, parse_datetime
 from aptura.errors import AptError, NotSupported, error_for
 from aptura.spec.models import ErrorRule, OAuth2Auth, ProviderSpec, RequestSpec, SessionTokenAuth, Step
@@ -36,6 +37,7 @@ from aptura.spec.template import scalar_text, truthy
 logger = Logger(child=True)
 
 _TRANSPORT: Transport | None = None
+PACER = Pacer()  # quota buckets per connection, for the container's life
 
 
 def default_transport() -> Transport:
@@ -286,6 +288,9 @@ class Runner:
         started = time.perf_counter()
         try:
             circuit = None if self._compensating else self.connection.id
+            quota = self.spec.quota
+            if quota is not None and not self._compensating:
+                PACER.wait(self.connection.id, quota.requests, quota.per_seconds, self.deadline.remaining() - 1)
             response = self.transport.send(req, self.deadline, circuit=circuit)
         except AptError as exc:
             logger.info("provider call failed", extra={"provider": self.spec.id, "method": req.method,

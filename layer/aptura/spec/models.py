@@ -489,6 +489,13 @@ Auth = Annotated[NoAuth | ApiKeyAuth | BasicAuth | SessionTokenAuth | OAuth2Auth
 # -- the spec ------------------------------------------------------------------------------------------
 
 
+class Quota(_Model):
+    """A provider's request quota per connection; Aptura paces its calls to stay under it."""
+
+    requests: int = Field(ge=1, description="Calls allowed ...")
+    per_seconds: float = Field(gt=0, description="... per this many seconds.")
+
+
 class ProviderSpec(_Model):
     """A booking provider, described entirely in YAML."""
 
@@ -506,6 +513,7 @@ class ProviderSpec(_Model):
     vocab: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="Lookup tables bound as `vocab`, e.g. provider status -> unified status."
     )
+    quota: Quota | None = Field(None, description="Pace calls per connection under the provider's rate limit.")
     operations: dict[OperationName, Operation]
 
     _timezone: Compiled | None = PrivateAttr()

@@ -1,0 +1,43 @@
+"""Pacing provider calls under a quota the spec declares (``quota: {requests, per_seconds}``).
+
+A token bucket per connection, in the warm container: calls beyond the provider's rate
+wait for their turn (spread out, not rejected) as long as the request's time budget
+allows; when it does not, the caller gets 429 with the wait as ``Retry-After`` instead
+of the provider's own refusal. Containers do not share buckets, so declare the quota a
+little under the provider's real limit.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+
+from aptura.errors import AptError
+
+
+class Pacer:
+    """Token buckets by connection id."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
+                 ) -> None:
+        self._clock, self._sleep = clock, sleep
+        self._buckets: dict[str, tuple[float, float]] = {}  # id -> (tokens, as of)
+        self._lock = threading.Lock()
+
+    def wait(self, key: str, requests: int, per_seconds: float, budget: float) -> None:
+        """Take one call's token for ``key``, sleeping for it when the budget allows."""
+        rate = requests / per_seconds
+        with self._lock:
+            now = self._clock()
+            tokens, since = self._buckets.get(key, (float(requests), now))
+            tokens = min(float(requests), tokens + (now - since) * rate)
+            delay = 0.0 if tokens >= 1 else (1 - tokens) / rate
+            if delay > budget:
+                raise AptError("pacing calls under the provider's declared quota", code="rate_limited",
+                               retry_after=max(math.ceil(delay), 1),
+                               details={"quota": {"requests": requests, "per_seconds": per_seconds}})
+            self._buckets[key] = (tokens - 1, now)  # may go below zero: later callers queue behind
+        if delay > 0:
+            self._sleep(delay)
