@@ -107,6 +107,7 @@ class AwsCall:
     service: str
     operation: str
     ms: float
+    item: str = ""  # the kind of item addressed, e.g. "APIKEY/APIKEY" (key prefixes only, never values)
 
     @property
     def kind(self) -> str:
@@ -132,17 +133,22 @@ class AwsCalls:
         boto3.setup_default_session()
         assert boto3.DEFAULT_SESSION is not None
         events = boto3.DEFAULT_SESSION.events
+        events.register("before-parameter-build", self._params)  # API params; before-call sees the HTTP request
         events.register("before-call", self._before)
         events.register("after-call", self._after)
         db.reset_clients()  # clients made before this point would not carry the hooks
         connections.reset_secret_cache()
+
+    def _params(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["bench_item"] = _item_kind(params)
 
     def _before(self, model: Any, context: dict[str, Any], **_: Any) -> None:
         context["bench_started"] = time.perf_counter()
 
     def _after(self, model: Any, context: dict[str, Any], **_: Any) -> None:
         started = context.get("bench_started", time.perf_counter())
-        call = AwsCall(model.service_model.service_name, model.name, (time.perf_counter() - started) * 1000)
+        call = AwsCall(model.service_model.service_name, model.name, (time.perf_counter() - started) * 1000,
+                       context.get("bench_item", ""))
         with self._lock:
             self.calls.append(call)
 
@@ -157,6 +163,19 @@ class AwsCalls:
         finally:
             with self._lock:
                 self.calls = []
+
+
+def _item_kind(params: dict[str, Any]) -> str:
+    """``PK/SK`` prefixes (before ``#``) of the DynamoDB item a call addresses, if it names one."""
+    key = params.get("Key")
+    if not isinstance(key, dict):
+        return ""
+    parts = []
+    for name in ("pk", "sk"):
+        value = key.get(name)
+        text = value.get("S", "") if isinstance(value, dict) else str(value or "")
+        parts.append(text.split("#", 1)[0])
+    return "/".join(parts)
 
 
 def _wait_port(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:

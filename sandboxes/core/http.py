@@ -14,6 +14,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -228,6 +229,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status, response.reason)
         for name, value in response.headers.items():
             self.send_header(name, value)
+        if not any(name.lower() == "x-request-id" for name in response.headers):
+            # Most providers tag answers with a request id; Aptura's audit log records it.
+            self.send_header("X-Request-Id", uuid.uuid4().hex)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
         if slow and response.body:
