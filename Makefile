@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 SAM_VENV := .sam-venv
+FUZZ_VENV := .fuzz-venv
 export PYTHONPATH := $(CURDIR)/layer:$(CURDIR)
 
 .PHONY: dev test deps lint typecheck build sam-validate schema events bench clean
@@ -21,6 +22,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(FUZZ_VENV)/.installed: requirements-fuzz.txt
+	test -x $(FUZZ_VENV)/bin/python || $(PYTHON) -m venv $(FUZZ_VENV)
+	$(FUZZ_VENV)/bin/python -m pip install -q --disable-pip-version-check uv
+	$(FUZZ_VENV)/bin/uv pip install -q -p $(FUZZ_VENV)/bin/python -r requirements-fuzz.txt
+	touch $@
+
 $(SAM_VENV)/.installed:
 	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install -q --disable-pip-version-check uv
@@ -30,8 +37,9 @@ $(SAM_VENV)/.installed:
 dev: deps
 	$(PY) -m local.devstack
 
-test: deps $(SAM_VENV)/.installed
-	SAM_CLI=$(CURDIR)/$(SAM_VENV)/bin/sam $(PY) -m pytest -n 2 --dist loadgroup
+test: deps $(SAM_VENV)/.installed $(FUZZ_VENV)/.installed
+	SAM_CLI=$(CURDIR)/$(SAM_VENV)/bin/sam SCHEMATHESIS=$(CURDIR)/$(FUZZ_VENV)/bin/schemathesis \
+		$(PY) -m pytest -n 2 --dist loadgroup
 
 lint: deps
 	$(VENV)/bin/ruff check .

@@ -25,6 +25,7 @@ TARGET_RATIO = 1.10
 
 
 def query(stack: Stack) -> dict[str, Any]:
+    """The measured request's query: one day, the demo service and staff member."""
     demo = stack.demos[PROVIDER]
     return {"serviceId": demo["service_id"], "staffId": demo["staff_id"],
             "startDate": "2027-01-11", "endDate": "2027-01-11"}

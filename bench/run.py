@@ -109,7 +109,8 @@ def render(results: dict[str, Any]) -> str:
         if c.get("skipped"):
             out += ["", f"Cold start: skipped ({c['skipped']})"]
         else:
-            rows = [[r["function"], r["import_ms_median"], r["import_cpu_ms_median"], r["first_request"],
+            rows = [[r["function"], r["import_ms_median"], r["import_cpu_ms_median"], r["import_ms_idle_estimate"],
+                     r["first_request"],
                      r["first_request_ms_median"] or "-", r["first_request_cpu_ms_median"] or "-",
                      ",".join(str(s) for s in r["status"]) or "-", r["process_wall_ms_median"], _mark(r["met"])]
                     for r in c["functions"]]
@@ -117,8 +118,8 @@ def render(results: dict[str, Any]) -> str:
             out += ["", f"Cold start from {c['build']} ({c['build_note']}), median of {c['runs']} fresh processes "
                     f"(target import <= 300 ms). Yardstick: import {ref['module']} took {ref['import_ms_median']} ms "
                     f"here vs {ref['idle_machine_ms']:g} ms on an idle machine ({ref['slowdown']}x)",
-                    _table(["function", "import ms", "(CPU)", "first request", "first req ms", "(CPU)", "status",
-                            "process ms", "met"], rows)]
+                    _table(["function", "import ms", "(CPU)", "(idle est.)", "first request", "first req ms", "(CPU)",
+                            "status", "process ms", "met"], rows)]
             for name, prof in c.get("import_profiles", {}).items():
                 out += ["", f"Imports of {name} (one run with -X importtime; self ms summed per package, "
                         "and the slowest imports by cumulative ms):",
@@ -128,11 +129,12 @@ def render(results: dict[str, Any]) -> str:
                                 for e in prof["slowest_imports"]])]
     if "mapping" in sections:
         rows = [[r["spec"], r["slots_per_response"], r["compiled_slots_per_s"], r["hand_slots_per_s"],
-                 f"{r['hand_over_compiled']}x", r["compiled_us_per_slot"], r["hand_us_per_slot"]]
+                 f"{r['hand_over_compiled']}x", r["compiled_us_per_slot"], r["hand_us_per_slot"],
+                 f"{r['what_if_shared_interpreter_slots_per_s']} ({r['what_if_speedup']}x)"]
                 for r in sections["mapping"]]
         out += ["", "Mapping throughput: availability output, compiled spec template vs. hand-written Python",
                 _table(["spec", "slots", "spec slots/s", "hand slots/s", "hand/spec", "spec us/slot",
-                        "hand us/slot"], rows)]
+                        "hand us/slot", "what if: one shared interpreter"], rows)]
     out += ["", f"Took {results['seconds']:.0f} s. Figures are from a shared 2-CPU machine under load; "
             "expect noise of several ms at p99."]
     return "\n".join(out)
@@ -192,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
                 step("profile of the warm path")
                 sections["profile"] = overhead.profile(stack, requests=max(20, int(200 * scale)))
             if "fanout" in only:
+                if "overhead" not in only:
+                    step("warming up")
+                    overhead.warm_up(stack, max(20, int(200 * scale)))
                 step("fan-out")
                 sections["fanout"] = fanout.measure(stack, requests=max(3, int(8 * scale)),
                                                     profile_requests=max(3, int(10 * scale)))

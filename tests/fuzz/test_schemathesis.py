@@ -65,7 +65,7 @@ def _descendants(root: int) -> set[int]:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """The running stack's facts (``api_url``, ``api_key``, ``providers``)."""
+    """The running stack's facts (``api_url``, ``api_key``, ``providers``) and its ``log`` (stderr)."""
     state = tmp_path_factory.mktemp("fuzz-stack")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("APTURA_", "AWS_ENDPOINT_URL"))}
     env.update({"PYTHONPATH": f"{ROOT / 'layer'}{os.pathsep}{ROOT}", "PYTHONUNBUFFERED": "1"})
@@ -83,7 +83,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             assert proc.poll() is None, f"the stack exited with {proc.returncode}:\n{log}"
             assert time.monotonic() < deadline, f"the stack was not ready after {READY_TIMEOUT}s:\n{log}"
             time.sleep(0.2)
-        yield json.loads(facts_path.read_text())
+        yield {**json.loads(facts_path.read_text()), "log": state / "stderr.log"}
     finally:
         seen |= _descendants(proc.pid)
         proc.send_signal(signal.SIGTERM)
@@ -97,6 +97,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def _server_side_errors(log: Path, last: int = 40) -> str:
+    """What the stack logged about failures: handler errors and the gateway's 5xx lines."""
+    lines = log.read_text(errors="replace").splitlines()
+    found = [line[:3000] for line in lines
+             if '"level":"ERROR"' in line or (line.startswith("[gateway]") and '" 5' in line)]
+    return "\n".join(found[-last:]) or "(none)"
 
 
 def _headers(stack: dict[str, Any]) -> dict[str, str]:
@@ -134,7 +142,8 @@ def test_schemathesis_finds_nothing(stack: dict[str, Any], tmp_path: Path) -> No
     elapsed = time.monotonic() - started
     output = run.stdout + run.stderr
     (tmp_path / "schemathesis.log").write_text(output)
-    assert run.returncode == 0, f"schemathesis failed (exit {run.returncode}, {elapsed:.0f}s):\n{output[-20000:]}"
+    assert run.returncode == 0, (f"schemathesis failed (exit {run.returncode}, {elapsed:.0f}s):\n{output[-20000:]}"
+                                 f"\n--- the stack's errors and 5xx answers ---\n{_server_side_errors(stack['log'])}")
     # A run that tested nothing would also exit 0.
     assert f"Seed: {SEED}" in output and "Test cases:" in output, output[-5000:]
     generated = int(output.split("Test cases:", 1)[1].split("generated", 1)[0].strip())

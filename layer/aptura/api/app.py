@@ -187,6 +187,7 @@ def lambda_handler_for(app: APIGatewayRestResolver) -> Callable[[dict[str, Any],
             audit.end_request(scope, response)
             _RESOLVER.reset(token)
             _USAGE.reset(usage)
+            logger.clear_state()  # this request's account and connection must not tag later lines
 
     return handler
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import secrets as pysecrets
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -150,6 +152,7 @@ def create_connection(account_id: str, provider: str, mode: str, config: dict[st
         if created:  # a secret no item points at would never be found again
             _drop_secret(name)
         raise
+    _remember(account_id, connection_id, record)
     return record
 
 
@@ -190,7 +193,9 @@ def update_connection(record: ConnectionRecord, *, config: dict[str, Any] | None
         raise NotFound(f"connection {record.connection_id} not found") from exc
     if credentials is not None and _provider is not None:
         _provider.clear_cache()  # this container must not keep using the replaced credentials
-    return _from_item(item)
+    fresh = _from_item(item)
+    _remember(fresh.account_id, fresh.connection_id, fresh)
+    return fresh
 
 
 def _mark(record: ConnectionRecord, sets: list[str], values: dict[str, Any], remove: str = "") -> ConnectionRecord:
@@ -212,7 +217,9 @@ def _mark(record: ConnectionRecord, sets: list[str], values: dict[str, Any], rem
             logger.warning("connection status not recorded",
                            extra={"connection_id": record.connection_id, "error": code})
         return record
-    return _from_item(item)
+    fresh = _from_item(item)
+    _remember(fresh.account_id, fresh.connection_id, fresh)
+    return fresh
 
 
 def record_error(record: ConnectionRecord, code: str, message: str) -> ConnectionRecord:
@@ -244,10 +251,29 @@ def record_ok(record: ConnectionRecord) -> ConnectionRecord:
                  remove="last_error")
 
 
+# Connection records, per container for a short while: a warm request then costs no read.
+# Changes made through this module refresh the entry at once; another container's change
+# (a rotation, a deletion) is seen within RECORD_CACHE_SECONDS.
+RECORD_CACHE_SECONDS = 30.0
+_records: dict[tuple[str, str], tuple[float, ConnectionRecord | None]] = {}
+_records_lock = threading.Lock()
+
+
+def _remember(account_id: str, connection_id: str, record: ConnectionRecord | None) -> None:
+    with _records_lock:
+        _records[(account_id, connection_id)] = (time.monotonic() + RECORD_CACHE_SECONDS, record)
+
+
 def get_connection(account_id: str, connection_id: str) -> ConnectionRecord | None:
     """The account's connection ``connection_id``, or None (also for other accounts' ids)."""
+    with _records_lock:
+        hit = _records.get((account_id, connection_id))
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
     item = table().get_item(Key=_key(account_id, connection_id)).get("Item")
-    return _from_item(item) if item else None
+    record = _from_item(item) if item else None
+    _remember(account_id, connection_id, record)
+    return record
 
 
 def list_connections(account_id: str) -> list[ConnectionRecord]:
@@ -268,6 +294,7 @@ def list_connections(account_id: str) -> list[ConnectionRecord]:
 def delete_connection(record: ConnectionRecord) -> None:
     """Remove the connection's item, then its secret (so no item points at a missing secret)."""
     table().delete_item(Key=_key(record.account_id, record.connection_id))
+    _remember(record.account_id, record.connection_id, None)
     _drop_secret(record.secret_name)
 
 
@@ -324,6 +351,8 @@ def read_platform_secret(name: str) -> dict[str, Any]:
 
 
 def reset_secret_cache() -> None:
-    """Forget cached credentials and the provider client (tests)."""
+    """Forget cached credentials, connection records and the provider client (tests)."""
     global _provider
     _provider = None
+    with _records_lock:
+        _records.clear()
