@@ -14,6 +14,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -102,9 +103,26 @@ def _validation_details(errors: Any) -> dict[str, list[str]]:
     return details
 
 
+class _RequestValidation(OpenAPIRequestValidationMiddleware):
+    """Powertools' request validation, except that a JSON array is never read as an object body.
+
+    Powertools takes a list body's first element for a non-list body parameter (meant for form fields), so
+    ``POST /v1/api-keys`` with ``[{}]`` created a key. Every Aptura body is an object.
+    """
+
+    def _get_body(self, app: Any) -> dict[str, Any]:
+        body = super()._get_body(app)
+        if isinstance(body, list):
+            raise RequestValidationError([{"type": "model_type", "loc": ("body",), "msg": "must be a JSON object",
+                                           "input": None}])
+        return body
+
+
 def create_app(*routers: Router) -> APIGatewayRestResolver:
     """A resolver serving ``routers``, with validation on and every failure in Aptura's error format."""
     app = APIGatewayRestResolver(enable_validation=True)
+    # Powertools builds its validation middleware only when the resolver has none yet: this one is used instead.
+    app._request_validation_middleware = _RequestValidation()  # type: ignore[attr-defined]
     for router in routers:
         app.include_router(router)
 
@@ -124,6 +142,13 @@ def create_app(*routers: Router) -> APIGatewayRestResolver:
         # handler a body sent as e.g. text/plain reached the catch-all and answered 500.
         return error_response(ValidationError("unsupported Content-Type: send the body as application/json",
                                               details={"Content-Type": ["must be application/json"]}))
+
+    @app.exception_handler(OverflowError)
+    def _out_of_range(ex: OverflowError) -> Response:
+        # Date arithmetic on extreme but well-formed input (start_datetime=0001-01-01T09:20:00Z minus a zone
+        # offset) leaves datetime's range: the input is unusable, not the server broken.
+        logger.warning("input out of range", extra={"error": str(ex)})
+        return error_response(ValidationError("a date or number is out of the supported range"))
 
     @app.exception_handler(UnicodeDecodeError)
     def _bad_encoding(ex: UnicodeDecodeError) -> Response:
