@@ -5,9 +5,9 @@ Runs inside the fuzzing venv (``.fuzz-venv``), which has schemathesis but none o
 
 * :func:`aptura_error_format` - a check: every 4xx/5xx Aptura answers is exactly ``{"error", "message",
   "details"}`` with an error code whose status is the one sent, and the only 5xx are declared provider faults.
-* :func:`keep_the_demo_account_usable` - a ``before_call`` hook: DELETE and PATCH never reach the API key or
-  the connections the run authenticates with (``APTURA_FUZZ_PROTECTED``); a run that revoked its own key would
-  spend the rest of its cases on 401s.
+* :func:`before_call` (:func:`keep_the_demo_account_usable`) - DELETE and PATCH never reach the API keys and
+  connections that existed before the run (``APTURA_FUZZ_PROTECTED``): a run that revoked its own key, or
+  deleted its connection, would spend the rest of its cases on 401s and 404s. What the run creates, it may delete.
 """
 
 from __future__ import annotations
