@@ -56,7 +56,7 @@ _ERRORS = [
     (422, "The provider refused the request", "unprocessable", "the provider rejected the request", {}),
     (429, "Rate limited (see Retry-After)", "rate_limited", "the provider is rate limiting requests", {}),
     (501, "The provider cannot do this operation", "not_supported",
-     "supersaas does not support locations.list", {"provider": "supersaas", "operation": "locations.list"}),
+     "Acme Book does not support locations.list", {"provider": "acmebook", "operation": "locations.list"}),
     (502, "Provider error", "provider_error", "the provider failed", {"provider_status": 500}),
     (503, "Provider unavailable (see Retry-After)", "provider_unavailable", "the provider is unavailable", {}),
     (504, "Provider timeout", "provider_timeout", "the provider timed out", {}),
@@ -196,8 +196,7 @@ def current_context() -> LambdaContext | None:
 def lambda_handler_for(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
     """The Lambda entry point for ``app``: request-scoped log context, then the resolver."""
 
-    # clear_state: a warm container must not carry one request's account or connection into the next's lines.
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         token, usage = _RESOLVER.set(app), _USAGE.set(None)
         scope, response = audit.begin_request(event), None
@@ -212,7 +211,8 @@ def lambda_handler_for(app: APIGatewayRestResolver) -> Callable[[dict[str, Any],
             audit.end_request(scope, response)
             _RESOLVER.reset(token)
             _USAGE.reset(usage)
-            logger.clear_state()  # this request's account and connection must not tag later lines
+            # A warm container must not carry this request's account or connection into later lines.
+            logger.clear_state()
 
     return handler
 
@@ -261,6 +261,17 @@ def require_key(scope: str | None) -> ApiKey:
     return key
 
 
+def owned_connection(key: ApiKey, connection_id: str) -> ConnectionRecord:
+    """The key's account's connection ``connection_id``, in the key's mode; else 404 or 403."""
+    record = get_connection(key.account_id, connection_id)
+    if record is None:  # also for another account's connection: no hint that it exists
+        raise NotFound(f"connection {connection_id} not found")
+    if record.mode != key.mode:
+        raise Forbidden(f"a {key.mode} key can only use {key.mode} connections; {connection_id} is a "
+                        f"{record.mode} connection", details={"connection_mode": record.mode, "key_mode": key.mode})
+    return record
+
+
 def resolve_caller(scope: str, connection_id: str) -> Caller:
     """Authenticate, check ``scope``, and load the connection named by ``X-Connection-Id``."""
     key = require_key(scope)
@@ -268,12 +279,7 @@ def resolve_caller(scope: str, connection_id: str) -> Caller:
     if not connection_id:
         raise ValidationError("missing X-Connection-Id header", details={"X-Connection-Id": ["required"]})
     audit.note(connection_id=connection_id)
-    record = get_connection(key.account_id, connection_id)
-    if record is None:  # also for another account's connection: no hint that it exists
-        raise NotFound(f"connection {connection_id} not found")
-    if record.mode != key.mode:
-        raise Forbidden(f"a {key.mode} key can only use {key.mode} connections; {connection_id} is a "
-                        f"{record.mode} connection", details={"connection_mode": record.mode, "key_mode": key.mode})
+    record = owned_connection(key, connection_id)
     logger.append_keys(account_id=key.account_id, connection_id=connection_id, provider=record.provider)
     audit.note(provider=record.provider)
     return Caller(key, record, load_spec(record.provider))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -18,11 +18,6 @@ class _In(BaseModel):
 
 class _Out(BaseModel):
     model_config = ConfigDict(extra="ignore")
-
-
-def utc_text(value: datetime) -> str:
-    """Aptura's outbound time format."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _aware_whole_minute(value: datetime) -> datetime:
@@ -130,7 +125,7 @@ class Appointment(_Out):
     raw: dict[str, Any] | None = _RAW
 
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
-        "id": "apt_123abc", "provider": "mindbody", "status": "confirmed",
+        "id": "apt_123abc", "provider": "acmebook", "status": "confirmed",
         "service": {"id": "svc_haircut", "name": "Haircut", "durationMinutes": 60},
         "staff": {"id": "staff_jane", "name": "Jane Smith"},
         "startTime": "2024-03-15T10:00:00Z", "endTime": "2024-03-15T11:00:00Z", "locationId": "1",
@@ -273,7 +268,7 @@ class ProviderInfo(_Out):
     capabilities: list[Capability]
 
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
-        "id": "timetap", "name": "TimeTap", "docs_url": "https://timetap.atlassian.net/wiki/spaces/TTAPI/overview",
+        "id": "acmebook", "name": "Acme Book", "docs_url": "https://docs.acmebook.example/api",
         "auth": "session_token",
         "connection": {"config": {"locationId": {"type": "string", "required": True, "example": "634001"}},
                        "secrets": {"apiKey": {"type": "string", "required": True}}},
@@ -298,9 +293,9 @@ class ConnectionCreate(_In):
         description="The provider's secret fields; stored in Secrets Manager and never returned")
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [{
-        "provider": "mindbody",
+        "provider": "acmebook",
         "config": {"siteId": "-99", "locationId": "1", "timezone": "America/New_York"},
-        "credentials": {"apiKey": "mb-api-key", "username": "owner@example.com", "password": "••••••••"},
+        "credentials": {"apiKey": "ab-api-key", "username": "owner@example.com", "password": "••••••••"},
     }]})
 
 
@@ -337,7 +332,7 @@ class Connection(_Out):
     last_error: ConnectionLastError | None = None
 
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
-        "id": "conn_xyz789", "provider": "mindbody", "mode": "test", "status": "active",
+        "id": "conn_xyz789", "provider": "acmebook", "mode": "test", "status": "active",
         "config": {"siteId": "-99", "locationId": "1", "timezone": "America/New_York", "bookingIncrementMinutes": 15},
         "created_at": "2024-03-01T09:00:00Z", "updated_at": "2024-03-01T09:00:00Z",
         "last_verified_at": "2024-03-01T09:00:00Z", "last_error": None}]})

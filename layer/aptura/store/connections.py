@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from botocore.exceptions import BotoCoreError, ClientError
 
+from aptura.engine.timezones import format_utc
 from aptura.errors import AptError, NotFound
 from aptura.store.db import secrets_client, table
 
@@ -49,7 +50,7 @@ class ConnectionRecord:
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_utc(datetime.now(UTC))
 
 
 def _key(account_id: str, connection_id: str) -> dict[str, str]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from aptura.engine.timezones import format_utc
 from aptura.store.db import table
 
 MODES = ("test", "live")
@@ -49,6 +50,8 @@ class ApiKey:
     mode: str
     scopes: tuple[str, ...] = field(default=ALL_SCOPES)
     prefix: str = ""
+    name: str | None = None
+    created_at: str = ""
 
 
 def hash_key(raw: str) -> str:
@@ -72,11 +75,11 @@ def create_api_key(account_id: str, mode: str, scopes: tuple[str, ...] = ALL_SCO
     raw = raw or f"apt_{mode}_{pysecrets.token_urlsafe(24)}"
     if mode_of(raw) != mode:
         raise ValueError("key does not match its mode")
-    key = ApiKey(f"key_{pysecrets.token_hex(8)}", account_id, mode, tuple(scopes), raw[:13])
-    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    key = ApiKey(f"key_{pysecrets.token_hex(8)}", account_id, mode, tuple(scopes), raw[:13], name or None,
+                 format_utc(datetime.now(UTC)))
     digest = hash_key(raw)
     shared = {"key_id": key.key_id, "account_id": account_id, "mode": mode, "scopes": list(key.scopes),
-              "prefix": key.prefix, "created_at": created, **({"name": name} if name else {})}
+              "prefix": key.prefix, "created_at": key.created_at, **({"name": name} if name else {})}
     table().meta.client.transact_write_items(TransactItems=[
         {"Put": {"TableName": table().name, "Item": {"pk": f"APIKEY#{digest}", "sk": "APIKEY", **shared}}},
         {"Put": {"TableName": table().name,
@@ -88,7 +91,7 @@ def create_api_key(account_id: str, mode: str, scopes: tuple[str, ...] = ALL_SCO
 
 def _key_of(item: dict[str, Any]) -> ApiKey:
     return ApiKey(item["key_id"], item["account_id"], item["mode"], tuple(item.get("scopes", ())),
-                  item.get("prefix", ""))
+                  item.get("prefix", ""), item.get("name"), item.get("created_at", ""))
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ def use_api_key(raw: str, now: float | None = None) -> tuple[ApiKey, Usage] | No
     """Count one request on the key and return it with its usage; None when no such key exists."""
     clock = int(now if now is not None else time.time())
     hour, minute_attr = clock // 3600, _MINUTES[(clock // 60) % 60]
-    stamp = datetime.fromtimestamp(clock, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = format_utc(datetime.fromtimestamp(clock, UTC))
     key = {"pk": f"APIKEY#{hash_key(raw)}", "sk": "APIKEY"}
     names = {"#m": minute_attr}
     errors = table().meta.client.exceptions.ConditionalCheckFailedException
@@ -195,10 +198,11 @@ def list_api_keys(account_id: str, mode: str) -> list[dict[str, Any]]:
             for e in sorted(entries, key=lambda e: (e["created_at"], e["key_id"]))]
 
 
-def revoke_api_key(account_id: str, key_id: str) -> dict[str, Any] | None:
-    """Delete the key (its use fails from the next request on); None when the account has no such key."""
+def revoke_api_key(account_id: str, key_id: str, mode: str) -> dict[str, Any] | None:
+    """Delete the key (its use fails from the next request on); None when the account has no such key
+    of ``mode``."""
     entry = table().get_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": f"APIKEY#{key_id}"}).get("Item")
-    if entry is None:
+    if entry is None or entry.get("mode") != mode:
         return None
     table().meta.client.transact_write_items(TransactItems=[
         {"Delete": {"TableName": table().name, "Key": {"pk": f"APIKEY#{entry['hash']}", "sk": "APIKEY"}}},

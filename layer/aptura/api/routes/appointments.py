@@ -33,9 +33,8 @@ from aptura.api.models import (
     AppointmentUpdate,
     Status,
     iso_8601,
-    utc_text,
 )
-from aptura.engine.timezones import parse_datetime, zone
+from aptura.engine.timezones import format_utc, parse_datetime, zone
 from aptura.errors import ProviderError, ValidationError
 
 router = Router()
@@ -58,10 +57,6 @@ def _appointment(caller: Caller, output: Any) -> dict[str, Any]:
     return listing.unify([output], Appointment, {"provider": caller.spec.id})[0]
 
 
-def _log_write(operation: str, outcome: str, appointment: dict[str, Any]) -> None:
-    audit(operation, outcome, appointment_id=appointment.get("id"))
-
-
 @router.post(
     "/v1/appointments",
     summary="Book an appointment",
@@ -72,11 +67,11 @@ def create_appointment(body: AppointmentCreate, connection_id: ConnectionHeader,
                        idempotency_key: IdempotencyKey = None) -> tuple[dict[str, Any], int]:
     caller = resolve_caller("bookings:write", connection_id)
     input_ = body.model_dump(mode="json", exclude_none=True)
-    input_["startTime"] = utc_text(body.startTime)
+    input_["startTime"] = format_utc(body.startTime)
 
     def book() -> tuple[dict[str, Any], int]:
         appointment = _appointment(caller, run_operation(caller, "appointments.create", input_).output)
-        _log_write("appointments.create", "created", appointment)
+        audit("appointments.create", "created", appointment_id=appointment["id"])
         return listing.present(appointment, include_raw=False), 201
 
     return write_once(caller, "appointments.create", idempotency_key, input_, book)
@@ -184,12 +179,12 @@ def update_appointment(appointment_id: AppointmentId, body: AppointmentUpdate, c
         raise ValidationError("nothing to change", details={"body": ["send startTime, staffId and/or notes"]})
     caller = resolve_caller("bookings:write", connection_id)
     if body.startTime is not None:
-        changes["startTime"] = utc_text(body.startTime)
+        changes["startTime"] = format_utc(body.startTime)
     input_ = {"id": appointment_id, **changes}
 
     def update() -> tuple[dict[str, Any], int]:
         appointment = _appointment(caller, run_operation(caller, "appointments.update", input_).output)
-        _log_write("appointments.update", "updated", appointment)
+        audit("appointments.update", "updated", appointment_id=appointment["id"])
         return listing.present(appointment, include_raw=False), 200
 
     return write_once(caller, "appointments.update", idempotency_key, input_, update)
@@ -212,7 +207,7 @@ def cancel_appointment(appointment_id: AppointmentId, connection_id: ConnectionH
         if appointment["status"] != "cancelled":
             raise ProviderError("the provider did not confirm the cancellation",
                                 details={"status": appointment["status"]})
-        _log_write("appointments.cancel", "cancelled", appointment)
+        audit("appointments.cancel", "cancelled", appointment_id=appointment["id"])
         return listing.present(appointment, include_raw=False), 200
 
     return write_once(caller, "appointments.cancel", idempotency_key, {"id": appointment_id}, cancel)

@@ -27,6 +27,7 @@ from aptura.api.app import (
     current_context,
     current_event,
     oauth_app,
+    owned_connection,
     require_key,
     success,
 )
@@ -35,7 +36,8 @@ from aptura.api.idempotency import IdempotencyKey, once
 from aptura.api.models import Connection, ConnectionCreate, ConnectionList, ConnectionUpdate
 from aptura.engine.runner import Connection as ProviderConnection
 from aptura.engine.runner import Runner
-from aptura.errors import AptError, Forbidden, NotFound, ValidationError
+from aptura.engine.timezones import format_utc
+from aptura.errors import AptError, NotFound, ValidationError
 from aptura.spec.fields import validate_connection
 from aptura.spec.loader import all_specs, load_spec
 from aptura.spec.models import OAuth2Auth, ProviderSpec
@@ -43,7 +45,6 @@ from aptura.store.connections import (
     ConnectionRecord,
     create_connection,
     delete_connection,
-    get_connection,
     list_connections,
     new_connection_id,
     read_credentials,
@@ -63,7 +64,7 @@ ConnectionId = Annotated[str, Path(min_length=1, max_length=100, description="Th
 
 
 def _now_utc() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_utc(datetime.now(UTC))
 
 
 def _present(record: ConnectionRecord) -> dict[str, Any]:
@@ -73,17 +74,6 @@ def _present(record: ConnectionRecord) -> dict[str, Any]:
         "config": record.config, "created_at": record.created_at, "updated_at": record.updated_at or record.created_at,
         "last_verified_at": record.last_verified_at, "last_error": record.last_error,
     }).model_dump(mode="json")
-
-
-def _owned(key: ApiKey, connection_id: str) -> ConnectionRecord:
-    """The key's account's connection, checked as ``resolve_caller`` checks one being used."""
-    record = get_connection(key.account_id, connection_id)
-    if record is None:  # also for another account's connection: no hint that it exists
-        raise NotFound(f"connection {connection_id} not found")
-    if record.mode != key.mode:
-        raise Forbidden(f"a {key.mode} key can only use {key.mode} connections; {connection_id} is a "
-                        f"{record.mode} connection", details={"connection_mode": record.mode, "key_mode": key.mode})
-    return record
 
 
 @contextmanager
@@ -223,7 +213,7 @@ def list_all(
 )
 def get(connection_id: ConnectionId) -> dict[str, Any]:
     key = require_key(SCOPE)
-    return _present(_owned(key, connection_id))
+    return _present(owned_connection(key, connection_id))
 
 
 @router.patch(
@@ -242,7 +232,7 @@ def update(connection_id: ConnectionId, body: ConnectionUpdate,
         with _audited(key, "connections.update", "updated", connection_id=connection_id) as entry:
             if body.credentials is None and body.config is None:
                 raise ValidationError("nothing to change", details={"body": ["send credentials and/or config"]})
-            record = _owned(key, connection_id)
+            record = owned_connection(key, connection_id)
             entry["provider"] = record.provider
             spec = load_spec(record.provider)
             try:
@@ -274,7 +264,7 @@ def update(connection_id: ConnectionId, body: ConnectionUpdate,
 def delete(connection_id: ConnectionId) -> Response[str]:
     key = require_key(SCOPE)
     with _audited(key, "connections.delete", "deleted", connection_id=connection_id) as entry:
-        record = _owned(key, connection_id)
+        record = owned_connection(key, connection_id)
         entry["provider"] = record.provider
         delete_connection(record)
     return Response(status_code=204, body="")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from aws_lambda_powertools.event_handler import Response
@@ -23,23 +24,30 @@ def served_url() -> str:
     return oauth.public_base_url(headers, event.request_context.stage)
 
 
+@lru_cache(maxsize=8)
+def _document_text(server_url: str) -> str:
+    """The document for ``server_url``, generated once per container (the full app is built only here)."""
+    from aptura.api.openapi import build_app, document
+
+    return json.dumps(document(build_app(), server_url))
+
+
+@lru_cache(maxsize=8)
+def _swagger_page(server_url: str) -> str:
+    assets = Path(swagger_ui_package.__file__).parent
+    return generate_swagger_html(_document_text(server_url).replace("</", "<\\/"),
+                                 (assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
+                                 (assets / "swagger-ui.min.css").read_text(encoding="utf-8"), "", None)
+
+
 @router.get("/v1/openapi.json", summary="This API's OpenAPI 3.1 document", tags=["Docs"], security=[],
             responses={200: {"description": "The OpenAPI document", "content": {"application/json": {
                 "schema": {"type": "object"}}}}})
 def openapi_document() -> Response[str]:
-    from aptura.api.openapi import build_app, document  # the full app, built only when asked for
-
-    body = json.dumps(document(build_app(), served_url()))
-    return Response(status_code=200, content_type="application/json", body=body)
+    return Response(status_code=200, content_type="application/json", body=_document_text(served_url()))
 
 
 @router.get("/v1/docs", summary="Swagger UI for this API", tags=["Docs"], security=[],
             responses={200: {"description": "An HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}})
 def swagger_ui() -> Response[str]:
-    from aptura.api.openapi import build_app, document
-
-    spec = json.dumps(document(build_app(), served_url())).replace("</", "<\\/")
-    assets = Path(swagger_ui_package.__file__).parent
-    html = generate_swagger_html(spec, (assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
-                                 (assets / "swagger-ui.min.css").read_text(encoding="utf-8"), "", None)
-    return Response(status_code=200, content_type="text/html", body=html)
+    return Response(status_code=200, content_type="text/html", body=_swagger_page(served_url()))

@@ -31,9 +31,9 @@ def create_key(body: ApiKeyCreate) -> tuple[dict[str, Any], int]:
         raise Forbidden(f"this API key cannot grant scopes it lacks: {', '.join(beyond)}",
                         details={"scopes": beyond})
     raw, key = create_api_key(caller.account_id, caller.mode, scopes, name=body.name)
-    created = next(k for k in list_api_keys(caller.account_id, caller.mode) if k["id"] == key.key_id)
     audit("api_keys.create", "created", key_id=key.key_id, scopes=list(key.scopes))
-    return {**created, "key": raw}, 201
+    return {"id": key.key_id, "prefix": key.prefix, "mode": key.mode, "scopes": list(key.scopes), "name": key.name,
+            "created_at": key.created_at, "last_used_at": None, "key": raw}, 201
 
 
 @router.get(
@@ -58,8 +58,7 @@ def list_keys() -> dict[str, Any]:
 def revoke_key(key_id: Annotated[str, Path(pattern=r"^key_[0-9a-f]{16}$", examples=["key_5f0c2a7e9b1d3c4a"])],
                ) -> tuple[str, int]:
     caller = require_key("keys:manage")
-    known = {k["id"] for k in list_api_keys(caller.account_id, caller.mode)}
-    if key_id not in known or revoke_api_key(caller.account_id, key_id) is None:
+    if revoke_api_key(caller.account_id, key_id, caller.mode) is None:
         raise NotFound(f"API key {key_id} not found")
     audit("api_keys.revoke", "revoked", key_id=key_id)
     return "", 204

@@ -76,7 +76,7 @@ def list_providers() -> dict[str, Any]:
     responses={200: success(ProviderInfo, "The provider"), **ERROR_RESPONSES},
 )
 def get_provider(
-    provider_id: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]*$", max_length=50, examples=["timetap"])],
+    provider_id: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]*$", max_length=50, examples=["acmebook"])],
 ) -> dict[str, Any]:
     require_key(None)
     return describe(load_spec(provider_id))
