@@ -103,15 +103,18 @@ class Provider:
 
 def provision(name: str, key: str, connections: dict[str, str], sandboxes: Any,
               monkeypatch: pytest.MonkeyPatch) -> Provider:
-    """The module's connection to ``name`` with a closed circuit, its sandbox reset and clock pinned."""
-    from aptura.engine.runner import default_transport
+    """The module's connection to ``name`` with a closed circuit, a full quota, its sandbox reset and clock pinned."""
+    from aptura.engine.runner import PACER, default_transport
     from aptura.store.connections import create_connection
 
     demo = demo_of(name)
     if name not in connections:
         conn = create_connection("acct_resilience", name, "test", demo["config"], demo["credentials"])
         connections[name] = conn.connection_id
+    # Each case starts with a closed circuit and a full quota bucket: cases run back to back on
+    # one connection, faster than a declared quota (SuperSaaS: 20 per 5 s) refills.
     default_transport().breaker.reset()
+    PACER.reset()
     provider = Provider(name, demo, key, connections[name], sandboxes.url)
     provider.admin("reset")
     provider.admin("clock", {"now": PINNED_NOW})

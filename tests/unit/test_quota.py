@@ -41,6 +41,15 @@ def test_a_wait_longer_than_the_budget_is_429_with_retry_after() -> None:
     assert clock.slept == []
 
 
+def test_reset_refills_every_bucket() -> None:
+    clock = Clock()
+    pacer = Pacer(clock=lambda: clock.now, sleep=clock.sleep)
+    pacer.wait("conn", 1, 60.0, budget=10)
+    pacer.reset()
+    pacer.wait("conn", 1, 60.0, budget=10)  # would be refused without the reset
+    assert clock.slept == []
+
+
 def test_the_supersaas_spec_declares_its_clients_pace() -> None:
     from aptura.spec.loader import load_spec
 

@@ -41,3 +41,8 @@ class Pacer:
             self._buckets[key] = (tokens - 1, now)  # may go below zero: later callers queue behind
         if delay > 0:
             self._sleep(delay)
+
+    def reset(self) -> None:
+        """Forget every bucket (all connections start with a full quota)."""
+        with self._lock:
+            self._buckets.clear()
