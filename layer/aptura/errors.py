@@ -32,6 +32,9 @@ class AptError(Exception):
     """An error with a status, a machine code, a human message and optional details."""
 
     code = "internal_error"
+    # Set by the HTTP transport when the failed provider request left Aptura (so a write may
+    # have been carried out); refusals before sending (budget, circuit, quota) leave it False.
+    request_sent = False
 
     def __init__(
         self,

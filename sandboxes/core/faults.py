@@ -7,7 +7,8 @@ Configured at run time with ``POST /<sandbox>/_sandbox/faults`` and a JSON body:
                 "status": 503, "headers": {"Retry-After": "2"}, "count": 1}]}
 
 ``latency_ms`` delays every provider request. Each rule matches a path regex (and
-optionally a method), lets the first ``after`` matching requests through (default 0, so
+optionally a method, and a ``body`` regex for APIs such as GraphQL that send every
+operation to one path), lets the first ``after`` matching requests through (default 0, so
 "fail the 4th POST" is ``after: 3``), then fires ``count`` times (``null`` = forever). Kinds:
 
 - ``status``: answer ``status`` with ``body`` (text or JSON) and ``headers``;
@@ -49,6 +50,7 @@ class _Rule:
     fault: Fault
     remaining: int | None
     skip: int = 0
+    body: re.Pattern[str] | None = None
 
 
 def _fault_from(spec: dict[str, Any]) -> Fault:
@@ -83,7 +85,7 @@ class FaultInjector:
     def configure(self, spec: dict[str, Any]) -> None:
         rules = [
             _Rule(re.compile(r.get("path", ".*")), (r.get("method") or "").upper() or None, _fault_from(r),
-                  r.get("count"), int(r.get("after", 0)))
+                  r.get("count"), int(r.get("after", 0)), re.compile(r["body"]) if r.get("body") else None)
             for r in spec.get("rules", [])
         ]
         with self._lock:
@@ -93,7 +95,7 @@ class FaultInjector:
     def clear(self) -> None:
         self.configure({})
 
-    def before(self, method: str, path: str) -> Fault | None:
+    def before(self, method: str, path: str, body: bytes = b"") -> Fault | None:
         """Apply latency, then return the first matching fault (consuming one use)."""
         with self._lock:
             delay = self.latency_ms / 1000
@@ -102,6 +104,8 @@ class FaultInjector:
                 if rule.method and rule.method != method:
                     continue
                 if not rule.path.search(path):
+                    continue
+                if rule.body is not None and not rule.body.search(body.decode("utf-8", "replace")):
                     continue
                 if rule.skip > 0:
                     rule.skip -= 1

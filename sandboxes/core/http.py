@@ -206,7 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
         )
         fault: Fault | None = None
         if not request.path.startswith("/_sandbox/"):
-            fault = app.faults.before(request.method, request.path)
+            fault = app.faults.before(request.method, request.path, request.body)
         if fault is not None and fault.kind in ("reset", "respond"):  # never reaches dispatch, still received
             with app.lock:
                 app.requests.append((request.method, request.path))

@@ -51,6 +51,8 @@ DEMO: dict[str, Any] = {
     "credentials": {"apiKey": seed.API_KEY, "username": seed.OWNER_USERNAME, "password": seed.OWNER_PASSWORD},
     "service_id": "200",
     "staff_id": "100000108",
+    # The one provider request that makes a booking (fault rules aim at it in the tests).
+    "booking_request": {"method": "POST", "path": "^/public/v6/appointment/addappointment$"},
 }
 
 DEFAULT_LIMIT = 100

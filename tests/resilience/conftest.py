@@ -123,9 +123,9 @@ def provision(name: str, key: str, connections: dict[str, str], sandboxes: Any,
     injector = sandboxes.app(name).faults
     real = injector.before
 
-    def before(method: str, path: str) -> Any:
+    def before(method: str, path: str, body: bytes = b"") -> Any:
         provider.received.append((method, path))
-        return real(method, path)
+        return real(method, path, body)
 
     monkeypatch.setattr(injector, "before", before)
     return provider

@@ -27,6 +27,7 @@ from pydantic import ValidationError as PydanticValidationError
 from aptura.api import audit
 from aptura.api.listing import MAX_LIMIT
 from aptura.api.models import ErrorBody
+from aptura.engine.http import Deadline
 from aptura.engine.runner import Connection, Runner
 from aptura.errors import AptError, Forbidden, NotFound, Unauthorized, ValidationError
 from aptura.spec.loader import load_spec
@@ -314,8 +315,12 @@ class Outcome:
     provider_request_id: str | None = None  # the provider's id of its last answer, when it sends one
 
 
-def run_operation(caller: Caller, operation: str, input_: dict[str, Any]) -> Outcome:
-    """Run ``operation`` of the caller's provider spec with the unified ``input_``."""
+def run_operation(caller: Caller, operation: str, input_: dict[str, Any], deadline: Deadline | None = None
+                  ) -> Outcome:
+    """Run ``operation`` of the caller's provider spec with the unified ``input_``.
+
+    Operations of one Aptura request that share ``deadline`` share its time budget.
+    """
     record = caller.connection
     connection = Connection(record.connection_id, record.provider, record.mode, record.config,
                             dict(read_credentials(record)))
@@ -323,7 +328,7 @@ def run_operation(caller: Caller, operation: str, input_: dict[str, Any]) -> Out
     oauth = isinstance(caller.spec.auth, OAuth2Auth)
     runner = Runner(caller.spec, connection, request_id=request_id,
                     token_store=DynamoTokenStore(record) if oauth else None,
-                    oauth_app=oauth_app(caller.spec.id, record.mode) if oauth else None)
+                    oauth_app=oauth_app(caller.spec.id, record.mode) if oauth else None, deadline=deadline)
     try:
         output = runner.run(operation, input_)
     except AptError as exc:

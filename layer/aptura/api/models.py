@@ -122,6 +122,9 @@ class Appointment(_Out):
     locationId: str | None = None
     notes: str | None = None
     client: ClientRef | None = None
+    reference: str | None = Field(None, description=(
+        "Aptura's reference, kept on the provider's booking when it was booked through Aptura and the "
+        "provider has a place for it (null otherwise). With an Idempotency-Key it is the same on every retry."))
     raw: dict[str, Any] | None = _RAW
 
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
@@ -132,6 +135,7 @@ class Appointment(_Out):
         "notes": "First time client",
         "client": {"id": "100015", "firstName": "Alex", "lastName": "Johnson", "email": "alex@example.com",
                    "phone": "+15551234567"},
+        "reference": "aptref_9f2c41d07be35a6618c4",
     }]})
 
 
@@ -266,6 +270,9 @@ class ProviderInfo(_Out):
     auth: str = Field(description="How a connection authenticates: api_key, basic, session_token, oauth2, none")
     connection: ConnectionFieldsInfo
     capabilities: list[Capability]
+    stamps_reference: bool = Field(description=(
+        "Bookings carry Aptura's `reference`, so a booking whose outcome was unknown (the provider timed out) "
+        "is found by a retry with the same Idempotency-Key instead of being made twice"))
 
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
         "id": "acmebook", "name": "Acme Book", "docs_url": "https://docs.acmebook.example/api",

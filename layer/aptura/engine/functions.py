@@ -26,6 +26,7 @@ from aptura.errors import AptError
 _CURRENCY_EXPONENT = {"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
                       "PYG": 0, "RWF": 0, "UGX": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
                       "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3}
+_TAG_VALUE = re.compile(r"[A-Za-z0-9_-]{1,100}")
 _NS = uuid.UUID("6f1c9a52-3b1e-4a55-9d5b-5d5f0e6f2a11")
 
 
@@ -245,6 +246,31 @@ class AptFunctions(functions.Functions):
     @functions.signature({"types": ["string", "null"]})
     def _func_upper(self, value: str | None) -> str | None:
         return value.upper() if value is not None else None
+
+    # Providers without a field of their own for Aptura's booking reference keep it in free text
+    # (notes), as a "[name:value]" tag that can be found again and hidden from the unified notes.
+    @functions.signature({"types": ["string", "null"]}, {"types": ["string"]}, {"types": ["string", "null"]})
+    def _func_tag(self, text: str | None, name: str, value: str | None) -> str | None:
+        if value is None:
+            return text
+        if not _TAG_VALUE.fullmatch(value):
+            raise AptError(f"tag: {value!r} is not a tag value (letters, digits, '_' and '-')", code="provider_error")
+        rest = self._func_untag(text, name)
+        return f"{rest} [{name}:{value}]" if rest else f"[{name}:{value}]"
+
+    @functions.signature({"types": ["string", "null"]}, {"types": ["string"]})
+    def _func_tag_value(self, text: str | None, name: str) -> str | None:
+        if not text:
+            return None
+        found = re.search(rf"\[{re.escape(name)}:({_TAG_VALUE.pattern})\]", text)
+        return found.group(1) if found else None
+
+    @functions.signature({"types": ["string", "null"]}, {"types": ["string"]})
+    def _func_untag(self, text: str | None, name: str) -> str | None:
+        if text is None:
+            return None
+        rest = re.sub(rf"\s*\[{re.escape(name)}:{_TAG_VALUE.pattern}\]", "", text).strip()
+        return rest or None
 
     # -- objects and arrays ------------------------------------------------------------------
     @functions.signature({"types": ["object", "null"]}, {"types": ["string", "number", "null"]})

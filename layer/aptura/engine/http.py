@@ -138,31 +138,38 @@ class Transport:
             self.breaker.after(circuit, failed)
 
     def _send_retrying(self, req: PreparedRequest, deadline: Deadline) -> ProviderResponse:
-        attempt = 0
+        attempt, sent = 0, False  # sent: some attempt reached the provider (for writes: maybe done)
         while True:
             attempt += 1
             remaining = deadline.remaining()
             if remaining <= 0.05:
-                raise ProviderTimeout("the provider did not answer within Aptura's time budget")
+                late = ProviderTimeout("the provider did not answer within Aptura's time budget")
+                late.request_sent = sent
+                raise late
             timeout = min(req.timeout or DEFAULT_TIMEOUT, remaining)
             outcome: ProviderResponse | AptError
+            reached = True
             try:
                 outcome = self._send_once(req, timeout)
             except (httpx.TimeoutException, ProviderTimeout) as exc:
+                reached = not isinstance(exc, httpx.ConnectTimeout)
                 outcome = ProviderTimeout("the provider timed out", details={"timeout_seconds": round(timeout, 2)})
                 outcome.__cause__ = exc
             except httpx.TransportError as exc:
+                reached = not isinstance(exc, httpx.ConnectError)
                 outcome = AptError("could not reach the provider", code="provider_unavailable",
                                    details={"reason": type(exc).__name__})
                 outcome.__cause__ = exc
             except ProviderError as exc:  # a malformed body, usually one cut short: as transient as a reset
                 outcome = exc
+            sent = sent or reached
             if isinstance(outcome, ProviderResponse) and outcome.status not in RETRY_STATUSES:
                 return outcome
             retry_after = retry_after_seconds(outcome.headers) if isinstance(outcome, ProviderResponse) else None
             if req.retry and attempt < MAX_ATTEMPTS and self._backoff(attempt, retry_after, deadline):
                 continue
             if isinstance(outcome, AptError):
+                outcome.request_sent = sent
                 raise outcome
             return outcome
 

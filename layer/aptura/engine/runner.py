@@ -103,6 +103,8 @@ def _default_error(response: ProviderResponse) -> AptError:
     return error_for(code, _DEFAULT_MESSAGES[code], details=details, retry_after=retry_after)
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
 # Headers in which providers (or the gateways in front of them) name a request, most specific first.
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-amz-request-id", "x-correlation-id",
                       "correlation-id", "x-trace-id", "traceparent", "x-amzn-trace-id", "cf-ray")
@@ -144,6 +146,9 @@ class Runner:
         self.zone = "UTC"
         self.provider_request_id: str | None = None  # of the last provider response that carried one
         self._compensating = False
+        # Set when a write was sent but never definitively answered (or an undo failed): the
+        # provider may or may not have carried it out.
+        self.write_outcome_unknown = False
 
     # -- public ------------------------------------------------------------------------
     def context(self, input_: dict[str, Any]) -> dict[str, Any]:
@@ -175,8 +180,10 @@ class Runner:
             for step in op.steps:
                 self._run_step(step, ctx)
                 done.append((step, ctx))
-        except Exception:
+        except Exception as exc:
             self._compensate(done, ctx)
+            if self.write_outcome_unknown and isinstance(exc, AptError) and isinstance(exc.details, dict):
+                exc.details["write_outcome"] = "unknown"
             raise
         if self.spec._timezone is not None:  # the zone may come from a response (e.g. the location's)
             zone = self.spec._timezone.search(ctx)
@@ -236,6 +243,7 @@ class Runner:
                 self.call(undo, ctx, [])
                 logger.info("compensated step", extra={"step": step.id, "provider": self.spec.id})
             except AptError as exc:  # best effort: the original error is what the caller must see
+                self.write_outcome_unknown = True  # what it should have undone may still be there
                 logger.warning("compensation failed", extra={"step": step.id, "error": exc.code})
 
     # -- requests ------------------------------------------------------------------------------
@@ -277,7 +285,15 @@ class Runner:
         for attempt in (1, 2):
             req = self.build(spec, ctx, query_overrides, body_overrides)
             used = self.auth.apply(req, ctx)
-            response = self._send(req)
+            unsafe = req.method not in SAFE_METHODS
+            try:
+                response = self._send(req)
+            except AptError as exc:
+                # Sent but not answered (a timeout, a reset, a cut-short body): a write may have happened.
+                self.write_outcome_unknown = self.write_outcome_unknown or (unsafe and exc.request_sent)
+                raise
+            if unsafe and response.status >= 500:
+                self.write_outcome_unknown = True
             if attempt == 1 and not response.ok and self.auth.renew_if_refused(response, used):
                 continue
             break

@@ -341,6 +341,9 @@ class Operation(_Model):
     filters: list[str] = Field(
         default_factory=list, description="Input filters the provider applies natively (others Aptura applies)."
     )
+    stamps_reference: bool = Field(
+        False, description="appointments.create only: the steps keep input.reference on the provider's booking and "
+        "appointments.get/list map it back as `reference`, so a booking whose outcome was unknown can be found.")
 
     _output: Template = PrivateAttr()
 
@@ -523,4 +526,15 @@ class ProviderSpec(_Model):
     def _compile(self) -> ProviderSpec:
         self._timezone = _expr(self.timezone, "timezone")
         self._headers = {k: compile_template(v, f"headers.{k}") for k, v in self.headers.items()}
+        for name, op in self.operations.items():
+            if op.stamps_reference and name != "appointments.create":
+                raise ValueError(f"operations.{name}: stamps_reference is for appointments.create only")
+            if op.stamps_reference and "appointments.list" not in self.operations:
+                raise ValueError("operations.appointments.create: stamps_reference needs appointments.list "
+                                 "(the reference is looked up there)")
         return self
+
+    def stamps_reference(self) -> bool:
+        """Whether bookings carry Aptura's reference, so an unknown outcome can be looked up."""
+        create = self.operations.get("appointments.create")  # type: ignore[call-overload]
+        return create is not None and bool(create.stamps_reference)

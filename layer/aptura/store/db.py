@@ -7,6 +7,7 @@ item                   pk                           sk
 =====================  ===========================  =============================================
 API key                ``APIKEY#<sha256(key)>``     ``APIKEY``
 connection             ``ACCOUNT#<account_id>``     ``CONNECTION#<connection_id>``
+write of unknown fate  ``ACCOUNT#<account_id>``     ``UNCERTAIN#<connection_id>#<reference>``
 =====================  ===========================  =============================================
 
 A connection can only be read through the account that owns it: there is no other key

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import unquote
 
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import AfterValidator, BeforeValidator
@@ -25,6 +28,7 @@ from aptura.api.app import (
     success,
 )
 from aptura.api.audit import audit
+from aptura.api.audit import note as audit_note
 from aptura.api.idempotency import IdempotencyKey, write_once
 from aptura.api.models import (
     Appointment,
@@ -34,10 +38,13 @@ from aptura.api.models import (
     Status,
     iso_8601,
 )
+from aptura.engine.http import Deadline
 from aptura.engine.timezones import format_utc, parse_datetime, zone
-from aptura.errors import ProviderError, ValidationError
+from aptura.errors import AptError, ProviderError, ValidationError
+from aptura.store import uncertain
 
 router = Router()
+logger = Logger(child=True)
 
 # Without dates, a list covers the next 30 days; longer windows cost providers too much.
 DEFAULT_WINDOW_DAYS = 30
@@ -66,15 +73,70 @@ def _appointment(caller: Caller, output: Any) -> dict[str, Any]:
 def create_appointment(body: AppointmentCreate, connection_id: ConnectionHeader,
                        idempotency_key: IdempotencyKey = None) -> tuple[dict[str, Any], int]:
     caller = resolve_caller("bookings:write", connection_id)
-    input_ = body.model_dump(mode="json", exclude_none=True)
-    input_["startTime"] = format_utc(body.startTime)
+    request = body.model_dump(mode="json", exclude_none=True)
+    request["startTime"] = format_utc(body.startTime)
+    reference = booking_reference(caller, idempotency_key)
+    input_ = {**request, "reference": reference}
+    stamps = caller.spec.stamps_reference()
+    account, connection = caller.key.account_id, caller.connection.connection_id
 
-    def book() -> tuple[dict[str, Any], int]:
-        appointment = _appointment(caller, run_operation(caller, "appointments.create", input_).output)
-        audit("appointments.create", "created", appointment_id=appointment["id"])
+    def booked(appointment: dict[str, Any], outcome: str) -> tuple[dict[str, Any], int]:
+        audit("appointments.create", outcome, appointment_id=appointment["id"], reference=reference)
         return listing.present(appointment, include_raw=False), 201
 
-    return write_once(caller, "appointments.create", idempotency_key, input_, book)
+    def book() -> tuple[dict[str, Any], int]:
+        deadline = Deadline()
+        if stamps and idempotency_key and uncertain.is_uncertain(account, connection, reference):
+            # An earlier attempt with this key may have landed: look before booking again.
+            found = find_booked(caller, input_, deadline)
+            if found is not None:
+                uncertain.forget(account, connection, reference)
+                return booked(found, "reconciled")
+        try:
+            output = run_operation(caller, "appointments.create", input_, deadline).output
+        except AptError as exc:
+            if not (isinstance(exc.details, dict) and exc.details.get("write_outcome") == "unknown"):
+                raise
+            found = find_booked(caller, input_, deadline) if stamps else None
+            if found is not None:
+                return booked(found, "reconciled")
+            exc.details["reference"] = reference
+            if stamps:
+                uncertain.remember(account, connection, reference, "appointments.create")
+            raise
+        if stamps and idempotency_key:
+            uncertain.forget(account, connection, reference)
+        return booked(_appointment(caller, output), "created")
+
+    return write_once(caller, "appointments.create", idempotency_key, request, book)
+
+
+def booking_reference(caller: Caller, idempotency_key: str | None) -> str:
+    """Aptura's reference for a booking: derived from the Idempotency-Key, so every retry has it."""
+    if not idempotency_key:
+        return f"aptref_{secrets.token_hex(10)}"
+    scope = f"{caller.key.account_id}#{caller.connection.connection_id}#appointments.create#{idempotency_key}"
+    return f"aptref_{hashlib.sha256(scope.encode()).hexdigest()[:20]}"
+
+
+def find_booked(caller: Caller, input_: dict[str, Any], deadline: Deadline) -> dict[str, Any] | None:
+    """The live booking carrying ``input_["reference"]``, looked up around its start; None if absent.
+
+    Best effort within what is left of the request's budget: a lookup that fails finds nothing.
+    """
+    start = parse_datetime(input_["startTime"])
+    lookup = {"startDate": (start - _WEST).date().isoformat(), "endDate": (start + _EAST).date().isoformat(),
+              "staffId": input_.get("staffId"), "serviceId": None, "status": None, "clientEmail": None}
+    try:
+        items = listing.unify(run_operation(caller, "appointments.list", lookup, deadline).output, Appointment,
+                              {"provider": caller.spec.id})
+    except AptError as exc:
+        logger.info("reconciliation lookup failed", extra={"error": exc.code})
+        return None
+    finally:
+        audit_note(operation="appointments.create")  # the request's own operation, for its audit line
+    return next((a for a in items if a.get("reference") == input_["reference"] and a["status"] != "cancelled"),
+                None)
 
 
 def local_window(start_date: date | None, end_date: date | None, start_datetime: datetime | None,
@@ -118,6 +180,7 @@ def list_appointments(
     service_id: Annotated[str | None, Query(max_length=100)] = None,
     staff_id: Annotated[str | None, Query(max_length=100)] = None,
     client_email: Annotated[str | None, Query(max_length=254)] = None,
+    reference: Annotated[str | None, Query(max_length=100, description="Aptura's reference of a booking")] = None,
     ordering: Annotated[Literal["start_time", "-start_time", "end_time", "-end_time"],
                         Query(description="Sort field; `-` for descending")] = "start_time",
     limit: Limit = listing.DEFAULT_LIMIT,
@@ -144,7 +207,8 @@ def list_appointments(
     if end_datetime:
         conditions.append(lambda i: starts(i) <= end_datetime)
     for path, value, name in [("status", status, "status"), ("service.id", service_id, "serviceId"),
-                              ("staff.id", staff_id, "staffId"), ("client.email", client_email, "clientEmail")]:
+                              ("staff.id", staff_id, "staffId"), ("client.email", client_email, "clientEmail"),
+                              ("reference", reference, "reference")]:
         if value is not None:
             conditions.append(listing.equals(path, value, native=name in native))
     return listing.respond(items, conditions=conditions, ordering=ordering, fields=ORDERING_FIELDS, limit=limit,

@@ -22,7 +22,8 @@ ENDPOINTS: dict[str, tuple[str, dict[str, str]]] = {
     "appointments.get": ("GET /v1/appointments/{id}", {}),
     "appointments.list": ("GET /v1/appointments", {
         "start_date": "startDate", "end_date": "endDate", "start_datetime": "", "end_datetime": "",
-        "status": "status", "service_id": "serviceId", "staff_id": "staffId", "client_email": "clientEmail"}),
+        "status": "status", "service_id": "serviceId", "staff_id": "staffId", "client_email": "clientEmail",
+        "reference": ""}),
     "appointments.update": ("PATCH /v1/appointments/{id}", {}),
     "appointments.cancel": ("POST /v1/appointments/{id}/cancel", {}),
     "services.list": ("GET /v1/services", {
@@ -54,7 +55,7 @@ def describe(spec: ProviderSpec) -> dict[str, Any]:
         })
     return {"id": spec.id, "name": spec.name, "docs_url": spec.docs_url, "auth": spec.auth.type,
             "connection": {"config": _fields(spec.connection.config), "secrets": _fields(spec.connection.secrets)},
-            "capabilities": capabilities}
+            "capabilities": capabilities, "stamps_reference": spec.stamps_reference()}
 
 
 @router.get(
