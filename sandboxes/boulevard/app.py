@@ -9,10 +9,22 @@ See README.md for credentials, seed data and the choices made where Boulevard's 
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from datetime import datetime
 from typing import Any
+
+from graphql import GraphQLError, parse
+from graphql.language import (
+    FieldNode,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    StringValueNode,
+    ValueNode,
+    VariableNode,
+)
 
 from sandboxes.boulevard import seed
 from sandboxes.boulevard.admin_graph import admin_graph
@@ -25,7 +37,8 @@ from sandboxes.boulevard.auth import (
 )
 from sandboxes.boulevard.engine import Engine
 from sandboxes.boulevard.graph import Context, Graph, stamp
-from sandboxes.core import Request, Response, SandboxApp
+from sandboxes.core import FaultInjector, Request, Response, SandboxApp
+from sandboxes.core.faults import Fault
 
 API_VERSION = "2020-01"
 CLIENT_PATH = f"/api/{API_VERSION}/{{business_id}}/client"
@@ -44,7 +57,75 @@ DEMO: dict[str, Any] = {
     "credentials": {"apiKey": seed.API_KEY, "secretKey": seed.SECRET_KEY},
     "service_id": seed.SVC_HAIRCUT,
     "staff_id": seed.STAFF_AVA,
+    # The one provider request that makes a booking (fault rules aim at it in the tests): every
+    # GraphQL call POSTs to the same path, so the body must name the checkoutCart mutation.
+    "booking_request": {"method": "POST", "path": "^/api/2020-01/[^/]+/client$", "match_body": "checkoutCart"},
 }
+
+
+_CLIENT_PATH_RE = re.compile(rf"^/api/{API_VERSION}/[^/]+/client$")
+
+
+def _checkout_cart_id(method: str, path: str, body: bytes) -> str | None:
+    """The cart a Client API request checks out (``checkoutCart(input: {id})``), if it does."""
+    if method != "POST" or not _CLIENT_PATH_RE.match(path) or b"checkoutCart" not in body:
+        return None
+    try:
+        payload = json.loads(body)
+        variables = payload.get("variables") or {}
+        if isinstance(variables, str):
+            variables = json.loads(variables)
+        document = parse(payload["query"])
+    except (ValueError, TypeError, KeyError, AttributeError, GraphQLError):
+        return None
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode) or definition.operation != OperationType.MUTATION:
+            continue
+        if payload.get("operationName") and (definition.name is None
+                                             or definition.name.value != payload["operationName"]):
+            continue
+        for field in definition.selection_set.selections:
+            if not isinstance(field, FieldNode) or field.name.value != "checkoutCart":
+                continue
+            for argument in field.arguments or ():
+                if argument.name.value == "input":
+                    cart_id = _input_id(argument.value, variables)
+                    return cart_id if isinstance(cart_id, str) else None
+    return None
+
+
+def _input_id(node: ValueNode, variables: Any) -> Any:
+    """The ``id`` of an input object given inline or as a variable."""
+    if isinstance(node, VariableNode):
+        data = variables.get(node.name.value) if isinstance(variables, dict) else None
+        return data.get("id") if isinstance(data, dict) else None
+    if isinstance(node, ObjectValueNode):
+        value = next((f.value for f in node.fields if f.name.value == "id"), None)
+        if isinstance(value, VariableNode):
+            return variables.get(value.name.value) if isinstance(variables, dict) else None
+        if isinstance(value, StringValueNode):
+            return value.value
+    return None
+
+
+class _Arrivals(FaultInjector):
+    """The shared fault injector, also telling the sandbox which requests arrive.
+
+    Boulevard's checkoutCart locks its cart (Book SDK docs); a slow checkout therefore holds
+    the lock from the moment it arrives. The shared server stalls an injected ``timeout``
+    before dispatching the request, and this hook is where the request is first seen: a
+    checkout that will be served locks its cart here and is released when it is dispatched.
+    """
+
+    def __init__(self, app: BoulevardSandbox) -> None:
+        super().__init__()
+        self._app = app
+
+    def before(self, method: str, path: str, body: bytes = b"") -> Fault | None:
+        fault = super().before(method, path, body)
+        if fault is None or fault.kind in ("timeout", "slow_body"):  # it will reach the API
+            self._app.checkout_arriving(_checkout_cart_id(method, path, body), +1)
+        return fault
 
 
 def _unauthorized(message: str) -> Response:
@@ -64,6 +145,7 @@ class BoulevardSandbox(SandboxApp):
         self.world = seed.build_world()
         self.engine = Engine(self.world)
         super().__init__()
+        self.faults = _Arrivals(self)
         self.route("POST", CLIENT_PATH, self.client_api)
         self.route("POST", ADMIN_PATH, self.admin_api)
         self.route("POST", ADMIN_BUSINESS_PATH, self.admin_api)
@@ -105,8 +187,25 @@ class BoulevardSandbox(SandboxApp):
             raise AuthError("Invalid business")
         return Caller(api_key)
 
+    def checkout_arriving(self, cart_id: str | None, change: int) -> None:
+        """Count a checkoutCart request on its way to ``cart_id`` (+1 on arrival, -1 when served)."""
+        if cart_id is None:
+            return
+        with self.lock:
+            cart = self.world.carts.get(cart_id)
+            if cart is not None:
+                cart.checkouts_arriving = max(0, cart.checkouts_arriving + change)
+
     def client_api(self, request: Request) -> Response:
         """``POST /api/2020-01/{businessId}/client``: one GraphQL request."""
+        checkout = _checkout_cart_id(request.method, request.path, request.body)
+        if checkout is None:
+            return self._client_api(request)
+        with self.lock:  # re-entrant (the execution takes it too): nothing comes between the two
+            self.checkout_arriving(checkout, -1)  # served now: its arrival no longer locks the cart
+            return self._client_api(request)
+
+    def _client_api(self, request: Request) -> Response:
         try:
             caller = self.authenticate(request)
         except AuthError as exc:
@@ -177,7 +276,7 @@ class BoulevardSandbox(SandboxApp):
             "appointments": [
                 {
                     "id": a.id, "state": a.state, "locationId": a.location_id, "clientId": a.client_id,
-                    "cartId": a.cart_id, "startAt": stamp(a.start), "endAt": stamp(a.end),
+                    "cartId": a.cart_id, "startAt": stamp(a.start), "endAt": stamp(a.end), "notes": a.notes,
                     "services": [{"serviceId": s.service_id, "staffId": s.staff_id, "startAt": stamp(s.start),
                                   "duration": s.duration, "price": s.price} for s in a.services],
                 }

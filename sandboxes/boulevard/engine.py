@@ -174,6 +174,8 @@ class Engine:
         cart = self.cart(cart_id, client_id)
         if cart.completed_at is not None:
             raise BlvdError("Cart has already been checked out", "CART_COMPLETED")
+        if cart.checkouts_arriving:
+            raise BlvdError("Cart is locked by a checkout in progress", "CART_LOCKED")
         return cart
 
     def active_reservation(self, cart: Cart, now: datetime) -> Reservation | None:

@@ -234,6 +234,8 @@ class Cart:
     reservation: Reservation | None = None
     completed_at: datetime | None = None
     appointment_ids: list[str] = field(default_factory=list)
+    # checkoutCart requests received but not yet carried out: while any is, the cart is locked.
+    checkouts_arriving: int = 0
 
 
 @dataclass

@@ -7,8 +7,8 @@ Configured at run time with ``POST /<sandbox>/_sandbox/faults`` and a JSON body:
                 "status": 503, "headers": {"Retry-After": "2"}, "count": 1}]}
 
 ``latency_ms`` delays every provider request. Each rule matches a path regex (and
-optionally a method, and a ``body`` regex for APIs such as GraphQL that send every
-operation to one path), lets the first ``after`` matching requests through (default 0, so
+optionally a method, and a ``match_body`` regex on the request body, for APIs such as
+GraphQL that send every operation to one path), lets the first ``after`` matching requests through (default 0, so
 "fail the 4th POST" is ``after: 3``), then fires ``count`` times (``null`` = forever). Kinds:
 
 - ``status``: answer ``status`` with ``body`` (text or JSON) and ``headers``;
@@ -85,7 +85,8 @@ class FaultInjector:
     def configure(self, spec: dict[str, Any]) -> None:
         rules = [
             _Rule(re.compile(r.get("path", ".*")), (r.get("method") or "").upper() or None, _fault_from(r),
-                  r.get("count"), int(r.get("after", 0)), re.compile(r["body"]) if r.get("body") else None)
+                  r.get("count"), int(r.get("after", 0)),
+                  re.compile(r["match_body"]) if r.get("match_body") else None)
             for r in spec.get("rules", [])
         ]
         with self._lock:

@@ -60,6 +60,9 @@ DEMO: dict[str, Any] = {
     "credentials": {"apiKeyId": "ak_demo_full", "apiKeyPassword": "sk_demo_full_secret"},
     "service_id": "3",
     "staff_id": "101",
+    # The one provider request that makes a booking (fault rules aim at it in the tests): the
+    # Admin API's POST /bookings, as the sandbox sees it (under /{customer}/{lang}).
+    "booking_request": {"method": "POST", "path": "^/[^/]+/[^/]+/api/admin/bookings$"},
 }
 
 _WWW_AUTH = {"WWW-Authenticate": 'Basic realm="DigitalBooker Admin API"'}

@@ -38,6 +38,8 @@ DEMO: dict[str, Any] = {
     # Square books service *variations*: this is the 30-minute "Haircut - Regular" variation id.
     "service_id": seed.HAIRCUT_VAR,
     "staff_id": seed.TM_AVA,
+    # The one provider request that makes a booking, CreateBooking (fault rules aim at it in the tests).
+    "booking_request": {"method": "POST", "path": "^/v2/bookings$"},
 }
 
 # The platform's OAuth application for this sandbox (not a connection's secret): the dev stack

@@ -62,6 +62,9 @@ DEMO: dict[str, Any] = {
         "capacity": str(seed.CAPACITY_SCHEDULE_ID),
         "service": str(seed.SERVICE_SCHEDULE_ID),
     },
+    # The one provider request that makes a booking (fault rules aim at it in the tests). It answers
+    # 201 with an empty body (the id is in Location), so a `slow_body` fault on it has nothing to stall.
+    "booking_request": {"method": "POST", "path": r"^/api/bookings\.json$"},
 }
 
 Handler = Callable[[Request], Response]

@@ -67,6 +67,7 @@ def test_capabilities_come_from_the_spec(tiny: str) -> None:
     assert staff["supported"] and staff["endpoint"] == "GET /v1/staff" and staff["native_filters"] == ["serviceId"]
     assert capability(provider, "availability.list")["aptura_filters"] == ["staffId"]
     assert not capability(provider, "appointments.cancel")["supported"]
+    assert provider["stamps_reference"] is False  # it cannot even book
     one = invoke("GET", "/v1/providers/tinyprov", headers=auth_headers(tiny, None))
     assert one.status == 200 and one.body == provider
 
@@ -97,3 +98,4 @@ def test_every_repository_spec_is_described(moto_aws: None) -> None:
     for provider in listed.body["data"]:
         assert capability(provider, "availability.list")["supported"], provider["id"]
         assert capability(provider, "appointments.create")["supported"], provider["id"]
+        assert provider["stamps_reference"] is load_spec(provider["id"]).stamps_reference(), provider["id"]

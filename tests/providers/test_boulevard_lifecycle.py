@@ -136,6 +136,44 @@ def test_book_get_list_reschedule_and_cancel(blvd: Runner, sandbox: BoulevardSan
     fails_with("unprocessable", blvd, "appointments.update", {"id": made["id"], "startTime": first})
 
 
+def test_the_booking_reference_lives_in_the_appointment_notes(blvd: Runner, sandbox: BoulevardSandbox,
+                                                              sandboxes: Any) -> None:
+    # No external id on Boulevard carts or appointments: Aptura's reference is tagged onto the cart's
+    # clientMessage, which Boulevard keeps as the appointment's notes.
+    reference = "aptref_0123456789abcdef0123"
+    start = free_starts(blvd)[4]
+    made: dict[str, Any] = blvd.run("appointments.create", {
+        "serviceId": HAIRCUT, "staffId": AVA, "startTime": start, "notes": "first visit", "reference": reference,
+        "client": {"firstName": "Casey", "lastName": "Life", "email": "casey.ref@example.com"}})
+    assert (made["notes"], made["reference"]) == ("first visit", reference)
+
+    state = httpx.get(f"{sandboxes.url}/boulevard/_sandbox/state").json()
+    stored = [a["notes"] for a in state["appointments"] if a["id"] == made["id"]]
+    assert stored == [f"first visit [aptura:{reference}]"], "the provider's own record carries the reference"
+
+    got = blvd.run("appointments.get", {"id": made["id"]})
+    assert got["raw"]["notes"] == f"first visit [aptura:{reference}]"
+    assert (got["notes"], got["reference"]) == ("first visit", reference)
+    listed = blvd.run("appointments.list", {"startDate": DAY, "endDate": DAY})
+    assert [(a["id"], a["notes"], a["reference"]) for a in listed] == [(made["id"], "first visit", reference)]
+
+    # The caller's own notes are what an update compares with: the same text is no change, new text is
+    # refused (Boulevard cannot edit notes), so the tag is never lost.
+    same = blvd.run("appointments.update", {"id": made["id"], "notes": "first visit"})
+    assert (same["notes"], same["reference"]) == ("first visit", reference)
+    fails_with("not_supported", blvd, "appointments.update", {"id": made["id"], "notes": "bring photos"})
+    moved = blvd.run("appointments.update", {"id": made["id"], "startTime": free_starts(blvd)[12]})
+    cancelled = blvd.run("appointments.cancel", {"id": made["id"]})
+    assert moved["reference"] == cancelled["reference"] == reference and cancelled["notes"] == "first visit"
+
+    # Without notes, the tag is all the notes hold and the unified notes stay empty.
+    bare: dict[str, Any] = blvd.run("appointments.create", {
+        "serviceId": HAIRCUT, "staffId": AVA, "startTime": start, "reference": reference,
+        "client": {"firstName": "Casey", "lastName": "Life", "email": "casey.ref@example.com"}})
+    assert (bare.get("notes"), bare["reference"]) == (None, reference)
+    assert blvd.run("appointments.get", {"id": bare["id"]})["raw"]["notes"] == f"[aptura:{reference}]"
+
+
 def test_unknown_appointments_are_not_found(blvd: Runner) -> None:
     for unknown in ("urn:blvd:Appointment:99999999-9999-9999-9999-999999999999", "999999"):
         fails_with("not_found", blvd, "appointments.get", {"id": unknown})

@@ -336,3 +336,39 @@ def test_a_client_created_concurrently_is_a_conflict_naming_it(root: str) -> Non
     refused = [r for r in results if isinstance(r, AptError)]
     assert len(made) == 1 and len(refused) == 1, results
     assert refused[0].code == "conflict" and refused[0].details["client_id"] == made[0]["id"]
+
+
+def test_the_booking_reference_is_tagged_onto_the_providers_notes(db: Runner, root: str) -> None:
+    reference = "aptref_0123456789abcdef0123"
+    made = db.run("appointments.create", {
+        "serviceId": CONSULTATION, "staffId": ANNA, "startTime": utc(f"{DAY}T10:00"), "notes": "window seat",
+        "reference": reference, "client": {"firstName": "Ref", "lastName": "Kept", "email": "ref.kept@example.com"}})
+    assert isinstance(made, dict)
+    # DigitalBooker's own record: the reference is in the booking's notes (it has no external id field).
+    assert sandbox_bookings(root)[int(made["id"])]["notes"] == f"window seat [aptura:{reference}]"
+    assert (made["notes"], made["reference"]) == ("window seat", reference)
+    got = db.run("appointments.get", {"id": made["id"]})
+    assert (got["notes"], got["reference"]) == ("window seat", reference)
+    assert [(a["notes"], a["reference"]) for a in listed(db) if a["id"] == made["id"]] == [("window seat", reference)]
+
+    # New notes replace the caller's text; the tag stays on the provider's record.
+    noted = db.run("appointments.update", {"id": made["id"], "startTime": None, "staffId": None, "notes": "aisle"})
+    assert (noted["notes"], noted["reference"]) == ("aisle", reference)
+    assert sandbox_bookings(root)[int(made["id"])]["notes"] == f"aisle [aptura:{reference}]"
+    cleared = db.run("appointments.update", {"id": made["id"], "startTime": None, "staffId": None, "notes": ""})
+    assert (cleared.get("notes"), cleared["reference"]) == (None, reference)
+    assert sandbox_bookings(root)[int(made["id"])]["notes"] == f"[aptura:{reference}]"
+    moved = db.run("appointments.update", {"id": made["id"], "startTime": utc(f"{DAY}T13:00"), "staffId": None,
+                                           "notes": None})
+    assert moved["reference"] == reference
+    assert sandbox_bookings(root)[int(made["id"])]["notes"] == f"[aptura:{reference}]"
+
+    cancelled = db.run("appointments.cancel", {"id": made["id"]})
+    assert (cancelled["status"], cancelled.get("notes"), cancelled["reference"]) == ("cancelled", None, reference)
+    # An untagged booking (the seed's) has no reference, and clearing its notes still clears them.
+    plain = db.run("appointments.update", {"id": "5002", "startTime": None, "staffId": None, "notes": "plain"})
+    assert (plain["notes"], plain.get("reference")) == ("plain", None)
+    assert sandbox_bookings(root)[5002]["notes"] == "plain"
+    seeded = db.run("appointments.update", {"id": "5002", "startTime": None, "staffId": None, "notes": ""})
+    assert (seeded.get("notes"), seeded.get("reference")) == (None, None)
+    assert "notes" not in sandbox_bookings(root)[5002]

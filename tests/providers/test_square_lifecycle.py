@@ -123,6 +123,49 @@ def test_book_get_list_reschedule_and_cancel(run: Run, root: str) -> None:
     assert cancels[0]["version"] == 4, "one UpdateBooking per change and one CancelBooking"
 
 
+def test_the_reference_lives_in_the_seller_note_and_the_notes_stay_the_customers(run: Run, root: str) -> None:
+    reference = "aptref_5e11e2b07ac4d91f3c20"
+    made = run("appointments.create", {
+        "serviceId": S.HAIRCUT_VAR, "staffId": S.TM_AVA, "startTime": "2027-01-12T15:00:00Z", "notes": "window seat",
+        "reference": reference,
+        "client": {"firstName": "Rhea", "lastName": "Ference", "email": "rhea.ference@example.com"}})
+    # Square's own record: the tag in seller_note (hidden from customers), customer_note untouched
+    held = [b for b in state(root)["bookings"] if b["id"] == made["id"]]
+    assert held[0]["seller_note"] == f"[aptura:{reference}]" and held[0]["customer_note"] == "window seat"
+    assert (made["reference"], made["notes"]) == (reference, "window seat")
+    got = run("appointments.get", {"id": made["id"]})
+    listed = run("appointments.list", {"startDate": DAY, "endDate": DAY})
+    assert [(a["reference"], a["notes"]) for a in (got, *listed)] == [(reference, "window seat")] * 2
+    assert all(reference not in (a["notes"] or "") for a in (made, got, *listed))
+
+    # new notes replace the customer's note only: UpdateBooking leaves seller_note as it was
+    noted = run("appointments.update", {"id": made["id"], "notes": "aisle seat"})
+    assert (noted["reference"], noted["notes"]) == (reference, "aisle seat")
+    held = [b for b in state(root)["bookings"] if b["id"] == made["id"]]
+    assert (held[0]["seller_note"], held[0]["customer_note"]) == (f"[aptura:{reference}]", "aisle seat")
+    assert run("appointments.cancel", {"id": made["id"]})["reference"] == reference
+
+
+def test_a_retry_with_the_same_reference_gets_squares_first_booking_back(run: Run, root: str) -> None:
+    """Both idempotency keys come from the reference, not from the (new) request id: while Square's
+    customer search still lags, a retry gets the same customer back, so CreateBooking sees the same
+    key and body and Square answers with the booking it already made."""
+    httpx.post(f"{root}/config", json={"customer_search_lag_seconds": 3600}).raise_for_status()
+    input_ = {"serviceId": S.HAIRCUT_VAR, "staffId": S.TM_AVA, "startTime": "2027-01-12T17:00:00Z",
+              "reference": "aptref_0badc0ffee0badc0ffee",
+              "client": {"firstName": "Otto", "lastName": "Retry", "email": "otto.retry@example.com"}}
+    first = run("appointments.create", input_)
+    again = run("appointments.create", input_)  # another request id, as a caller's retry has
+    assert again["id"] == first["id"] and again["client"]["id"] == first["client"]["id"]
+    after = state(root)
+    assert [b["id"] for b in after["bookings"] if b["start_at"] == "2027-01-12T17:00:00Z"] == [first["id"]]
+    assert [c["id"] for c in after["customers"] if c.get("email_address") == "otto.retry@example.com"] == \
+        [first["client"]["id"]]
+    # another reference is another booking request: the taken slot is refused, not replayed
+    other = fails(run, "appointments.create", {**input_, "reference": "aptref_1badc0ffee0badc0ffee"})
+    assert other.code == "conflict"
+
+
 def test_list_maps_seed_bookings_across_chunks_and_dst(run: Run) -> None:
     listed = run("appointments.list", {"startDate": "2027-01-05", "endDate": "2027-03-16"})  # three chunks
     by_id = {a["id"]: a for a in listed}

@@ -200,6 +200,46 @@ def test_a_reschedule_keeps_the_booked_length(sss: Runner) -> None:
     assert sss.run("appointments.get", {"id": made["id"]})["startTime"] == "2027-01-12T19:00:00Z"
 
 
+def test_the_reference_is_tagged_onto_the_bookings_description_and_kept(sss: Runner, provider_host: str) -> None:
+    def description(booking_id: str) -> str | None:
+        state = httpx.get(f"{provider_host}/_sandbox/state").json()
+        found: str | None = next(b for b in state["bookings"] if b["id"] == booking_id)["description"]
+        return found
+
+    reference = "aptref_0123456789abcdef0123"
+    made: dict[str, Any] = sss.run("appointments.create", {
+        "serviceId": MASSAGE, "staffId": ALICE, "startTime": "2027-01-12T14:00:00Z", "notes": "window seat",
+        "client": CLIENT, "reference": reference})
+    # SuperSaaS has no external id field: the reference is in the booking's own description ...
+    assert description(made["id"]) == f"window seat [aptura:{reference}]"
+    # ... and the unified notes are the caller's text only, everywhere an appointment is read.
+    got = sss.run("appointments.get", {"id": made["id"]})
+    mine = [a for a in listed(sss) if a["id"] == made["id"]]
+    for appointment in (made, got, *mine):
+        assert (appointment["notes"], appointment["reference"]) == ("window seat", reference), appointment
+    assert len(mine) == 1
+
+    # new notes replace the caller's text and keep the tag; a move keeps it too
+    noted = sss.run("appointments.update", {"id": made["id"], "notes": "aisle seat"})
+    assert (noted["notes"], noted["reference"]) == ("aisle seat", reference)
+    assert description(made["id"]) == f"aisle seat [aptura:{reference}]"
+    moved = sss.run("appointments.update", {"id": made["id"], "startTime": "2027-01-12T16:00:00Z"})
+    assert (moved["notes"], moved["reference"]) == ("aisle seat", reference)
+    # clearing the notes leaves only the tag, which the unified notes do not show
+    cleared = sss.run("appointments.update", {"id": made["id"], "notes": ""})
+    assert "notes" not in cleared and cleared["reference"] == reference
+    assert description(made["id"]) == f"[aptura:{reference}]"
+    assert sss.run("appointments.cancel", {"id": made["id"]})["reference"] == reference
+
+    # a booking without notes carries the tag alone; one made without a reference carries none
+    bare = sss.run("appointments.create", {
+        "serviceId": MASSAGE, "staffId": BEN, "startTime": "2027-01-12T14:00:00Z", "client": CLIENT,
+        "reference": "aptref_ffffffffffffffffffff"})
+    assert description(bare["id"]) == "[aptura:aptref_ffffffffffffffffffff]" and "notes" not in bare
+    plain = book(sss, "2027-01-12T15:00:00Z", staff=CHLOE, notes="no tag")
+    assert description(plain["id"]) == "no tag" and "reference" not in plain
+
+
 # -- catalog ----------------------------------------------------------------------------------------
 
 

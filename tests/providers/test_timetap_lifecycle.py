@@ -137,6 +137,55 @@ def test_book_get_list_reschedule_and_cancel(tt: Runner) -> None:
     assert [a["id"] for a in listed(tt, status="cancelled")] == [made["id"]]
 
 
+def test_aptura_reference_lives_in_the_timetap_note_and_stays_out_of_the_notes(sandbox: str, tt: Runner) -> None:
+    reference = "aptref_0123456789abcdef0123"
+
+    def stored_note(calendar_id: str) -> str:
+        state = httpx.get(f"{sandbox}/state").json()
+        return next(a["note"] for a in state["appointments"] if str(a["calendarId"]) == calendar_id)
+
+    made = tt.run("appointments.create", {
+        "serviceId": HAIRCUT, "staffId": AVERY, "startTime": "2027-01-12T15:00:00Z", "notes": "window seat",
+        "reference": reference,
+        "client": {"firstName": "Ref", "lastName": "Keeper", "email": "ref.keeper@example.com"}})
+    # TimeTap's own record: the note carries the tag (appointments have no external id field).
+    assert stored_note(made["id"]) == f"window seat [aptura:{reference}]"
+    assert (made["notes"], made["reference"]) == ("window seat", reference)
+    got = tt.run("appointments.get", {"id": made["id"]})
+    assert (got["notes"], got["reference"]) == ("window seat", reference)
+    mine = [a for a in listed(tt) if a["id"] == made["id"]]
+    assert [(a["notes"], a["reference"]) for a in mine] == [("window seat", reference)]
+
+    # New notes replace the caller's text; the tag stays on TimeTap's note.
+    noted = tt.run("appointments.update", {"id": made["id"], "notes": "aisle seat"})
+    assert (noted["notes"], noted["reference"]) == ("aisle seat", reference)
+    assert stored_note(made["id"]) == f"aisle seat [aptura:{reference}]"
+    # Clearing the notes leaves only the tag: the unified notes are null, the reference is kept.
+    cleared = tt.run("appointments.update", {"id": made["id"], "notes": ""})
+    assert (cleared.get("notes"), cleared["reference"]) == (None, reference)
+    assert stored_note(made["id"]) == f"[aptura:{reference}]"
+    # A reschedule does not touch the note.
+    moved = tt.run("appointments.update", {"id": made["id"], "startTime": "2027-01-12T16:00:00Z"})
+    assert moved["reference"] == reference and stored_note(made["id"]) == f"[aptura:{reference}]"
+    cancelled = tt.run("appointments.cancel", {"id": made["id"]})
+    assert cancelled["reference"] == reference and cancelled["status"] == "cancelled"
+
+    # Without notes, the note holds the tag alone; an untagged appointment has no reference.
+    bare = tt.run("appointments.create", {
+        "serviceId": HAIRCUT, "staffId": AVERY, "startTime": "2027-01-12T18:00:00Z", "reference": reference,
+        "client": {"firstName": "Ref", "lastName": "Keeper", "email": "ref.keeper@example.com"}})
+    assert stored_note(bare["id"]) == f"[aptura:{reference}]" and bare.get("notes") is None
+    seeded = tt.run("appointments.get", {"id": "18750002"})
+    assert seeded.get("reference") is None
+
+
+def test_clearing_the_notes_of_an_untagged_appointment_clears_them(tt: Runner) -> None:
+    noted = tt.run("appointments.update", {"id": "18750002", "notes": "call first"})
+    assert noted["notes"] == "call first"
+    cleared = tt.run("appointments.update", {"id": "18750002", "notes": ""})
+    assert cleared.get("notes") is None and cleared["raw"]["note"] == ""
+
+
 def test_reschedule_to_another_staff_member_and_refusals(tt: Runner) -> None:
     # Seeded 18750002: Avery, Haircut, 2027-01-05 (a Tuesday) 10:00 EST.
     jordan_wed = slot_starts(tt, staff=JORDAN, day="2027-01-06")

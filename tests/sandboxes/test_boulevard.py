@@ -527,6 +527,42 @@ def test_checkout_fails_when_the_front_desk_took_the_slot(api: Api) -> None:
     assert cart_state["completedAt"] is None and cart_state["startTime"] is None
 
 
+def test_a_checkout_locks_its_cart_from_the_moment_it_arrives(api: Api) -> None:
+    cart = api.create_cart(clientMessage="late lander")
+    api.add_item(cart, variant=api.variant_id(HAIRCUT, AVA))
+    api.reserve(cart, "t_2027-01-07T14:00:00")
+    api.client_info(cart)
+    # The checkout arrives, then takes a second to be carried out (a slow provider).
+    api.http.post(f"{api.base}/_sandbox/faults", json={"rules": [
+        {**DEMO["booking_request"], "kind": "timeout", "seconds": 1.0, "count": 1}]}).raise_for_status()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        slow = pool.submit(api.checkout_body, cart)
+        time.sleep(0.3)
+        clear = "mutation($i: CartClearInput!) { cartClear(input: $i) { cart { id } } }"
+        assert api.error(clear, {"i": {"id": cart}})["code"] == "CART_LOCKED"
+        assert api.state()["carts"][-1]["reservation"] is not None, "the refused clear changed nothing"
+        booked = slow.result(timeout=10)
+    assert "errors" not in booked, booked
+    appointment_id = booked["data"]["checkoutCart"]["appointments"][0]["appointmentId"]
+    assert [a["notes"] for a in api.state()["appointments"] if a["id"] == appointment_id] == ["late lander"]
+    # Carried out: the cart is completed, no longer locked.
+    assert api.error(clear, {"i": {"id": cart}})["code"] == "CART_COMPLETED"
+
+
+def test_a_checkout_that_never_arrives_leaves_its_cart_open(api: Api) -> None:
+    cart = api.create_cart()
+    api.add_item(cart, variant=api.variant_id(HAIRCUT, AVA))
+    api.reserve(cart, "t_2027-01-07T14:00:00")
+    api.client_info(cart)
+    api.http.post(f"{api.base}/_sandbox/faults", json={"rules": [
+        {**DEMO["booking_request"], "kind": "reset", "count": 1}]}).raise_for_status()
+    with pytest.raises(httpx.TransportError):
+        api.checkout_body(cart)
+    # The connection broke before Boulevard got it: nothing is locked, the reservation can be dropped.
+    api.ok("mutation($i: CartClearInput!) { cartClear(input: $i) { cart { id } } }", {"i": {"id": cart}})
+    assert [c["reservation"] for c in api.state()["carts"] if c["id"] == cart] == [None]
+
+
 def test_twenty_concurrent_checkouts_of_one_slot_book_once(api: Api) -> None:
     ava = api.variant_id(HAIRCUT, AVA)
     carts = []
@@ -654,7 +690,7 @@ def test_official_book_sdk_books_through_the_sandbox(api: Api) -> None:
 
 
 def test_demo_constant_points_at_seed_data() -> None:
-    assert set(DEMO) == {"config", "credentials", "service_id", "staff_id"}
+    assert set(DEMO) == {"config", "credentials", "service_id", "staff_id", "booking_request"}
     assert DEMO["config"] == {"businessId": seed.BUSINESS_UUID, "locationId": seed.LOC_DOWNTOWN,
                               "timezone": "America/New_York"}
     assert DEMO["credentials"] == {"apiKey": seed.API_KEY, "secretKey": seed.SECRET_KEY}
@@ -662,6 +698,8 @@ def test_demo_constant_points_at_seed_data() -> None:
     assert DEMO["service_id"] in {s.id for s in world.services}
     assert DEMO["staff_id"] in {s.id for s in world.staff}
     assert len(base64.b64decode(seed.SECRET_KEY, validate=True)) == 32  # signs client and admin tokens
+    assert DEMO["booking_request"] == {"method": "POST", "path": "^/api/2020-01/[^/]+/client$",
+                                       "match_body": "checkoutCart"}
 
 
 # -- the Admin API ----------------------------------------------------------------------------------

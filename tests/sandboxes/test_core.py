@@ -71,6 +71,15 @@ def test_status_faults_count_after_and_method(url: str) -> None:
     assert httpx.post(f"{url}/items", json={}).status_code == 201  # other methods untouched
 
 
+def test_a_fault_can_aim_at_one_request_body(url: str) -> None:
+    """``match_body`` picks one operation among many sent to one path (GraphQL); ``body`` is still the answer."""
+    httpx.post(f"{url}/_sandbox/faults", json={"rules": [
+        {"path": "^/items$", "match_body": "checkout", "kind": "status", "status": 409, "body": {"error": "taken"}}]})
+    assert httpx.post(f"{url}/items", json={"op": "browse"}).status_code == 201
+    refused = httpx.post(f"{url}/items", json={"op": "checkout"})
+    assert refused.status_code == 409 and refused.json() == {"error": "taken"}
+
+
 def test_body_faults(url: str) -> None:
     httpx.post(f"{url}/_sandbox/faults", json={"rules": [{"kind": "malformed", "count": 1},
                                                          {"kind": "html", "count": 1}]})

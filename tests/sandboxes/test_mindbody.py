@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -661,8 +662,12 @@ def test_mindbody_api_client_books_end_to_end(mb: Mindbody) -> None:
 
 
 def test_demo_constant_is_usable(mb: Mindbody) -> None:
-    assert set(DEMO) == {"config", "credentials", "service_id", "staff_id"}
+    assert set(DEMO) == {"config", "credentials", "service_id", "staff_id", "booking_request"}
     assert DEMO["config"]["timezone"] == "America/New_York"
+    booking_request = re.compile(DEMO["booking_request"]["path"])
+    assert DEMO["booking_request"]["method"] == "POST"
+    assert booking_request.search("/public/v6/appointment/addappointment")
+    assert not booking_request.search("/public/v6/appointment/updateappointment")
     windows = mb.windows(int(DEMO["service_id"]), "2027-01-05", **{"request.staffIds": DEMO["staff_id"]})
     assert windows and windows[0]["Staff"]["Id"] == int(DEMO["staff_id"])
 

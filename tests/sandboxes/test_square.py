@@ -672,6 +672,31 @@ def test_idempotency_key(sq: Square) -> None:
              code="IDEMPOTENCY_KEY_REUSED")
 
 
+def test_seller_note_is_kept_apart_from_the_customer_note(sq: Square) -> None:
+    made = sq.book("2027-01-08T15:00:00Z", key="notes-1", customer_note="window seat",
+                   seller_note="[aptura:aptref_0123456789abcdef0123]")["booking"]
+    assert (made["customer_note"], made["seller_note"]) == ("window seat", "[aptura:aptref_0123456789abcdef0123]")
+    path = f"/v2/bookings/{made['id']}"
+    assert sq.call("GET", path)["booking"]["seller_note"] == made["seller_note"]
+    window = {"start_at_min": "2027-01-08T00:00:00Z", "start_at_max": "2027-01-09T00:00:00Z"}
+    assert [b["seller_note"] for b in sq.call("GET", "/v2/bookings", params=window)["bookings"]
+            if b["id"] == made["id"]] == [made["seller_note"]]
+    # UpdateBooking changes only the fields it is given: a new customer note keeps the seller's
+    noted = sq.call("PUT", path, {"booking": {"version": 0, "customer_note": "aisle seat"}})["booking"]
+    assert (noted["customer_note"], noted["seller_note"]) == ("aisle seat", made["seller_note"])
+    moved = sq.call("PUT", path, {"booking": {"version": 1, "start_at": "2027-01-08T16:00:00Z"}})["booking"]
+    assert moved["seller_note"] == made["seller_note"] and moved["customer_note"] == "aisle seat"
+    cleared = sq.call("PUT", path, {"booking": {"version": 2, "seller_note": ""}})["booking"]
+    assert cleared["seller_note"] == "" and cleared["customer_note"] == "aisle seat"
+    # the same key and body replay the first answer, even after the booking changed: no new booking
+    again = sq.book("2027-01-08T15:00:00Z", key="notes-1", customer_note="window seat",
+                    seller_note="[aptura:aptref_0123456789abcdef0123]")["booking"]
+    assert again == made
+    assert len(sq.state()["bookings"]) == len(S.bookings()) + 1
+    sq.error("POST", "/v2/bookings", sq.booking_body("2027-01-08T15:00:00Z", key="x", seller_note="n" * 4097),
+             status=400, code="VALUE_TOO_LONG")
+
+
 def test_overlapping_booking_is_refused(sq: Square) -> None:
     sq.book("2027-01-08T15:00:00Z", variation=S.BLOWOUT_VAR)  # 10:00-10:45 local
     err = sq.error("POST", "/v2/bookings", sq.booking_body("2027-01-08T15:30:00Z"), status=409, code="CONFLICT")
@@ -829,7 +854,10 @@ def test_unknown_path_and_wrong_method(sq: Square) -> None:
 
 
 def test_demo_constant_matches_seed(sq: Square) -> None:
-    assert set(DEMO) == {"config", "credentials", "service_id", "staff_id"}
+    assert set(DEMO) == {"config", "credentials", "service_id", "staff_id", "booking_request"}
+    booking_request = re.compile(DEMO["booking_request"]["path"])
+    assert DEMO["booking_request"]["method"] == "POST" and booking_request.search("/v2/bookings")
+    assert not booking_request.search("/v2/bookings/availability/search")
     variation = sq.call("GET", f"/v2/catalog/object/{DEMO['service_id']}")["object"]
     assert DEMO["staff_id"] in variation["item_variation_data"]["team_member_ids"]
     assert sq.call("GET", f"/v2/locations/{DEMO['config']['location_id']}")["location"]["timezone"] == \

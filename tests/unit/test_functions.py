@@ -104,3 +104,18 @@ def test_epoch_week_duration_and_keyed_hmac() -> None:
     assert run(f"hmac_sha256_b64key('{key}', 'msg')") == expected
     with pytest.raises(AptError):
         run("hmac_sha256_b64key('not base64!', 'msg')")
+
+
+def test_tags_keep_a_reference_in_free_text() -> None:
+    assert run("tag(n, 'aptura', r)", {"n": "Window seat", "r": "aptref_1"}) == "Window seat [aptura:aptref_1]"
+    assert run("tag(`null`, 'aptura', 'aptref_1')") == "[aptura:aptref_1]"
+    assert run("tag('x [aptura:old]', 'aptura', 'new')") == "x [aptura:new]"  # one tag, the latest
+    assert run("tag('x', 'aptura', `null`)") == "x"
+    assert run("tag_value('x [aptura:aptref_9] y', 'aptura')") == "aptref_9"
+    assert run("tag_value('x [other:aptref_9]', 'aptura')") is None
+    assert run("tag_value(`null`, 'aptura')") is None
+    assert run("untag('Window seat [aptura:aptref_9]', 'aptura')") == "Window seat"
+    assert run("untag('[aptura:aptref_9]', 'aptura')") is None
+    assert run("untag('no tag here', 'aptura')") == "no tag here"
+    with pytest.raises(AptError):
+        run("tag('x', 'aptura', 'has space]')")

@@ -357,6 +357,66 @@ def test_timeouts_resets_and_malformed_bodies() -> None:
         assert info.value.status == status
 
 
+def _write_outcome(handler: Callable[[httpx.Request], httpx.Response], spec: str) -> tuple[int, Any]:
+    with pytest.raises(AptError) as info:
+        make(spec, handler).run("appointments.create", {})
+    return info.value.status, info.value.details.get("write_outcome")
+
+
+def test_a_write_sent_but_not_answered_has_an_unknown_outcome() -> None:
+    """Only a write that reached the provider and got no definitive answer is 'unknown'."""
+    spec = """
+operations:
+  appointments.create:
+    steps:
+      - {id: look, request: {path: /r}}
+      - {id: write, request: {method: POST, path: /w}}
+    output: steps.write
+"""
+
+    def on_write(answer: Callable[[httpx.Request], httpx.Response]) -> Callable[[httpx.Request], httpx.Response]:
+        return lambda req: answer(req) if req.method == "POST" else httpx.Response(200, json={})
+
+    def raise_(exc: type[Exception]) -> Callable[[httpx.Request], httpx.Response]:
+        def handler(req: httpx.Request) -> httpx.Response:
+            raise exc("fault", request=req)  # type: ignore[call-arg]
+        return handler
+
+    assert _write_outcome(on_write(raise_(httpx.ReadTimeout)), spec) == (504, "unknown")
+    assert _write_outcome(on_write(raise_(httpx.RemoteProtocolError)), spec) == (503, "unknown")
+    assert _write_outcome(on_write(lambda r: httpx.Response(500)), spec) == (502, "unknown")
+    assert _write_outcome(on_write(lambda r: httpx.Response(200, text='{"a": [',
+                                                           headers={"content-type": "application/json"})),
+                          spec) == (502, "unknown")
+    # Certain outcomes: never connected, refused by the provider, or a read that failed.
+    assert _write_outcome(on_write(raise_(httpx.ConnectError)), spec) == (503, None)
+    assert _write_outcome(on_write(raise_(httpx.ConnectTimeout)), spec) == (504, None)
+    assert _write_outcome(on_write(lambda r: httpx.Response(409, json={})), spec) == (409, None)
+    assert _write_outcome(lambda r: httpx.Response(500) if r.method == "GET" else httpx.Response(200, json={}),
+                          spec) == (502, None)
+
+
+def test_a_failed_undo_makes_the_outcome_unknown() -> None:
+    def handler(req: httpx.Request) -> httpx.Response:
+        if req.url.path.endswith("/checkout"):
+            return httpx.Response(409, json={})
+        if req.method == "DELETE":
+            return httpx.Response(503)
+        return httpx.Response(200, json={"id": "cart1"})
+
+    assert _write_outcome(handler, """
+operations:
+  appointments.create:
+    steps:
+      - id: cart
+        request: {method: POST, path: /cart}
+        compensate: {method: DELETE, path: "/cart/{steps.cart.id}"}
+      - id: checkout
+        request: {method: POST, path: /checkout}
+    output: steps.checkout
+""") == (409, "unknown")
+
+
 def test_budget_exhausted_is_a_timeout() -> None:
     runner = make("operations: {availability.list: {steps: [{id: a, request: {path: /r}}], output: steps.a}}",
                   lambda r: httpx.Response(200, json={}))

@@ -41,6 +41,18 @@ def test_a_valid_spec_loads_with_compiled_expressions() -> None:
     assert spec.operations["availability.list"]._output.render({"steps": {"a": [1]}}) == [1]
 
 
+def test_stamps_reference_is_for_create_with_a_list_to_look_in() -> None:
+    create = "\n  appointments.create:\n    stamps_reference: true\n    steps: [{id: a, request: {path: /x}}]\n" \
+             "    output: steps.a\n"
+    listing = "\n  appointments.list:\n    steps: [{id: a, request: {path: /x}}]\n    output: steps.a\n"
+    assert parse_spec(MINIMAL + create + listing, "demo.yaml").stamps_reference()
+    assert not parse_spec(MINIMAL, "demo.yaml").stamps_reference()
+    with pytest.raises(SpecError, match="needs appointments.list"):
+        parse_spec(MINIMAL + create, "demo.yaml")
+    with pytest.raises(SpecError, match="for appointments.create only"):
+        parse_spec(MINIMAL.replace("    steps:", "    stamps_reference: true\n    steps:", 1), "demo.yaml")
+
+
 @pytest.mark.parametrize(
     "broken,location,reason",
     [

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,6 +120,19 @@ def note(**facts: Any) -> None:
     state = _REQUEST.get()
     if state is not None:
         state.facts.update({k: v for k, v in facts.items() if v is not None})
+
+
+@contextmanager
+def aside() -> Iterator[None]:
+    """Run a secondary operation (a lookup) whose noted facts must not replace the request's own."""
+    state = _REQUEST.get()
+    saved = dict(state.facts) if state is not None else {}
+    try:
+        yield
+    finally:
+        if state is not None:
+            state.facts.clear()
+            state.facts.update(saved)
 
 
 def audit(operation: str, outcome: str, message: str | None = None, **fields: Any) -> None:

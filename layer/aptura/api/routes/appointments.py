@@ -27,8 +27,8 @@ from aptura.api.app import (
     run_operation,
     success,
 )
+from aptura.api.audit import aside as audit_aside
 from aptura.api.audit import audit
-from aptura.api.audit import note as audit_note
 from aptura.api.idempotency import IdempotencyKey, write_once
 from aptura.api.models import (
     Appointment,
@@ -86,9 +86,10 @@ def create_appointment(body: AppointmentCreate, connection_id: ConnectionHeader,
 
     def book() -> tuple[dict[str, Any], int]:
         deadline = Deadline()
-        if stamps and idempotency_key and uncertain.is_uncertain(account, connection, reference):
-            # An earlier attempt with this key may have landed: look before booking again.
-            found = find_booked(caller, input_, deadline)
+        # One read per keyed booking: did an earlier attempt with this key end in the unknown?
+        retrying = bool(stamps and idempotency_key and uncertain.is_uncertain(account, connection, reference))
+        if retrying:  # it may have landed: look before booking again (no look, no booking)
+            found = find_booked(caller, input_, deadline, strict=True)
             if found is not None:
                 uncertain.forget(account, connection, reference)
                 return booked(found, "reconciled")
@@ -104,7 +105,7 @@ def create_appointment(body: AppointmentCreate, connection_id: ConnectionHeader,
             if stamps:
                 uncertain.remember(account, connection, reference, "appointments.create")
             raise
-        if stamps and idempotency_key:
+        if retrying:
             uncertain.forget(account, connection, reference)
         return booked(_appointment(caller, output), "created")
 
@@ -119,22 +120,29 @@ def booking_reference(caller: Caller, idempotency_key: str | None) -> str:
     return f"aptref_{hashlib.sha256(scope.encode()).hexdigest()[:20]}"
 
 
-def find_booked(caller: Caller, input_: dict[str, Any], deadline: Deadline) -> dict[str, Any] | None:
+def find_booked(caller: Caller, input_: dict[str, Any], deadline: Deadline, strict: bool = False
+                ) -> dict[str, Any] | None:
     """The live booking carrying ``input_["reference"]``, looked up around its start; None if absent.
 
-    Best effort within what is left of the request's budget: a lookup that fails finds nothing.
+    Within what is left of the request's budget. A lookup that fails finds nothing, unless
+    ``strict``: then its error is raised (still of unknown outcome), since booking without
+    having looked could book twice.
     """
     start = parse_datetime(input_["startTime"])
     lookup = {"startDate": (start - _WEST).date().isoformat(), "endDate": (start + _EAST).date().isoformat(),
-              "staffId": input_.get("staffId"), "serviceId": None, "status": None, "clientEmail": None}
+              "staffId": input_.get("staffId"), "serviceId": None, "status": None, "clientEmail": None,
+              "locationId": input_.get("locationId")}
     try:
-        items = listing.unify(run_operation(caller, "appointments.list", lookup, deadline).output, Appointment,
-                              {"provider": caller.spec.id})
+        with audit_aside():  # the request's audit line keeps the booking's operation and provider request id
+            output = run_operation(caller, "appointments.list", lookup, deadline).output
+        items = listing.unify(output, Appointment, {"provider": caller.spec.id})
     except AptError as exc:
         logger.info("reconciliation lookup failed", extra={"error": exc.code})
+        if strict:
+            if isinstance(exc.details, dict):
+                exc.details.update(write_outcome="unknown", reference=input_["reference"])
+            raise
         return None
-    finally:
-        audit_note(operation="appointments.create")  # the request's own operation, for its audit line
     return next((a for a in items if a.get("reference") == input_["reference"] and a["status"] != "cancelled"),
                 None)
 
