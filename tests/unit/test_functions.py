@@ -119,3 +119,9 @@ def test_tags_keep_a_reference_in_free_text() -> None:
     assert run("untag('no tag here', 'aptura')") == "no tag here"
     with pytest.raises(AptError):
         run("tag('x', 'aptura', 'has space]')")
+    # retag(new, old, name): the caller's new text, keeping the old text's tag.
+    assert run("retag('Aisle', 'Window [aptura:aptref_9]', 'aptura')") == "Aisle [aptura:aptref_9]"
+    assert run("retag('', 'Window [aptura:aptref_9]', 'aptura')") == "[aptura:aptref_9]"
+    assert run("retag('', 'Window', 'aptura')") == ""  # clearing untagged notes still clears them
+    assert run("retag('Aisle', `null`, 'aptura')") == "Aisle"
+    assert run("retag(`null`, 'Window [aptura:aptref_9]', 'aptura')") is None  # no change asked

@@ -258,6 +258,13 @@ class AptFunctions(functions.Functions):
         rest = self._func_untag(text, name)
         return f"{rest} [{name}:{value}]" if rest else f"[{name}:{value}]"
 
+    # Updates replace the provider's text with the caller's new text, keeping the tag the old text had.
+    @functions.signature({"types": ["string", "null"]}, {"types": ["string", "null"]}, {"types": ["string"]})
+    def _func_retag(self, new: str | None, old: str | None, name: str) -> str | None:
+        if new is None:
+            return None  # nothing to change
+        return self._func_tag(new, name, self._func_tag_value(old, name)) or new
+
     @functions.signature({"types": ["string", "null"]}, {"types": ["string"]})
     def _func_tag_value(self, text: str | None, name: str) -> str | None:
         if not text:
