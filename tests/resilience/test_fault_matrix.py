@@ -24,6 +24,8 @@ from tests.resilience.conftest import BUDGET, Provider, provision
 READ = {"supersaas": ("GET", "^/api/resources"), "square": ("GET", "^/v2/catalog/")}
 WRITE = {"supersaas": ("POST", "^/api/bookings"), "square": ("POST", "^/v2/bookings$")}
 SLOW = 0.8  # seconds a slow sandbox holds its answer: well past TIMEOUT
+# A booking held this long lands well after Aptura's timeout and its lookup for the booking.
+WRITE_STALL = 2.0
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,8 @@ UNKNOWN = {name for name, (_, outcome) in MATRIX.items() if outcome.status >= 50
 def test_write(provider: Provider, fault: str, runs: list[tuple[float, float]]) -> None:
     rule, outcome = MATRIX[fault]
     method, path = WRITE[provider.name]
+    if rule["kind"] == "timeout":
+        rule = {**rule, "seconds": WRITE_STALL}
     provider.faults({"method": method, "path": path, **rule})
     before = bookings(provider)
     result = provider.book("2027-01-11T15:00:00Z")
@@ -135,7 +139,7 @@ def test_write(provider: Provider, fault: str, runs: list[tuple[float, float]]) 
     if rule["kind"] == "timeout":
         # The provider got the booking and books it after its pause, when Aptura has given up
         # (and its lookup found nothing yet): "unknown" was right, and there is one booking.
-        deadline = time.monotonic() + SLOW + 1
+        deadline = time.monotonic() + WRITE_STALL + 1
         while bookings(provider) == before and time.monotonic() < deadline:
             time.sleep(0.05)
         assert bookings(provider) == before + 1
