@@ -357,6 +357,20 @@ def test_timeouts_resets_and_malformed_bodies() -> None:
         assert info.value.status == status
 
 
+# A write that needs an earlier step undone when it fails.
+CART_THEN_CHECKOUT = """
+operations:
+  appointments.create:
+    steps:
+      - id: cart
+        request: {method: POST, path: /cart}
+        compensate: {method: DELETE, path: "/cart/{steps.cart.id}"}
+      - id: checkout
+        request: {method: POST, path: /checkout}
+    output: steps.checkout
+"""
+
+
 def _write_outcome(handler: Callable[[httpx.Request], httpx.Response], spec: str) -> tuple[int, Any]:
     with pytest.raises(AptError) as info:
         make(spec, handler).run("appointments.create", {})
@@ -404,17 +418,7 @@ def test_a_failed_undo_makes_the_outcome_unknown() -> None:
             return httpx.Response(503)
         return httpx.Response(200, json={"id": "cart1"})
 
-    assert _write_outcome(handler, """
-operations:
-  appointments.create:
-    steps:
-      - id: cart
-        request: {method: POST, path: /cart}
-        compensate: {method: DELETE, path: "/cart/{steps.cart.id}"}
-      - id: checkout
-        request: {method: POST, path: /checkout}
-    output: steps.checkout
-""") == (409, "unknown")
+    assert _write_outcome(handler, CART_THEN_CHECKOUT) == (409, "unknown")
 
 
 def test_budget_exhausted_is_a_timeout() -> None:
@@ -457,17 +461,7 @@ def test_compensation_undoes_earlier_steps_when_a_later_one_fails() -> None:
         return httpx.Response(200, json={"id": "cart1"})
 
     with pytest.raises(AptError) as info:
-        make("""
-operations:
-  appointments.create:
-    steps:
-      - id: cart
-        request: {method: POST, path: /cart}
-        compensate: {method: DELETE, path: "/cart/{steps.cart.id}"}
-      - id: checkout
-        request: {method: POST, path: /checkout}
-    output: steps.checkout
-""", handler).run("appointments.create", {})
+        make(CART_THEN_CHECKOUT, handler).run("appointments.create", {})
     assert info.value.status == 409
     assert calls == ["POST /api/cart", "POST /api/checkout", "DELETE /api/cart/cart1"]
 
