@@ -365,3 +365,31 @@ def test_recorded_errors_show_on_get_and_a_good_rotation_clears_them(keys: dict[
     delete_connection(healed)
     assert record_error(healed, "connection_auth_failed", "gone") is healed  # a deleted one is left alone
     assert stored_connection_items() == []
+
+
+def test_credentials_rotated_by_another_container_are_read_again_once(keys: dict[str, str]) -> None:
+    """This container's cached credentials are refused: it reads the secret again and carries on."""
+    from aptura.store.connections import get_connection, read_credentials, write_credentials
+
+    conn = created(keys)["id"]
+    record = get_connection("acct_a", conn)
+    assert record is not None
+    good = secret_of(conn)
+    # This container caches credentials that no longer work, while the store already holds the
+    # rotated ones (as after a PATCH served by another container).
+    write_credentials(record, {**good, "password": "superseded"})
+    assert read_credentials(record, force=True)["password"] == "superseded"
+    write_credentials(record, good)
+    assert read_credentials(record)["password"] == "superseded"
+
+    answer = availability(keys["a_test"], conn)
+    assert answer.status == 200, answer
+    assert read_credentials(record) == good
+    assert call("GET", f"/v1/connections/{conn}", keys["a_test"]).body["last_error"] is None
+
+    # Credentials that the store holds too are refused for real: one read again, then the error.
+    write_credentials(record, {**good, "password": "wrong-everywhere"})
+    read_credentials(record, force=True)
+    refused = availability(keys["a_test"], conn)
+    assert refused.status == 401 and refused.body["error"] == "connection_auth_failed", refused
+    assert call("GET", f"/v1/connections/{conn}", keys["a_test"]).body["status"] == "error"

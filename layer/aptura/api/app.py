@@ -319,23 +319,33 @@ def run_operation(caller: Caller, operation: str, input_: dict[str, Any], deadli
                   ) -> Outcome:
     """Run ``operation`` of the caller's provider spec with the unified ``input_``.
 
-    Operations of one Aptura request that share ``deadline`` share its time budget.
+    Operations of one Aptura request that share ``deadline`` share its time budget. When the
+    provider refuses this container's cached credentials, they are read again once: another
+    container may have rotated them (a refusal means nothing was done, so running again is safe).
     """
     record = caller.connection
-    connection = Connection(record.connection_id, record.provider, record.mode, record.config,
-                            dict(read_credentials(record)))
+    credentials = read_credentials(record)
     request_id = current_event().request_context.request_id or ""
     oauth = isinstance(caller.spec.auth, OAuth2Auth)
-    runner = Runner(caller.spec, connection, request_id=request_id,
-                    token_store=DynamoTokenStore(record) if oauth else None,
-                    oauth_app=oauth_app(caller.spec.id, record.mode) if oauth else None, deadline=deadline)
-    try:
-        output = runner.run(operation, input_)
-    except AptError as exc:
-        if exc.code in _CONNECTION_FAULTS:  # GET /v1/connections/{id} shows why it stopped working
-            record_error(record, exc.code, exc.message)
-        raise
-    finally:
-        audit.note(operation=operation, provider_request_id=runner.provider_request_id)
-    record_ok(record)  # writes only when clearing an earlier error
-    return Outcome(output, runner.zone, runner.provider_request_id)
+    refreshed = False
+    while True:
+        connection = Connection(record.connection_id, record.provider, record.mode, record.config, dict(credentials))
+        runner = Runner(caller.spec, connection, request_id=request_id,
+                        token_store=DynamoTokenStore(record) if oauth else None,
+                        oauth_app=oauth_app(caller.spec.id, record.mode) if oauth else None, deadline=deadline)
+        try:
+            output = runner.run(operation, input_)
+        except AptError as exc:
+            if exc.code == "connection_auth_failed" and not refreshed:
+                refreshed = True
+                fresh = read_credentials(record, force=True)
+                if fresh != credentials:
+                    credentials = fresh
+                    continue
+            if exc.code in _CONNECTION_FAULTS:  # GET /v1/connections/{id} shows why it stopped working
+                record_error(record, exc.code, exc.message)
+            raise
+        finally:
+            audit.note(operation=operation, provider_request_id=runner.provider_request_id)
+        record_ok(record)  # writes only when clearing an earlier error
+        return Outcome(output, runner.zone, runner.provider_request_id)
