@@ -3,6 +3,7 @@ layer that matches the runtime, carries no boto3/botocore and imports from the b
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -79,3 +80,16 @@ def test_sam_build_without_a_container_and_import_from_the_artifact(tmp_path: Pa
                                   env={**ENV, "AWS_DEFAULT_REGION": "us-east-1", "APTURA_TABLE": "t"})
         assert imported.returncode == 0, imported.stderr
     shutil.rmtree(build, ignore_errors=True)
+
+
+def test_api_gateways_own_answers_are_in_aptura_error_format() -> None:
+    from aptura.errors import ERROR_STATUS
+
+    responses = load_yaml(ROOT / "template.yaml")["Resources"]["Api"]["Properties"]["GatewayResponses"]
+    assert {"MISSING_AUTHENTICATION_TOKEN", "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(responses)
+    for name, response in responses.items():
+        body = json.loads(response["ResponseTemplates"]["application/json"])
+        assert set(body) == {"error", "message", "details"} and body["error"] in ERROR_STATUS, name
+        if "StatusCode" in response:
+            status = int(response["StatusCode"])
+            assert ERROR_STATUS[body["error"]] == status or (name, status) == ("REQUEST_TOO_LARGE", 413), name
