@@ -53,6 +53,16 @@ class AptError(Exception):
         self.details = details if details is not None else {}
         self.retry_after = retry_after
 
+    @property
+    def outcome_unknown(self) -> bool:
+        """A write that may or may not have been carried out (see :meth:`mark_outcome_unknown`)."""
+        return isinstance(self.details, dict) and self.details.get("write_outcome") == "unknown"
+
+    def mark_outcome_unknown(self, **details: Any) -> None:
+        """Tell the caller the write's fate is unknown: sent, but never definitively answered."""
+        if isinstance(self.details, dict):
+            self.details.update(write_outcome="unknown", **details)
+
     def body(self) -> dict[str, Any]:
         """The JSON body Aptura returns for this error."""
         return {"error": self.code, "message": self.message, "details": self.details}

@@ -37,8 +37,7 @@ from sandboxes.boulevard.auth import (
 )
 from sandboxes.boulevard.engine import Engine
 from sandboxes.boulevard.graph import Context, Graph, stamp
-from sandboxes.core import FaultInjector, Request, Response, SandboxApp
-from sandboxes.core.faults import Fault
+from sandboxes.core import Request, Response, SandboxApp
 
 API_VERSION = "2020-01"
 CLIENT_PATH = f"/api/{API_VERSION}/{{business_id}}/client"
@@ -108,26 +107,6 @@ def _input_id(node: ValueNode, variables: Any) -> Any:
     return None
 
 
-class _Arrivals(FaultInjector):
-    """The shared fault injector, also telling the sandbox which requests arrive.
-
-    Boulevard's checkoutCart locks its cart (Book SDK docs); a slow checkout therefore holds
-    the lock from the moment it arrives. The shared server stalls an injected ``timeout``
-    before dispatching the request, and this hook is where the request is first seen: a
-    checkout that will be served locks its cart here and is released when it is dispatched.
-    """
-
-    def __init__(self, app: BoulevardSandbox) -> None:
-        super().__init__()
-        self._app = app
-
-    def before(self, method: str, path: str, body: bytes = b"") -> Fault | None:
-        fault = super().before(method, path, body)
-        if fault is None or fault.kind in ("timeout", "slow_body"):  # it will reach the API
-            self._app.checkout_arriving(_checkout_cart_id(method, path, body), +1)
-        return fault
-
-
 def _unauthorized(message: str) -> Response:
     # A GraphQL-shaped body, so GraphQL clients (the Book SDK's graphql-request) surface
     # ``response.errors[0].code`` just as for an in-band UNAUTHENTICATED error.
@@ -145,7 +124,6 @@ class BoulevardSandbox(SandboxApp):
         self.world = seed.build_world()
         self.engine = Engine(self.world)
         super().__init__()
-        self.faults = _Arrivals(self)
         self.route("POST", CLIENT_PATH, self.client_api)
         self.route("POST", ADMIN_PATH, self.admin_api)
         self.route("POST", ADMIN_BUSINESS_PATH, self.admin_api)
@@ -186,6 +164,11 @@ class BoulevardSandbox(SandboxApp):
         if request.params.get("business_id", business) != business:
             raise AuthError("Invalid business")
         return Caller(api_key)
+
+    def arrived(self, request: Request) -> None:
+        """Boulevard's checkoutCart locks its cart (Book SDK docs) from the moment it arrives,
+        even while an injected stall holds it back; it is released when served."""
+        self.checkout_arriving(_checkout_cart_id(request.method, request.path, request.body), +1)
 
     def checkout_arriving(self, cart_id: str | None, change: int) -> None:
         """Count a checkoutCart request on its way to ``cart_id`` (+1 on arrival, -1 when served)."""

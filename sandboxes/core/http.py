@@ -116,6 +116,12 @@ class SandboxApp:
         """A JSON view of the state, for tests (``GET /_sandbox/state``)."""
         return {}
 
+    def arrived(self, request: Request) -> None:
+        """A request that will be served has arrived (before an injected stall delays it).
+
+        For providers that act on a request as it arrives (e.g. lock what it works on).
+        """
+
     def not_found(self, request: Request) -> Response:
         return Response.json({"error": "not found", "path": request.path}, 404)
 
@@ -214,10 +220,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)  # abrupt close: the client sees a connection reset
             return
+        served = fault is None or fault.kind != "respond"
+        if served and not request.path.startswith("/_sandbox/"):
+            app.arrived(request)
         if fault is not None and fault.kind == "timeout":
             time.sleep(fault.seconds)
         try:
-            response = fault.response() if fault is not None and fault.kind == "respond" else app.dispatch(request)
+            response = app.dispatch(request) if served or fault is None else fault.response()
         except Exception as exc:  # a sandbox bug must not kill the server thread
             response = Response.json({"error": "sandbox internal error", "detail": repr(exc)}, 500)
         try:

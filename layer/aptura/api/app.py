@@ -325,27 +325,34 @@ def run_operation(caller: Caller, operation: str, input_: dict[str, Any], deadli
     """
     record = caller.connection
     credentials = read_credentials(record)
-    request_id = current_event().request_context.request_id or ""
-    oauth = isinstance(caller.spec.auth, OAuth2Auth)
-    refreshed = False
-    while True:
-        connection = Connection(record.connection_id, record.provider, record.mode, record.config, dict(credentials))
-        runner = Runner(caller.spec, connection, request_id=request_id,
-                        token_store=DynamoTokenStore(record) if oauth else None,
-                        oauth_app=oauth_app(caller.spec.id, record.mode) if oauth else None, deadline=deadline)
+    try:
         try:
-            output = runner.run(operation, input_)
+            outcome = _run_once(caller, operation, input_, deadline, credentials)
         except AptError as exc:
-            if exc.code == "connection_auth_failed" and not refreshed:
-                refreshed = True
-                fresh = read_credentials(record, force=True)
-                if fresh != credentials:
-                    credentials = fresh
-                    continue
-            if exc.code in _CONNECTION_FAULTS:  # GET /v1/connections/{id} shows why it stopped working
-                record_error(record, exc.code, exc.message)
-            raise
-        finally:
-            audit.note(operation=operation, provider_request_id=runner.provider_request_id)
-        record_ok(record)  # writes only when clearing an earlier error
-        return Outcome(output, runner.zone, runner.provider_request_id)
+            if exc.code != "connection_auth_failed":
+                raise
+            fresh = read_credentials(record, force=True)
+            if fresh == credentials:
+                raise
+            outcome = _run_once(caller, operation, input_, deadline, fresh)
+    except AptError as exc:
+        if exc.code in _CONNECTION_FAULTS:  # GET /v1/connections/{id} shows why it stopped working
+            record_error(record, exc.code, exc.message)
+        raise
+    record_ok(record)  # writes only when clearing an earlier error
+    return outcome
+
+
+def _run_once(caller: Caller, operation: str, input_: dict[str, Any], deadline: Deadline | None,
+              credentials: dict[str, Any]) -> Outcome:
+    record = caller.connection
+    oauth = isinstance(caller.spec.auth, OAuth2Auth)
+    connection = Connection(record.connection_id, record.provider, record.mode, record.config, dict(credentials))
+    runner = Runner(caller.spec, connection, request_id=current_event().request_context.request_id or "",
+                    token_store=DynamoTokenStore(record) if oauth else None,
+                    oauth_app=oauth_app(caller.spec.id, record.mode) if oauth else None, deadline=deadline)
+    try:
+        output = runner.run(operation, input_)
+    finally:
+        audit.note(operation=operation, provider_request_id=runner.provider_request_id)
+    return Outcome(output, runner.zone, runner.provider_request_id)

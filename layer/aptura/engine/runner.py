@@ -182,8 +182,8 @@ class Runner:
                 done.append((step, ctx))
         except Exception as exc:
             self._compensate(done, ctx)
-            if self.write_outcome_unknown and isinstance(exc, AptError) and isinstance(exc.details, dict):
-                exc.details["write_outcome"] = "unknown"
+            if self.write_outcome_unknown and isinstance(exc, AptError):
+                exc.mark_outcome_unknown()
             raise
         if self.spec._timezone is not None:  # the zone may come from a response (e.g. the location's)
             zone = self.spec._timezone.search(ctx)

@@ -96,12 +96,12 @@ def create_appointment(body: AppointmentCreate, connection_id: ConnectionHeader,
         try:
             output = run_operation(caller, "appointments.create", input_, deadline).output
         except AptError as exc:
-            if not (isinstance(exc.details, dict) and exc.details.get("write_outcome") == "unknown"):
+            if not exc.outcome_unknown:
                 raise
             found = find_booked(caller, input_, deadline) if stamps else None
             if found is not None:
                 return booked(found, "reconciled")
-            exc.details["reference"] = reference
+            exc.mark_outcome_unknown(reference=reference)
             if stamps:
                 uncertain.remember(account, connection, reference, "appointments.create")
             raise
@@ -129,9 +129,9 @@ def find_booked(caller: Caller, input_: dict[str, Any], deadline: Deadline, stri
     having looked could book twice.
     """
     start = parse_datetime(input_["startTime"])
-    lookup = {"startDate": (start - _WEST).date().isoformat(), "endDate": (start + _EAST).date().isoformat(),
-              "staffId": input_.get("staffId"), "serviceId": None, "status": None, "clientEmail": None,
-              "locationId": input_.get("locationId")}
+    first, last = local_window(None, None, start, start, start.date())
+    lookup = {"startDate": first.isoformat(), "endDate": last.isoformat(), "staffId": input_.get("staffId"),
+              "serviceId": None, "status": None, "clientEmail": None, "locationId": input_.get("locationId")}
     try:
         with audit_aside():  # the request's audit line keeps the booking's operation and provider request id
             output = run_operation(caller, "appointments.list", lookup, deadline).output
@@ -139,8 +139,7 @@ def find_booked(caller: Caller, input_: dict[str, Any], deadline: Deadline, stri
     except AptError as exc:
         logger.info("reconciliation lookup failed", extra={"error": exc.code})
         if strict:
-            if isinstance(exc.details, dict):
-                exc.details.update(write_outcome="unknown", reference=input_["reference"])
+            exc.mark_outcome_unknown(reference=input_["reference"])
             raise
         return None
     return next((a for a in items if a.get("reference") == input_["reference"] and a["status"] != "cancelled"),
