@@ -3,8 +3,9 @@
 A pytest plugin (registered in ``tests/conftest.py``). It learns secrets as the suite makes them:
 every sandbox's demo credentials and seed secrets, every key ``aptura.store.keys.create_api_key``
 returns, every token the Square sandbox issues, and every credential or bearer value a test
-sends through ``tests.support.invoke``. It captures every record of the ``aptura`` and
-``sandboxes`` loggers, formatted exactly as Lambda would write it, and every ``invoke`` answer.
+sends through ``tests.support.invoke`` or ``call_gateway``. It captures every record of the ``aptura``
+and ``sandboxes`` loggers, formatted exactly as Lambda would write it, every answer of either, and
+every line the local gateway's Lambda worker processes wrote.
 
 Each capture is checked when it happens against the secrets known by then: a value cannot leak
 before it exists, and nothing has to be kept for the end. Any Aptura key pattern in a log line is
@@ -271,7 +272,11 @@ def install(scan: SecretScan) -> Callable[[], None]:
 
         return done
 
+    def on_worker_line(line: str) -> None:
+        scan.check_log(line, "gateway worker")
+
     support.INVOKE_HOOKS.append(on_invoke)
+    support.WORKER_LOG_HOOKS.append(on_worker_line)
     capture = LogCapture(scan)
     for name in LOGGERS:
         logging.getLogger(name).addHandler(capture)
@@ -280,6 +285,7 @@ def install(scan: SecretScan) -> Callable[[], None]:
         for name in LOGGERS:
             logging.getLogger(name).removeHandler(capture)
         support.INVOKE_HOOKS.remove(on_invoke)
+        support.WORKER_LOG_HOOKS.remove(on_worker_line)
         for restore in reversed(undo):
             restore()
 

@@ -17,18 +17,25 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import httpx
+
 from local.events import HttpRequest, build_event
 from local.template import Function, Route, load_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 STACK = load_stack(ROOT / "template.yaml")
-# One module instance per (function, thread): a Powertools resolver holds the current event,
-# so threads that call a handler concurrently must not share one, just as Lambda containers
-# never do.
-_MODULES: dict[tuple[str, int], ModuleType] = {}
+# One module per function, and one invocation at a time in this process, as in one Lambda
+# execution environment. Powertools' resolvers keep the event being handled in class state
+# (``BaseRouter.current_event``), shared by every resolver in the process, so two invocations
+# at once would read each other's requests. Tests that need requests really at once send them
+# through the local gateway's worker processes instead (``call_gateway``).
+_MODULES: dict[str, ModuleType] = {}
+_ENVIRONMENT = threading.Lock()
 # Called with (method, path, headers, body) before each invoke; each returns what to call with its Result.
 # The secret scan (tests/secret_scan.py) learns sent credentials and checks every answer this way.
 INVOKE_HOOKS: list[Callable[[str, str, dict[str, str], Any], Callable[[Any], None]]] = []
+# Called with each line the local gateway's Lambda workers wrote (their logs live in other processes).
+WORKER_LOG_HOOKS: list[Callable[[str], None]] = []
 
 
 @dataclass
@@ -60,17 +67,16 @@ class FakeContext:
 
 def _module(fn: Function) -> ModuleType:
     """Import a function's handler module under a unique name (every function has an app.py)."""
-    key = (fn.logical_id, threading.get_ident())
-    if key not in _MODULES:
+    if fn.logical_id not in _MODULES:
         module_file, _ = fn.handler.rsplit(".", 1)
         path = fn.code_dir / f"{module_file}.py"
-        spec = importlib.util.spec_from_file_location(f"fn_{fn.logical_id}_{key[1]}", path)
+        spec = importlib.util.spec_from_file_location(f"fn_{fn.logical_id}", path)
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module
         spec.loader.exec_module(module)
-        _MODULES[key] = module
-    return _MODULES[key]
+        _MODULES[fn.logical_id] = module
+    return _MODULES[fn.logical_id]
 
 
 def route_for(method: str, raw_path: str) -> tuple[Route, dict[str, str]]:
@@ -94,7 +100,8 @@ def invoke(method: str, path: str, *, headers: dict[str, str] | None = None, que
     fn = STACK.functions[route.function_id]
     after = [hook(method, path, dict(headers or {}), json_body if json_body is not None else raw_body)
              for hook in INVOKE_HOOKS]
-    result = _module(fn).lambda_handler(event, FakeContext(fn))
+    with _ENVIRONMENT:
+        result = _module(fn).lambda_handler(event, FakeContext(fn))
     text = result.get("body") or ""
     try:
         parsed = json.loads(text) if text else None
@@ -104,6 +111,24 @@ def invoke(method: str, path: str, *, headers: dict[str, str] | None = None, que
     for name, values in (result.get("multiValueHeaders") or {}).items():  # REST APIs answer with these
         headers[name.lower()] = ", ".join(values)
     answer = Result(result["statusCode"], headers, parsed)
+    for done in after:
+        done(answer)
+    return answer
+
+
+def call_gateway(base_url: str, method: str, path: str, *, headers: dict[str, str] | None = None,
+                 query: dict[str, Any] | None = None, json_body: Any = None, timeout: float = 60.0) -> Result:
+    """Call Aptura through the local API Gateway (:mod:`local.gateway`), whose functions run in
+    Lambda-like worker processes: requests sent from several threads are really handled at once."""
+    after = [hook(method, path, dict(headers or {}), json_body) for hook in INVOKE_HOOKS]
+    response = httpx.request(method, f"{base_url}{quote(path)}", headers=headers,
+                             params={k: v for k, v in (query or {}).items() if v is not None},
+                             json=json_body, timeout=timeout)
+    try:
+        parsed = response.json() if response.content else None
+    except ValueError:
+        parsed = response.text
+    answer = Result(response.status_code, {k.lower(): v for k, v in response.headers.items()}, parsed)
     for done in after:
         done(answer)
     return answer

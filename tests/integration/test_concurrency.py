@@ -1,0 +1,70 @@
+"""Bookings that really happen at once: twenty callers race for one slot on every provider.
+
+The requests go through the local API Gateway to Lambda-like worker processes (the ``gateway``
+fixture), several of which handle requests at the same moment, as Lambda's execution environments
+do; the store is DynamoDB Local and the providers are the sandboxes. In one process Powertools
+handles one event at a time, so an in-process version of this test would only take turns.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from aptura.store.connections import create_connection
+from aptura.store.keys import create_api_key
+from tests.conformance.conftest import PINNED_NOW, PROVIDERS, demo_of
+from tests.conformance.test_conformance import START
+from tests.support import Result, auth_headers, call_gateway
+
+pytestmark = pytest.mark.integration
+RACERS = 20
+
+
+def provision(provider: str, sandbox_url: str) -> dict[str, str]:
+    root = f"{sandbox_url}/{provider}/_sandbox"
+    httpx.post(f"{root}/reset").raise_for_status()
+    httpx.post(f"{root}/clock", json={"now": PINNED_NOW}).raise_for_status()
+    demo = demo_of(provider)
+    raw, key = create_api_key(f"acct_race_{uuid.uuid4().hex[:8]}", "test")
+    conn = create_connection(key.account_id, provider, "test", demo["config"], demo["credentials"])
+    return auth_headers(raw, conn.connection_id)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_twenty_bookings_of_one_slot_at_once_make_exactly_one(provider: str, aws: Any, sandboxes: Any,
+                                                              gateway: str) -> None:
+    demo = demo_of(provider)
+    headers = provision(provider, sandboxes.url)
+    day = (START + timedelta(days=3)).isoformat()
+    found = call_gateway(gateway, "GET", "/v1/availability", headers=headers,
+                         query={"serviceId": demo["service_id"], "startDate": day, "endDate": day,
+                                "staffId": demo["staff_id"]})
+    assert found.status == 200 and found.body["slots"], found
+    slot = found.body["slots"][0]
+    start = threading.Barrier(RACERS)
+
+    def race(i: int) -> Result:
+        body = {"serviceId": demo["service_id"], "staffId": slot["staffId"], "startTime": slot["startTime"],
+                "client": {"firstName": "Racer", "lastName": f"No{i}", "email": f"racer{i}@example.com"}}
+        start.wait()
+        return call_gateway(gateway, "POST", "/v1/appointments", headers=headers, json_body=body)
+
+    with ThreadPoolExecutor(max_workers=RACERS) as pool:
+        results = list(pool.map(race, range(RACERS)))
+    statuses = sorted(r.status for r in results)
+    odd = [r for r in results if r.status not in (201, 409)]
+    assert statuses.count(201) == 1 and not odd, (statuses, odd)
+    winner = next(r.body for r in results if r.status == 201)
+    assert winner["client"]["email"] == f"racer{winner['client']['lastName'][2:]}@example.com"  # its own booking
+    held = call_gateway(gateway, "GET", "/v1/appointments", headers=headers,
+                        query={"start_date": day, "end_date": day})
+    assert held.status == 200, held
+    at_slot = [a["id"] for a in held.body["data"] if a["startTime"] == slot["startTime"] and a["status"] != "cancelled"]
+    assert at_slot == [winner["id"]]
