@@ -44,6 +44,7 @@ test: deps $(SAM_VENV)/.installed $(FUZZ_VENV)/.installed
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy layer/aptura local sandboxes
+	$(VENV)/bin/mypy tests bench
 	for f in functions/*/app.py; do $(VENV)/bin/mypy $$f || exit 1; done  # each is a module named app
 
 schema: deps

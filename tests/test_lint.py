@@ -23,7 +23,7 @@ def test_ruff_is_clean() -> None:
     assert result.returncode == 0, result.stdout[-4000:]
 
 
-@pytest.mark.parametrize("target", ["layer/aptura local sandboxes",
+@pytest.mark.parametrize("target", ["layer/aptura local sandboxes", "tests bench",
                                     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "functions").glob("*/app.py"))])
 def test_mypy_is_clean(target: str) -> None:
     result = run(str(BIN / "mypy"), *target.split())

@@ -80,7 +80,7 @@ def audit() -> Iterator[_Capture]:
     capture.setFormatter(logger.registered_formatter)
     logger.addHandler(capture)
     yield capture
-    logger.removeHandler(capture)
+    logging.getLogger(logger.name).removeHandler(capture)  # Powertools' Logger has no removeHandler
 
 
 @pytest.fixture()
@@ -142,7 +142,9 @@ def test_unknown_provider_and_malformed_body_are_400(keys: dict[str, str]) -> No
     unknown = call("POST", "/v1/connections", keys["a_test"], create_body(provider="nosuchprovider"))
     assert unknown.status == 400 and unknown.body["error"] == "validation_error", unknown
     assert list(unknown.body["details"]) == ["provider"] and PROVIDER in unknown.body["details"]["provider"][0]
-    for body in ({"config": {}}, {**create_body(), "credentials": "text"}, {**create_body(), "extra": 1}):
+    bad: list[dict[str, Any]] = [{"config": {}}, {**create_body(), "credentials": "text"},
+                                 {**create_body(), "extra": 1}]
+    for body in bad:
         result = call("POST", "/v1/connections", keys["a_test"], body)
         assert result.status == 400 and result.body["error"] == "validation_error", (body, result)
     assert stored_connection_items() == []

@@ -93,7 +93,7 @@ def test_availability_across_a_dst_change(provider: Provisioned) -> None:
     slots = result.body["slots"]
     check_slots(provider, slots, start, end)
     # The same wall-clock opening time maps to different UTC times either side of the change.
-    first_local = {}
+    first_local: dict[date, datetime] = {}
     for slot in slots:
         local = parse(slot["startTime"]).astimezone(tz)
         first_local.setdefault(local.date(), local)

@@ -55,7 +55,7 @@ def test_keys_are_stored_only_as_hashes(world: dict[str, Any]) -> None:
         assert any(i["pk"] == f"APIKEY#{hash_key(raw)}" for i in items)
     secret = boto3.client("secretsmanager").get_secret_value(SecretId=secret_name(world["a_conn"]))
     assert "password" in secret["SecretString"]  # credentials live in Secrets Manager ...
-    conn_items = [i for i in items if i["sk"].startswith("CONNECTION#")]
+    conn_items = [i for i in items if str(i["sk"]).startswith("CONNECTION#")]
     for item in conn_items:  # ... and never in DynamoDB
         for value in world["demo"]["credentials"].values():
             assert str(value) not in repr(item)

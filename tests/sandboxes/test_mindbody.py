@@ -538,6 +538,7 @@ def test_client_search_and_ids(mb: Mindbody) -> None:
 
 def test_add_client_required_fields_and_duplicates(mb: Mindbody, server: RunningServer) -> None:
     app = server.app("mindbody")
+    assert isinstance(app, MindbodySandbox)
     app._required_client_fields = seed.REAL_DEMO_SITE_REQUIRED_CLIENT_FIELDS  # as on Mindbody's real demo site
     mb.http.post(mb.root + "/_sandbox/reset")
     try:

@@ -61,9 +61,9 @@ def test_minor_units_follow_the_currency_exponent() -> None:
 def test_strings_and_hashes() -> None:
     assert run("md5('ab')") == hashlib.md5(b"ab").hexdigest()
     assert run("sha256('ab')") == hashlib.sha256(b"ab").hexdigest()
-    assert len(run("hmac_sha256('k', 'm')")) == 64
+    assert len(str(run("hmac_sha256('k', 'm')"))) == 64
     assert run("base64('user:pw')") == "dXNlcjpwdw=="
-    assert run("hmac_sha256_base64('k', 'm')").endswith("=")
+    assert str(run("hmac_sha256_base64('k', 'm')")).endswith("=")
     assert run("uuid5('x')") == run("uuid5('x')") != run("uuid5('y')")
     assert run("re_find('https://x/api/bookings/123.json', 'bookings/([0-9]+)')") == "123"
     assert run("re_find('abc', '[0-9]+')") is None

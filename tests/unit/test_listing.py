@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -63,7 +64,8 @@ def test_cursor_walks_every_item_once_and_is_bound_to_its_query() -> None:
 
 
 def test_native_filters_trust_items_without_the_field() -> None:
-    staff = [{"id": "a", "serviceIds": ["1"]}, {"id": "b", "serviceIds": None}, {"id": "c", "serviceIds": ["2"]}]
+    staff: list[dict[str, Any]] = [{"id": "a", "serviceIds": ["1"]}, {"id": "b", "serviceIds": None},
+                                   {"id": "c", "serviceIds": ["2"]}]
     assert ids(respond(staff, [listing.contains("serviceIds", "1")], "name")) == ["a"]
     assert ids(respond(staff, [listing.contains("serviceIds", "1", native=True)], "name")) == ["a", "b"]
 

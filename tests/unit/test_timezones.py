@@ -8,15 +8,22 @@ from aptura.engine import timezones as tzs
 from aptura.errors import AptError
 
 
+def utc(local: str, zone: str) -> str:
+    """``local_to_utc`` formatted, for a local time that exists."""
+    value = tzs.local_to_utc(local, zone)
+    assert value is not None, f"{local} does not exist in {zone}"
+    return tzs.format_utc(value)
+
+
 def test_naive_local_time_converts_with_the_zone() -> None:
-    assert tzs.format_utc(tzs.local_to_utc("2027-01-05T09:00:00", "America/New_York")) == "2027-01-05T14:00:00Z"
-    assert tzs.format_utc(tzs.local_to_utc("2027-07-05 09:00:00", "America/New_York")) == "2027-07-05T13:00:00Z"
-    assert tzs.format_utc(tzs.local_to_utc("2027-07-05T09:00", "Europe/Helsinki")) == "2027-07-05T06:00:00Z"
+    assert utc("2027-01-05T09:00:00", "America/New_York") == "2027-01-05T14:00:00Z"
+    assert utc("2027-07-05 09:00:00", "America/New_York") == "2027-07-05T13:00:00Z"
+    assert utc("2027-07-05T09:00", "Europe/Helsinki") == "2027-07-05T06:00:00Z"
 
 
 def test_values_with_offset_ignore_the_zone() -> None:
-    assert tzs.format_utc(tzs.local_to_utc("2027-01-05T09:00:00+02:00", "America/New_York")) == "2027-01-05T07:00:00Z"
-    assert tzs.format_utc(tzs.local_to_utc("2027-01-05T09:00:00Z", "Asia/Tokyo")) == "2027-01-05T09:00:00Z"
+    assert utc("2027-01-05T09:00:00+02:00", "America/New_York") == "2027-01-05T07:00:00Z"
+    assert utc("2027-01-05T09:00:00Z", "Asia/Tokyo") == "2027-01-05T09:00:00Z"
 
 
 @pytest.mark.parametrize(
@@ -30,7 +37,7 @@ def test_nonexistent_local_time_is_none(local: str, zone: str) -> None:
 
 def test_ambiguous_local_time_means_the_first_occurrence() -> None:
     # New York falls back at 02:00 EDT on 2027-11-07: 01:30 happens at 05:30Z and 06:30Z.
-    assert tzs.format_utc(tzs.local_to_utc("2027-11-07T01:30:00", "America/New_York")) == "2027-11-07T05:30:00Z"
+    assert utc("2027-11-07T01:30:00", "America/New_York") == "2027-11-07T05:30:00Z"
 
 
 def test_utc_to_local_refuses_the_second_occurrence() -> None:
