@@ -103,10 +103,7 @@ def invoke(method: str, path: str, *, headers: dict[str, str] | None = None, que
     with _ENVIRONMENT:
         result = _module(fn).lambda_handler(event, FakeContext(fn))
     text = result.get("body") or ""
-    try:
-        parsed = json.loads(text) if text else None
-    except ValueError:
-        parsed = text
+    parsed = _parsed(text)
     headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
     for name, values in (result.get("multiValueHeaders") or {}).items():  # REST APIs answer with these
         headers[name.lower()] = ", ".join(values)
@@ -114,6 +111,14 @@ def invoke(method: str, path: str, *, headers: dict[str, str] | None = None, que
     for done in after:
         done(answer)
     return answer
+
+
+def _parsed(text: str) -> Any:
+    """An answer's body: its JSON, else the text itself (None when empty)."""
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return text
 
 
 def call_gateway(base_url: str, method: str, path: str, *, headers: dict[str, str] | None = None,
@@ -124,11 +129,7 @@ def call_gateway(base_url: str, method: str, path: str, *, headers: dict[str, st
     response = httpx.request(method, f"{base_url}{quote(path)}", headers=headers,
                              params={k: v for k, v in (query or {}).items() if v is not None},
                              json=json_body, timeout=timeout)
-    try:
-        parsed = response.json() if response.content else None
-    except ValueError:
-        parsed = response.text
-    answer = Result(response.status_code, {k.lower(): v for k, v in response.headers.items()}, parsed)
+    answer = Result(response.status_code, {k.lower(): v for k, v in response.headers.items()}, _parsed(response.text))
     for done in after:
         done(answer)
     return answer

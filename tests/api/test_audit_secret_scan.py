@@ -33,9 +33,12 @@ def test_logs_a_secret_under_a_secret_name():
 def test_maybe_leaks():
     from aptura.api.app import logger
     from sandboxes.mindbody.app import DEMO
+    from tests.support import WORKER_LOG_HOOKS
 
     if LEAK:
         logger.info("debugging", extra={"note": "site password " + DEMO["credentials"]["password"]})
+        for hook in WORKER_LOG_HOOKS:  # as the gateway fixture hands over its Lambda workers' lines
+            hook('[AppointmentsFunction] {"note": "worker password ' + DEMO["credentials"]["password"] + '"}')
 '''
 
 
@@ -59,5 +62,6 @@ def test_a_leaking_session_fails_naming_the_leak(tmp_path: Path, args: tuple[str
     assert "2 passed" in out and "failed" not in out.replace("the session fails", ""), out
     assert "secret scan: secrets leaked" in out, out
     assert "sandboxes.mindbody DEMO credentials.password in log aptura" in out, out
+    assert "sandboxes.mindbody DEMO credentials.password in log gateway worker" in out, out
     assert "site password <secret>" in out and DEMO["credentials"]["password"] not in out, out
 
