@@ -92,17 +92,6 @@ def _log(message: str) -> None:
     print(f"[devstack] {message}", file=sys.stderr, flush=True)
 
 
-def _drain(stream: Any, prefix: str) -> None:
-    """Relay a child's output line by line: an unread pipe would block the child once its buffer fills."""
-    try:
-        for raw in stream:
-            text = raw.decode("utf-8", "replace").rstrip()
-            if text:
-                print(f"[{prefix}] {text}", file=sys.stderr, flush=True)
-    except (OSError, ValueError):  # the pipe closed under us while stopping
-        pass
-
-
 class DevStack:
     """Sandboxes, DynamoDB Local, moto, the demo account and the gateway, started and stopped together."""
 
@@ -299,8 +288,6 @@ class DevStack:
             self._dynamodb_error = exc
             return
         self.timings["dynamodb_local"] = time.monotonic() - started
-        if ddb.process.stdout is not None:
-            threading.Thread(target=_drain, args=(ddb.process.stdout, "dynamodb"), daemon=True).start()
         with self._lock:
             if self._stopped:  # stop() ran while the JVM was starting: nobody else will end it
                 ddb.stop()

@@ -32,6 +32,7 @@ import pytest
 from local.events import DEMO_API_KEY
 from local.services import free_port
 from sandboxes.server import REGISTRY
+from tests.conformance.conftest import demo_of
 from tests.support import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("devstack")]
@@ -57,10 +58,6 @@ def oauth_providers() -> set[str]:
         if isinstance(auth, OAuth2Auth) and auth.authorize is not None and hasattr(module, "OAUTH_APP"):
             out.add(provider)
     return out
-
-
-def demo_of(provider: str) -> dict[str, Any]:
-    return importlib.import_module(REGISTRY[provider].split(":")[0]).DEMO
 
 
 @dataclass

@@ -4,7 +4,6 @@ and runner with an httpx mock transport, and once through a handler against a sa
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 from aptura.engine import http
 from aptura.engine.breaker import CircuitBreaker, CircuitOpen, is_failure
 from aptura.engine.http import Deadline, PreparedRequest, Transport
-from aptura.engine.runner import Connection, Runner
+from aptura.engine.runner import Connection, Runner, default_transport
 from aptura.errors import AptError
 from aptura.spec.loader import parse_spec
 from tests.resilience.conftest import Provider, provision
@@ -278,7 +277,10 @@ def supersaas(api_key: str, connections: dict[str, str], sandboxes: Any, fast: N
     prov.admin("reset")
 
 
-def test_a_failing_provider_trips_the_circuit_of_its_connection(supersaas: Provider) -> None:
+def test_a_failing_provider_trips_the_circuit_of_its_connection(supersaas: Provider, clock: Clock,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # The container's breaker on a fake clock: a slow machine must not let the 0.5 s cool-down pass unseen.
+    monkeypatch.setattr(default_transport().breaker, "_clock", clock)
     supersaas.faults({"path": ".*", "kind": "status", "status": 500})
     for _ in range(2):
         result = supersaas.availability()
@@ -294,7 +296,7 @@ def test_a_failing_provider_trips_the_circuit_of_its_connection(supersaas: Provi
     assert len(supersaas.received) == sent, "fails fast: the provider is not called"
 
     supersaas.admin("faults", method="DELETE")  # the provider recovers
-    time.sleep(0.5)
+    clock.now += 0.5
     result = supersaas.availability()
     assert result.status == 200, result  # the half-open trial succeeded
     assert result.body["slots"]
