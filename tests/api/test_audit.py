@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conformance.conftest import PINNED_NOW, demo_of
+from tests.conformance.conftest import demo_of, fresh_sandbox
 from tests.support import Result, auth_headers, invoke
 
 PROVIDER = "supersaas"
@@ -65,8 +65,7 @@ def acct(moto_aws: None, sandboxes: Any) -> Iterator[Account]:
     from aptura.store.keys import create_api_key
 
     sandbox = f"{sandboxes.url}/{PROVIDER}/_sandbox"
-    httpx.post(f"{sandbox}/reset").raise_for_status()
-    httpx.post(f"{sandbox}/clock", json={"now": PINNED_NOW}).raise_for_status()
+    fresh_sandbox(sandbox)
     raw, key = create_api_key("acct_audit", "test")
     conn = create_connection(key.account_id, PROVIDER, "test", DEMO["config"], DEMO["credentials"])
     yield Account(raw, key.key_id, key.account_id, conn.connection_id, sandbox)

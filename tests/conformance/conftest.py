@@ -34,6 +34,12 @@ class Provisioned:
         return response.json()
 
 
+def fresh_sandbox(admin_root: str) -> None:
+    """Reset a sandbox (``<url>/<provider>/_sandbox``) to its seed data and pin its clock at PINNED_NOW."""
+    httpx.post(f"{admin_root}/reset").raise_for_status()
+    httpx.post(f"{admin_root}/clock", json={"now": PINNED_NOW}).raise_for_status()
+
+
 def demo_of(provider: str) -> dict[str, Any]:
     """The sandbox's demo connection facts (``DEMO`` in ``sandboxes/<provider>/app.py``)."""
     return importlib.import_module(f"sandboxes.{provider}.app").DEMO

@@ -14,12 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from aptura.store.connections import create_connection
 from aptura.store.keys import create_api_key
-from tests.conformance.conftest import PINNED_NOW, PROVIDERS, demo_of
+from tests.conformance.conftest import PROVIDERS, demo_of, fresh_sandbox
 from tests.conformance.test_conformance import START
 from tests.support import Result, auth_headers, call_gateway
 
@@ -29,8 +28,7 @@ RACERS = 20
 
 def provision(provider: str, sandbox_url: str) -> dict[str, str]:
     root = f"{sandbox_url}/{provider}/_sandbox"
-    httpx.post(f"{root}/reset").raise_for_status()
-    httpx.post(f"{root}/clock", json={"now": PINNED_NOW}).raise_for_status()
+    fresh_sandbox(root)
     demo = demo_of(provider)
     raw, key = create_api_key(f"acct_race_{uuid.uuid4().hex[:8]}", "test")
     conn = create_connection(key.account_id, provider, "test", demo["config"], demo["credentials"])

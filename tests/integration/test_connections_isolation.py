@@ -8,12 +8,11 @@ import uuid
 from typing import Any
 
 import boto3
-import httpx
 import pytest
 
 from aptura.store.connections import secret_name
 from aptura.store.keys import create_api_key
-from tests.conformance.conftest import PINNED_NOW, demo_of
+from tests.conformance.conftest import demo_of, fresh_sandbox
 from tests.support import auth_headers, invoke
 
 pytestmark = pytest.mark.integration
@@ -23,8 +22,7 @@ PROVIDER = "mindbody"
 @pytest.fixture()
 def accounts(aws: dict[str, str], sandboxes: Any) -> dict[str, Any]:
     root = f"{sandboxes.url}/{PROVIDER}/_sandbox"
-    httpx.post(f"{root}/reset").raise_for_status()
-    httpx.post(f"{root}/clock", json={"now": PINNED_NOW}).raise_for_status()
+    fresh_sandbox(root)
     a, b = f"acct_{uuid.uuid4().hex[:8]}", f"acct_{uuid.uuid4().hex[:8]}"  # the shared DB outlives a test
     return {"a": create_api_key(a, "test")[0], "b": create_api_key(b, "test")[0], "demo": demo_of(PROVIDER)}
 

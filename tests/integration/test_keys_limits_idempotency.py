@@ -15,7 +15,7 @@ import pytest
 from aptura.store import keys as key_store
 from aptura.store.connections import create_connection
 from aptura.store.keys import create_api_key, set_account_limits
-from tests.conformance.conftest import PINNED_NOW, demo_of
+from tests.conformance.conftest import demo_of, fresh_sandbox
 from tests.conformance.test_conformance import START
 from tests.support import auth_headers, call_gateway, invoke
 
@@ -115,8 +115,7 @@ def test_limits_are_configurable_per_account_and_the_hour_counts_too(aws: Any,
 @pytest.fixture()
 def booking_world(aws: Any, sandboxes: Any) -> dict[str, Any]:
     root = f"{sandboxes.url}/{PROVIDER}/_sandbox"
-    httpx.post(f"{root}/reset").raise_for_status()
-    httpx.post(f"{root}/clock", json={"now": PINNED_NOW}).raise_for_status()
+    fresh_sandbox(root)
     demo = demo_of(PROVIDER)
     acct = account()
     raw, _ = create_api_key(acct, "test")

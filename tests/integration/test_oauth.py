@@ -16,7 +16,7 @@ import pytest
 from aptura.store.connections import create_connection, get_connection, put_platform_secret, read_credentials
 from aptura.store.keys import create_api_key
 from sandboxes.square.app import DEMO, OAUTH_APP
-from tests.conformance.conftest import PINNED_NOW
+from tests.conformance.conftest import fresh_sandbox
 from tests.support import auth_headers, call_gateway, invoke
 
 pytestmark = pytest.mark.integration
@@ -26,8 +26,7 @@ PROVIDER = "square"
 @pytest.fixture()
 def square(aws: dict[str, str], sandboxes: Any) -> dict[str, Any]:
     root = f"{sandboxes.url}/{PROVIDER}/_sandbox"
-    httpx.post(f"{root}/reset").raise_for_status()
-    httpx.post(f"{root}/clock", json={"now": PINNED_NOW}).raise_for_status()
+    fresh_sandbox(root)
     put_platform_secret("state-key", {"key": secrets.token_hex(24)})
     put_platform_secret("oauth-apps", {PROVIDER: {"test": OAUTH_APP}})
     account = f"acct_{uuid.uuid4().hex[:8]}"

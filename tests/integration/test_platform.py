@@ -8,12 +8,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import boto3
-import httpx
 import pytest
 
 from aptura.store.connections import create_connection, secret_name
 from aptura.store.keys import ALL_SCOPES, create_api_key, hash_key
-from tests.conformance.conftest import PINNED_NOW, demo_of
+from tests.conformance.conftest import demo_of, fresh_sandbox
 from tests.support import auth_headers, invoke
 
 pytestmark = pytest.mark.integration
@@ -24,8 +23,7 @@ DAY = date(2027, 1, 12)
 @pytest.fixture()
 def world(aws: dict[str, str], sandboxes: Any) -> dict[str, Any]:
     """Two accounts; A has a test and a live connection, B a test one."""
-    httpx.post(f"{sandboxes.url}/{PROVIDER}/_sandbox/reset").raise_for_status()
-    httpx.post(f"{sandboxes.url}/{PROVIDER}/_sandbox/clock", json={"now": PINNED_NOW}).raise_for_status()
+    fresh_sandbox(f"{sandboxes.url}/{PROVIDER}/_sandbox")
     demo = demo_of(PROVIDER)
     a, b = f"acct_{uuid.uuid4().hex[:8]}", f"acct_{uuid.uuid4().hex[:8]}"
     a_test, _ = create_api_key(a, "test")

@@ -16,7 +16,7 @@ from aptura.errors import AptError
 from aptura.spec.loader import load_spec
 from sandboxes.boulevard import BoulevardSandbox, seed
 from sandboxes.boulevard.auth import basic_header, make_admin_token
-from tests.conformance.conftest import PINNED_NOW, demo_of
+from tests.conformance.conftest import demo_of, fresh_sandbox
 
 DEMO = demo_of("boulevard")
 HAIRCUT, AVA = DEMO["service_id"], DEMO["staff_id"]
@@ -27,8 +27,7 @@ DAY = "2027-01-12"  # a Tuesday: Ava works 09:00-17:00 New York time, nothing bo
 @pytest.fixture()
 def sandbox(sandboxes: Any) -> BoulevardSandbox:
     root = f"{sandboxes.url}/boulevard/_sandbox"
-    httpx.post(f"{root}/reset").raise_for_status()
-    httpx.post(f"{root}/clock", json={"now": PINNED_NOW}).raise_for_status()
+    fresh_sandbox(root)
     app = sandboxes.app("boulevard")
     assert isinstance(app, BoulevardSandbox)
     return app

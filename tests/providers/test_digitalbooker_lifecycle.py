@@ -17,7 +17,7 @@ from aptura.api.listing import search
 from aptura.engine.runner import Connection, Runner
 from aptura.errors import AptError
 from aptura.spec.loader import load_spec
-from tests.conformance.conftest import PINNED_NOW, demo_of
+from tests.conformance.conftest import demo_of, fresh_sandbox
 
 HEL = ZoneInfo("Europe/Helsinki")
 DAY = "2027-01-12"  # a Tuesday: Anna (101) works 09-17, Camilla (103) 12-20
@@ -29,8 +29,7 @@ LIST_DEFAULTS: dict[str, Any] = {"staffId": None, "serviceId": None, "status": N
 @pytest.fixture()
 def root(sandboxes: Any) -> str:
     url = f"{sandboxes.url}/digitalbooker/_sandbox"
-    httpx.post(f"{url}/reset").raise_for_status()
-    httpx.post(f"{url}/clock", json={"now": PINNED_NOW}).raise_for_status()
+    fresh_sandbox(url)
     return url
 
 

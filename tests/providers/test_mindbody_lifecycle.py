@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from aptura.engine.functions import OPTIONS
 from aptura.engine.runner import Connection, Runner
 from aptura.errors import AptError
 from aptura.spec.loader import load_spec
-from tests.conformance.conftest import PINNED_NOW, demo_of
+from tests.conformance.conftest import demo_of, fresh_sandbox
 
 DEMO = demo_of("mindbody")
 ERIK, MAYA = "100000108", "100000110"
@@ -29,8 +28,7 @@ def runner(connection_id: str = "conn_mb_lifecycle", **credentials: str) -> Runn
 @pytest.fixture()
 def mb(sandboxes: Any) -> Runner:
     root = f"{sandboxes.url}/mindbody/_sandbox"
-    httpx.post(f"{root}/reset").raise_for_status()
-    httpx.post(f"{root}/clock", json={"now": PINNED_NOW}).raise_for_status()
+    fresh_sandbox(root)
     return runner()
 
 

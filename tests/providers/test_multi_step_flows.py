@@ -10,15 +10,14 @@ import pytest
 
 from aptura.store.connections import create_connection
 from aptura.store.keys import create_api_key
-from tests.conformance.conftest import PINNED_NOW, demo_of
+from tests.conformance.conftest import demo_of, fresh_sandbox
 from tests.support import auth_headers, invoke
 
 
 @pytest.fixture()
 def boulevard(moto_aws: None, sandboxes: Any) -> dict[str, Any]:
     root = f"{sandboxes.url}/boulevard/_sandbox"
-    httpx.post(f"{root}/reset").raise_for_status()
-    httpx.post(f"{root}/clock", json={"now": PINNED_NOW}).raise_for_status()
+    fresh_sandbox(root)
     demo = demo_of("boulevard")
     key, record = create_api_key("acct_flows", "test")
     conn = create_connection(record.account_id, "boulevard", "test", demo["config"], demo["credentials"])

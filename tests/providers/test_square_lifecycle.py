@@ -18,7 +18,7 @@ from aptura.errors import AptError
 from aptura.spec.loader import load_spec
 from sandboxes.square import seed as S
 from sandboxes.square.app import DEMO, OAUTH_APP
-from tests.conformance.conftest import PINNED_NOW
+from tests.conformance.conftest import fresh_sandbox
 
 DAY = "2027-01-12"  # a Tuesday: Ava, Marco and Jordan work downtown 09:00-17:00 EST (14:00-22:00Z)
 Run = Callable[..., Any]
@@ -27,8 +27,7 @@ Run = Callable[..., Any]
 @pytest.fixture()
 def root(sandboxes: Any) -> str:
     url = f"{sandboxes.url}/square/_sandbox"
-    httpx.post(f"{url}/reset").raise_for_status()
-    httpx.post(f"{url}/clock", json={"now": PINNED_NOW}).raise_for_status()
+    fresh_sandbox(url)
     return url
 
 

@@ -18,7 +18,7 @@ from aptura.api.shaping import clean_slots
 from aptura.engine.runner import Connection, Runner
 from aptura.errors import AptError
 from aptura.spec.loader import load_spec
-from tests.conformance.conftest import PINNED_NOW, demo_of
+from tests.conformance.conftest import demo_of, fresh_sandbox
 
 DEMO = demo_of("supersaas")
 ALICE, BEN, CHLOE = "101", "102", "103"
@@ -31,8 +31,7 @@ CLIENT = {"firstName": "Casey", "lastName": "Rivers", "email": "casey.rivers@exa
 @pytest.fixture()
 def provider_host(sandboxes: Any) -> str:
     host = f"{sandboxes.url}/supersaas"
-    httpx.post(f"{host}/_sandbox/reset").raise_for_status()
-    httpx.post(f"{host}/_sandbox/clock", json={"now": PINNED_NOW}).raise_for_status()
+    fresh_sandbox(f"{host}/_sandbox")
     return host
 
 

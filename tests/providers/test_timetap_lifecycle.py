@@ -17,7 +17,7 @@ import pytest
 from aptura.engine.runner import Connection, Runner
 from aptura.errors import AptError
 from aptura.spec.loader import load_spec
-from tests.conformance.conftest import PINNED_NOW, demo_of
+from tests.conformance.conftest import demo_of, fresh_sandbox
 
 DEMO = demo_of("timetap")
 AVERY, JORDAN, SAM = "512001", "512002", "512003"
@@ -30,8 +30,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 @pytest.fixture()
 def sandbox(sandboxes: Any) -> str:
     root = f"{sandboxes.url}/timetap/_sandbox"
-    httpx.post(f"{root}/reset").raise_for_status()
-    httpx.post(f"{root}/clock", json={"now": PINNED_NOW}).raise_for_status()
+    fresh_sandbox(root)
     return root
 
 
