@@ -5,7 +5,8 @@ which connection they may use, and running an operation on it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, cast
@@ -27,6 +28,7 @@ from pydantic import ValidationError as PydanticValidationError
 from aptura.api import audit
 from aptura.api.listing import MAX_LIMIT
 from aptura.api.models import ErrorBody
+from aptura.engine.auth import TokenStore
 from aptura.engine.http import Deadline
 from aptura.engine.runner import Connection, Runner
 from aptura.errors import AptError, Forbidden, NotFound, Unauthorized, ValidationError
@@ -308,11 +310,27 @@ def native_filters(caller: Caller, operation: str) -> set[str]:
 _CONNECTION_FAULTS = {"connection_auth_failed", "provider_error", "provider_unavailable", "provider_timeout"}
 
 
+@contextmanager
+def provider_runner(spec: ProviderSpec, connection: Connection, operation: str | None = None,
+                    token_store: TokenStore | None = None, deadline: Deadline | None = None) -> Iterator[Runner]:
+    """A Runner for ``connection`` in the current request (the platform's OAuth app for an OAuth 2.0 spec).
+
+    However the block ends, ``operation`` and the provider's last request id are noted for the audit line.
+    """
+    oauth = isinstance(spec.auth, OAuth2Auth)
+    runner = Runner(spec, connection, request_id=current_event().request_context.request_id or "",
+                    token_store=token_store, oauth_app=oauth_app(spec.id, connection.mode) if oauth else None,
+                    deadline=deadline)
+    try:
+        yield runner
+    finally:
+        audit.note(operation=operation, provider_request_id=runner.provider_request_id)
+
+
 @dataclass(frozen=True)
 class Outcome:
     output: Any
     zone: str  # the provider zone the spec declared for this connection
-    provider_request_id: str | None = None  # the provider's id of its last answer, when it sends one
 
 
 def run_operation(caller: Caller, operation: str, input_: dict[str, Any], deadline: Deadline | None = None
@@ -346,13 +364,8 @@ def run_operation(caller: Caller, operation: str, input_: dict[str, Any], deadli
 def _run_once(caller: Caller, operation: str, input_: dict[str, Any], deadline: Deadline | None,
               credentials: dict[str, Any]) -> Outcome:
     record = caller.connection
-    oauth = isinstance(caller.spec.auth, OAuth2Auth)
     connection = Connection(record.connection_id, record.provider, record.mode, record.config, dict(credentials))
-    runner = Runner(caller.spec, connection, request_id=current_event().request_context.request_id or "",
-                    token_store=DynamoTokenStore(record) if oauth else None,
-                    oauth_app=oauth_app(caller.spec.id, record.mode) if oauth else None, deadline=deadline)
-    try:
+    token_store = DynamoTokenStore(record) if isinstance(caller.spec.auth, OAuth2Auth) else None
+    with provider_runner(caller.spec, connection, operation, token_store, deadline) as runner:
         output = runner.run(operation, input_)
-    finally:
-        audit.note(operation=operation, provider_request_id=runner.provider_request_id)
-    return Outcome(output, runner.zone, runner.provider_request_id)
+    return Outcome(output, runner.zone)

@@ -27,6 +27,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
+from aptura.engine.runner import SAFE_METHODS
+
 logger = Logger(child=True)
 
 REDACTED = "[REDACTED]"
@@ -41,7 +43,6 @@ _PAIR = re.compile(r"(?i)((?:password|passwd|secret|token|api[_-]?key|authorizat
                    r"|signature)[\w-]*[\"']?\s*[=:]\s*[\"']?)(?!(?:bearer|basic)\s)([^\s\"'&,;}]+)")
 _MAX_DEPTH = 12
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # GET routes that change something: the OAuth callback creates a connection.
 WRITING_GETS = frozenset({"/v1/oauth/{provider}/callback"})
 

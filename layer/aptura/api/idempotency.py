@@ -54,15 +54,16 @@ def _run(work: Callable[[], Answer]) -> dict[str, Any]:
 def write_once(caller: Caller, operation: str, key: str | None, request: Any, work: Callable[[], Answer]) -> Answer:
     """Run the caller's write ``work`` at most once per Idempotency-Key (see the module docstring)."""
     scope = f"{caller.key.account_id}#{caller.connection.connection_id}#{operation}"
-    return once(scope, key, request, work, current_context())
+    return once(scope, key, request, work)
 
 
-def once(scope: str, key: str | None, request: Any, work: Callable[[], Answer], context: Any = None) -> Answer:
+def once(scope: str, key: str | None, request: Any, work: Callable[[], Answer]) -> Answer:
     """Run ``work`` at most once per ``(scope, key)``; without a key it simply runs."""
     if not key:
         return work()
     config = IdempotencyConfig(event_key_jmespath="key", payload_validation_jmespath="request",
                                expires_after_seconds=RECORD_SECONDS, use_local_cache=False)
+    context = current_context()
     if context is not None:
         config.register_lambda_context(context)  # an in-flight record expires with this invocation
     handler = IdempotencyHandler(function=_run, function_payload={"key": f"{scope}#{key}", "request": request},

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from aptura.store.keys import Scope
+
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 Status = Literal["confirmed", "cancelled", "completed", "no_show", "pending"]
 
@@ -347,10 +349,6 @@ class Connection(_Out):
 
 class ConnectionList(_Page):
     data: list[Connection]
-
-
-Scope = Literal["availability:read", "bookings:read", "bookings:write", "catalog:read", "clients:read",
-                "clients:write", "connections:manage", "keys:manage"]
 
 
 class ApiKeyCreate(_In):

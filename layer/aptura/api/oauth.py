@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from aptura.api.app import current_event
 from aptura.engine.runner import Connection, Runner, base_url
 from aptura.errors import AptError, NotSupported, ValidationError
 from aptura.spec.fields import validate_connection
@@ -137,3 +138,9 @@ def public_base_url(headers: dict[str, str], stage: str | None) -> str:
     proto = headers.get("x-forwarded-proto") or ("https" if host.endswith("amazonaws.com") else "http")
     prefix = f"/{stage}" if stage and host.endswith("amazonaws.com") else ""  # the stage is in execute-api URLs
     return f"{proto}://{host}{prefix}"
+
+
+def served_url() -> str:
+    """This deployment's public base URL, as the caller of the current request reached it."""
+    event = current_event()  # its headers are case-insensitive (lower-cased keys) in Powertools v3
+    return public_base_url(event.headers, event.request_context.stage)

@@ -20,13 +20,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from aptura.engine.timezones import format_utc
 from aptura.store.db import table
 
 MODES = ("test", "live")
-ALL_SCOPES = (
+Scope = Literal[
     "availability:read",
     "bookings:read",
     "bookings:write",
@@ -35,7 +35,8 @@ ALL_SCOPES = (
     "clients:write",
     "connections:manage",
     "keys:manage",
-)
+]
+ALL_SCOPES: tuple[str, ...] = get_args(Scope)
 CACHE_SECONDS = 60.0
 DEFAULT_LIMITS = {"per_minute": 100, "per_hour": 1000}
 _MINUTES = [f"m{i:02d}" for i in range(60)]

@@ -24,23 +24,21 @@ from aptura.api.app import (
     ERROR_RESPONSES,
     Cursor,
     Limit,
-    current_context,
     current_event,
-    oauth_app,
     owned_connection,
+    provider_runner,
     require_key,
     success,
 )
-from aptura.api.audit import audit, note
+from aptura.api.audit import audit
 from aptura.api.idempotency import IdempotencyKey, once
 from aptura.api.models import Connection, ConnectionCreate, ConnectionList, ConnectionUpdate
 from aptura.engine.runner import Connection as ProviderConnection
-from aptura.engine.runner import Runner
 from aptura.engine.timezones import format_utc
 from aptura.errors import AptError, NotFound, ValidationError
 from aptura.spec.fields import validate_connection
 from aptura.spec.loader import all_specs, load_spec
-from aptura.spec.models import OAuth2Auth, ProviderSpec
+from aptura.spec.models import ProviderSpec
 from aptura.store.connections import (
     ConnectionRecord,
     create_connection,
@@ -115,20 +113,16 @@ def _verify(spec: ProviderSpec, connection: ProviderConnection) -> bool:
     """
     if spec.operations.get(VERIFY) is None:  # type: ignore[call-overload]
         return False
-    oauth = isinstance(spec.auth, OAuth2Auth)
-    runner = Runner(spec, connection, request_id=current_event().request_context.request_id or "",
-                    oauth_app=oauth_app(spec.id, connection.mode) if oauth else None)
-    try:
-        runner.run(VERIFY, {})
-    except AptError as exc:
-        if exc.code not in _REFUSED:
-            raise
-        raise AptError(f"{spec.name} refused these credentials; nothing was saved", code="unprocessable", details={
-            "credentials": [f"refused by {spec.name}"], "provider": spec.id, "provider_error": exc.code,
-            "provider_message": _redact(exc.message, connection.secrets),
-        }) from exc
-    finally:
-        note(provider_request_id=runner.provider_request_id)
+    with provider_runner(spec, connection) as runner:
+        try:
+            runner.run(VERIFY, {})
+        except AptError as exc:
+            if exc.code not in _REFUSED:
+                raise
+            raise AptError(f"{spec.name} refused these credentials; nothing was saved", code="unprocessable",
+                           details={"credentials": [f"refused by {spec.name}"], "provider": spec.id,
+                                    "provider_error": exc.code,
+                                    "provider_message": _redact(exc.message, connection.secrets)}) from exc
     return True
 
 
@@ -174,8 +168,7 @@ def create(body: ConnectionCreate, idempotency_key: IdempotencyKey = None) -> tu
                                        verified_at=_now_utc() if verified else None)
         return _present(record), 201
 
-    return once(f"{key.account_id}#{key.mode}#connections.create", idempotency_key, _fingerprint(body), connect,
-                current_context())
+    return once(f"{key.account_id}#{key.mode}#connections.create", idempotency_key, _fingerprint(body), connect)
 
 
 @router.get(
@@ -251,7 +244,7 @@ def update(connection_id: ConnectionId, body: ConnectionUpdate,
         return _present(record), 200
 
     return once(f"{key.account_id}#{key.mode}#connections.update#{connection_id}", idempotency_key,
-                _fingerprint(body), rotate, current_context())
+                _fingerprint(body), rotate)
 
 
 @router.delete(

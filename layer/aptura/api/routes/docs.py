@@ -5,31 +5,30 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi import swagger_ui as swagger_ui_package
 from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
 
-from aptura.api import oauth
-from aptura.api.app import current_event
+from aptura.api.oauth import served_url
 
 router = Router()
 
 
-def served_url() -> str:
-    """This deployment's public base URL, as the caller reached it."""
-    event = current_event()
-    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
-    return oauth.public_base_url(headers, event.request_context.stage)
+@lru_cache(maxsize=1)
+def _document() -> dict[str, Any]:
+    """The document, generated once per container (the full app is built only here)."""
+    from aptura.api.openapi import build_app, document
+
+    return document(build_app())
 
 
 @lru_cache(maxsize=8)
 def _document_text(server_url: str) -> str:
-    """The document for ``server_url``, generated once per container (the full app is built only here)."""
-    from aptura.api.openapi import build_app, document
-
-    return json.dumps(document(build_app(), server_url))
+    """The document with ``server_url`` as its server (``servers`` keeps its place in the key order)."""
+    return json.dumps({**_document(), "servers": [{"url": server_url}]})
 
 
 @lru_cache(maxsize=8)

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from aptura.api import oauth
-from aptura.api.app import ERROR_RESPONSES, current_event, logger, oauth_app, require_key
+from aptura.api.app import ERROR_RESPONSES, logger, oauth_app, require_key
 from aptura.api.audit import audit
 from aptura.errors import ValidationError
 from aptura.spec.loader import load_spec
@@ -28,9 +28,7 @@ _CONNECTION_CREATED: dict[str, Any] = {
 
 
 def _callback_url(provider: str) -> str:
-    event = current_event()
-    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
-    return f"{oauth.public_base_url(headers, event.request_context.stage)}/v1/oauth/{provider}/callback"
+    return f"{oauth.served_url()}/v1/oauth/{provider}/callback"
 
 
 @router.get("/v1/oauth/<provider>/authorize", summary="Start connecting a provider account (hosted OAuth)",
