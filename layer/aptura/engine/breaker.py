@@ -119,7 +119,8 @@ class CircuitBreaker:
             if not failed:
                 self._circuits.pop(key, None)  # closed circuits need no memory
                 return
-            circuit = circuit or self._circuits.setdefault(key, _Circuit())
+            if circuit is None:
+                circuit = self._circuits[key] = _Circuit()
             circuit.failures += 1
             circuit.trial = False
             threshold = self.threshold

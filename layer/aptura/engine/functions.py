@@ -263,7 +263,7 @@ class AptFunctions(functions.Functions):
     def _func_retag(self, new: str | None, old: str | None, name: str) -> str | None:
         if new is None:
             return None  # nothing to change
-        return self._func_tag(new, name, self._func_tag_value(old, name)) or new
+        return self._func_tag(new, name, self._func_tag_value(old, name))
 
     @functions.signature({"types": ["string", "null"]}, {"types": ["string"]})
     def _func_tag_value(self, text: str | None, name: str) -> str | None:

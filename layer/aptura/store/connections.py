@@ -178,14 +178,7 @@ def update_connection(record: ConnectionRecord, *, config: dict[str, Any] | None
         sets.append("last_verified_at = :verified")
         values[":verified"] = verified_at
     try:
-        item = table().update_item(
-            Key=_key(record.account_id, record.connection_id),
-            UpdateExpression=f"SET {', '.join(sets)} REMOVE last_error",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames={"#status": "status"},  # a DynamoDB reserved word
-            ExpressionAttributeValues=values,
-            ReturnValues="ALL_NEW",
-        )["Attributes"]
+        fresh = _update(record, sets, values, remove="last_error")
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
@@ -194,6 +187,22 @@ def update_connection(record: ConnectionRecord, *, config: dict[str, Any] | None
         raise NotFound(f"connection {record.connection_id} not found") from exc
     if credentials is not None and _provider is not None:
         _provider.clear_cache()  # this container must not keep using the replaced credentials
+    return fresh
+
+
+def _update(record: ConnectionRecord, sets: list[str], values: dict[str, Any], remove: str = "") -> ConnectionRecord:
+    """``SET sets [REMOVE remove]`` on the connection's existing item; returns (and remembers)
+    the stored record. A deleted connection raises ConditionalCheckFailedException."""
+    # status is a DynamoDB reserved word; unused names are refused
+    names = {"#status": "status"} if any("#status" in part for part in sets) else {}
+    item = table().update_item(
+        Key=_key(record.account_id, record.connection_id),
+        UpdateExpression=f"SET {', '.join(sets)}" + (f" REMOVE {remove}" if remove else ""),
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues=values,
+        ReturnValues="ALL_NEW",
+        **({"ExpressionAttributeNames": names} if names else {}),
+    )["Attributes"]
     fresh = _from_item(item)
     _remember(fresh.account_id, fresh.connection_id, fresh)
     return fresh
@@ -202,25 +211,14 @@ def update_connection(record: ConnectionRecord, *, config: dict[str, Any] | None
 def _mark(record: ConnectionRecord, sets: list[str], values: dict[str, Any], remove: str = "") -> ConnectionRecord:
     """Best-effort bookkeeping on an existing item: it runs while a request is answered, so a
     failed write is logged and the record returned unchanged rather than masking the answer."""
-    names = {"#status": "status"} if any("#status" in part for part in sets) else {}  # unused names are refused
     try:
-        item = table().update_item(
-            Key=_key(record.account_id, record.connection_id),
-            UpdateExpression=f"SET {', '.join(sets)}" + (f" REMOVE {remove}" if remove else ""),
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues=values,
-            ReturnValues="ALL_NEW",
-            **({"ExpressionAttributeNames": names} if names else {}),
-        )["Attributes"]
+        return _update(record, sets, values, remove)
     except (ClientError, BotoCoreError) as exc:
         code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else type(exc).__name__
         if code != "ConditionalCheckFailedException":  # a deleted connection needs no bookkeeping
             logger.warning("connection status not recorded",
                            extra={"connection_id": record.connection_id, "error": code})
         return record
-    fresh = _from_item(item)
-    _remember(fresh.account_id, fresh.connection_id, fresh)
-    return fresh
 
 
 def record_error(record: ConnectionRecord, code: str, message: str) -> ConnectionRecord:
@@ -334,11 +332,7 @@ def platform_secret_name(name: str) -> str:
 
 def put_platform_secret(name: str, value: dict[str, Any]) -> None:
     """Create or replace a platform-wide secret (operators, the local stack, tests)."""
-    client = secrets_client()
-    try:
-        client.create_secret(Name=platform_secret_name(name), SecretString=json.dumps(value))
-    except client.exceptions.ResourceExistsException:
-        client.put_secret_value(SecretId=platform_secret_name(name), SecretString=json.dumps(value))
+    _put_secret(platform_secret_name(name), value)
 
 
 def read_platform_secret(name: str) -> dict[str, Any]:
