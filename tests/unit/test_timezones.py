@@ -1,6 +1,6 @@
 """Local <-> UTC conversion, including both DST directions east and west of UTC."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -75,3 +75,10 @@ def test_slot_starts_in_the_fall_fold_are_unique() -> None:
 def test_slot_starts_with_zero_length_include_the_last_start() -> None:
     starts = tzs.slot_starts("2027-01-05T09:00:00", "2027-01-05T10:00:00", 15, 0, "UTC")
     assert len(starts) == 5
+
+
+def test_outbound_times_zero_pad_years_before_1000() -> None:
+    # strftime("%Y") gives "999" on Linux, which no provider or client would parse.
+    assert tzs.format_utc(datetime(999, 1, 2, 3, 4, 5, 678, tzinfo=UTC)) == "0999-01-02T03:04:05Z"
+    assert tzs.format_utc(datetime(2027, 1, 5, 9, 0, tzinfo=UTC)) == "2027-01-05T09:00:00Z"
+    assert tzs.format_local(datetime(45, 6, 7, 8, 9, 10, 11)) == "0045-06-07T08:09:10"

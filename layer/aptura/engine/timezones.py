@@ -92,12 +92,13 @@ def utc_to_local(value: str | datetime, zone_name: str) -> datetime:
 
 def format_utc(value: datetime) -> str:
     """Aptura's outbound time format: UTC, ISO-8601, seconds, ``Z``."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # strftime("%Y") does not zero-pad years before 1000 on Linux; isoformat does.
+    return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def format_local(value: datetime, fmt: str | None = None) -> str:
     """A naive wall time as ISO ``YYYY-MM-DDTHH:MM:SS`` or with a strftime pattern."""
-    return value.strftime(fmt) if fmt else value.strftime("%Y-%m-%dT%H:%M:%S")
+    return value.strftime(fmt) if fmt else value.replace(microsecond=0, tzinfo=None).isoformat()
 
 
 def slot_starts(start: str, end: str, step_minutes: int, length_minutes: int, zone_name: str) -> list[datetime]:

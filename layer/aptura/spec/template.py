@@ -183,6 +183,7 @@ def _require_str(value: Any, path: str) -> str:
 
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_PATH_CHANGING = frozenset({"", ".", ".."})
 
 
 class Interpolated(Template):
@@ -207,7 +208,12 @@ class Interpolated(Template):
             value = part.render(ctx)
             if value is None:
                 raise ValueError(f"path placeholder {{{part.source}}} is null")
-            out.append(quote(scalar_text(value), safe=""))
+            text = scalar_text(value)
+            # Encoding leaves "." alone, and clients collapse dot-segments: "..", "." or ""
+            # would point the connection's credentials at another provider endpoint.
+            if text in _PATH_CHANGING:
+                raise ValueError(f"path placeholder {{{part.source}}} cannot be {text!r}")
+            out.append(quote(text, safe=""))
         return "".join(out)
 
 
