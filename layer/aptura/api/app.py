@@ -106,6 +106,54 @@ def _validation_details(errors: Any) -> dict[str, list[str]]:
     return details
 
 
+# Far beyond any Aptura body, yet small enough that parsing, validation and DynamoDB's
+# serializer never recurse out of stack; 18 digits fit a 64-bit integer.
+MAX_JSON_DEPTH = 32
+MAX_INTEGER_DIGITS = 18
+# Headers a client could repeat to make the first and the last copies disagree.
+_SINGLE_HEADERS = ("authorization", "x-connection-id")
+
+
+def _json_shape_problem(raw: str) -> str | None:
+    """Why ``raw`` is too deep or has too long a number for Aptura, if it does (checked before parsing)."""
+    depth, digits, in_string, escaped, in_fraction = 0, 0, False, False, False
+    for char in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char.isdigit():
+            digits = 0 if in_fraction else digits + 1
+            if digits > MAX_INTEGER_DIGITS:
+                return f"numbers may have at most {MAX_INTEGER_DIGITS} digits"
+            continue
+        in_fraction = char in ".eE" or (in_fraction and char in "+-")
+        digits = 0
+        if char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return f"JSON may nest at most {MAX_JSON_DEPTH} levels deep"
+        elif char in "]}":
+            depth -= 1
+    return None
+
+
+def _refuse_repeated_headers(event: APIGatewayProxyEvent) -> None:
+    counts: dict[str, int] = {}
+    for name, values in (event.multi_value_headers or {}).items():  # "Authorization" and "authorization" add up
+        counts[name.lower()] = counts.get(name.lower(), 0) + len(values or [])
+    for name in _SINGLE_HEADERS:
+        if counts.get(name, 0) > 1:
+            raise ValidationError(f"the {name} header must be sent once",
+                                  details={name: ["sent more than once"]})
+
+
 class _RequestValidation(OpenAPIRequestValidationMiddleware):
     """Powertools' request validation, except that a JSON array is never read as an object body.
 
@@ -113,7 +161,24 @@ class _RequestValidation(OpenAPIRequestValidationMiddleware):
     ``POST /v1/api-keys`` with ``[{}]`` created a key. Every Aptura body is an object.
     """
 
+    def handler(self, app: Any, next_middleware: Any) -> Response:
+        """Refuse repeated credential headers, validate, and authenticate before describing a bad request."""
+        _refuse_repeated_headers(cast(APIGatewayProxyEvent, app.current_event))
+        try:
+            return cast(Response, super().handler(app, next_middleware))
+        except (RequestValidationError, RequestUnsupportedContentType):
+            # A caller without a valid key learns nothing of the schema: 401 (or 429) comes first.
+            if app.context["_route"].security != []:
+                authenticate()
+            raise
+
     def _get_body(self, app: Any) -> dict[str, Any]:
+        raw = app.current_event.decoded_body
+        if raw:
+            problem = _json_shape_problem(raw)
+            if problem:
+                raise RequestValidationError([{"type": "json_shape", "loc": ("body",), "msg": problem,
+                                               "input": None}])
         body = super()._get_body(app)
         if isinstance(body, list):
             raise RequestValidationError([{"type": "model_type", "loc": ("body",), "msg": "must be a JSON object",

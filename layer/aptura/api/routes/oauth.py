@@ -53,7 +53,7 @@ def authorize(
     return Response(status_code=302, headers={"Location": url}, body="")
 
 
-@router.get("/v1/oauth/<provider>/callback", summary="The provider returns here after consent",
+@router.get("/v1/oauth/<provider>/callback", summary="The provider returns here after consent", security=[],
          responses={201: {"description": "The connection created",
                           "content": {"application/json": {"schema": _CONNECTION_CREATED}}},
                     302: {"description": "Back to redirect_uri", "content": {}, "headers": _REDIRECT_HEADERS},
