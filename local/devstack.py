@@ -209,7 +209,8 @@ class DevStack:
         self._connect_oauth_providers(api_url, providers)
         self._step("oauth", t)
 
-        self.facts = {"api_url": api_url, "public_url": api_url, "api_key": DEMO_API_KEY, "sandbox_url": sandbox_url, "providers": providers}
+        self.facts = {"api_url": api_url, "public_url": api_url, "api_key": DEMO_API_KEY,
+                      "sandbox_url": sandbox_url, "providers": providers}
         return self.facts
 
     def _oauth_apps(self) -> dict[str, dict[str, Any]]:
