@@ -41,7 +41,7 @@ MAX_AVAILABILITY_DAYS = 31
 BOOKING_STATUSES = ("SCHEDULED", "CONFIRMED", "COMPLETED", "CANCELLED")
 
 DEMO: dict[str, Any] = {
-    "config": {"subdomain": "demo"},
+    "config": {"subdomain": "demo", "timezone": "America/Chicago"},
     "credentials": {"api_token": "ss_test_demo_full_4f9c2a"},
     "service_id": "1",
     "staff_id": "11",
@@ -159,7 +159,9 @@ class SmoothScheduleSandbox(SandboxApp):
             return {"bookings": [self._booking(b, "UTC") for b in data.bookings.values()],
                     "customers": [self._customer(c) for c in data.customers.values()],
                     "webhooks": [asdict(w) | {"created_at": iso(w.created_at)} for w in data.webhooks.values()]}
-        return {sub: {mode: dump(data) for mode, data in t.data.items()} for sub, t in self.tenants.items()}
+        # Top level: what the demo connection (tenant demo, a test token) sees; then every data set.
+        return dump(self.tenants["demo"].data["test"]) | {
+            "tenants": {sub: {mode: dump(data) for mode, data in t.data.items()} for sub, t in self.tenants.items()}}
 
     def not_found(self, request: Request) -> Response:
         return ApiError(404, "not_found", "Not found.").response()
@@ -495,7 +497,10 @@ class SmoothScheduleSandbox(SandboxApp):
         search = (request.arg("search") or "").lower()
         rows = [self._customer(c) for c in sorted(data.customers.values(), key=lambda c: c.id)
                 if search in f"{c.first_name} {c.last_name} {c.email}".lower()]
-        rows = self._filter(request, rows, ("id",), {"email": lambda v, _k: v},
+        email = request.arg("email")
+        if email is not None:  # e-mail addresses compare case-insensitively (iexact)
+            rows = [r for r in rows if r["email"].lower() == email.lower()]
+        rows = self._filter(request, rows, ("id",), {},
                             ("last_name", "first_name", "created_at", "id"))
         return self._page(request, rows)
 

@@ -211,7 +211,7 @@ def test_bookings_date_filters_and_ordering(client: httpx.Client) -> None:
 def test_customers_search_and_ordering(client: httpx.Client) -> None:
     rows = get(client, "/customers/", search="john", ordering="last_name").json()["results"]
     assert [c["last_name"] for c in rows] == ["Johnson", "Smith"]
-    exact = get(client, "/customers/", email="maria.garcia@example.com").json()["results"]
+    exact = get(client, "/customers/", email="Maria.Garcia@example.com").json()["results"]
     assert [c["id"] for c in exact] == [102]
 
 
@@ -388,4 +388,5 @@ def test_reset_restores_seed_state(client: httpx.Client) -> None:
     assert book(client).status_code == 201
     assert client.post("/_sandbox/reset").status_code == 200
     state = client.get("/_sandbox/state").json()
-    assert len(state["demo"]["test"]["bookings"]) == 4 and len(state["demo"]["live"]["bookings"]) == 1
+    assert len(state["bookings"]) == 4 and state["customers"] == state["tenants"]["demo"]["test"]["customers"]
+    assert len(state["tenants"]["demo"]["live"]["bookings"]) == 1 and state["tenants"]["acme"]["test"]["bookings"]
