@@ -324,9 +324,10 @@ class Runner:
         started = time.perf_counter()
         try:
             circuit = None if self._compensating else self.connection.id
-            quota = self.spec.quota
-            if quota is not None and not self._compensating:
-                PACER.wait(self.connection.id, quota.requests, quota.per_seconds, self.deadline.remaining() - 1)
+            windows = self.spec.quota_windows()
+            if windows and not self._compensating:
+                PACER.wait_windows(self.connection.id, [(q.requests, q.per_seconds) for q in windows],
+                                   self.deadline.remaining() - 1)
             response = self.transport.send(req, self.deadline, circuit=circuit)
         except AptError as exc:
             logger.info("provider call failed", extra={"provider": self.spec.id, "method": req.method,

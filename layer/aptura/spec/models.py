@@ -516,7 +516,9 @@ class ProviderSpec(_Model):
     vocab: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="Lookup tables bound as `vocab`, e.g. provider status -> unified status."
     )
-    quota: Quota | None = Field(None, description="Pace calls per connection under the provider's rate limit.")
+    quota: Quota | list[Quota] | None = Field(
+        None, description="Pace calls per connection under the provider's rate limit; a list declares several "
+        "windows that all apply, e.g. 100 per 60 s and 1000 per 3600 s.")
     operations: dict[OperationName, Operation]
 
     _timezone: Compiled | None = PrivateAttr()
@@ -533,6 +535,12 @@ class ProviderSpec(_Model):
                 raise ValueError("operations.appointments.create: stamps_reference needs appointments.list "
                                  "(the reference is looked up there)")
         return self
+
+    def quota_windows(self) -> list[Quota]:
+        """Every declared quota window (none, one, or several that all apply)."""
+        if self.quota is None:
+            return []
+        return self.quota if isinstance(self.quota, list) else [self.quota]
 
     def stamps_reference(self) -> bool:
         """Whether bookings carry Aptura's reference, so an unknown outcome can be looked up."""
