@@ -92,6 +92,7 @@ def test_a_spec_may_declare_several_windows() -> None:
     text = (ROOT / "specs" / "supersaas.yaml").read_text(encoding="utf-8")
     start = text.index("\nquota:")
     end = text.index("\n", start + 1)
-    text = text[:start] + "\nquota: [{requests: 100, per_seconds: 60}, {requests: 1000, per_seconds: 3600}]" + text[end:]
+    windows_yaml = "\nquota: [{requests: 100, per_seconds: 60}, {requests: 1000, per_seconds: 3600}]"
+    text = text[:start] + windows_yaml + text[end:]
     windows = parse_spec(text).quota_windows()
     assert [(w.requests, w.per_seconds) for w in windows] == [(100, 60), (1000, 3600)]
