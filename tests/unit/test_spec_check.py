@@ -115,3 +115,14 @@ def test_base_url_placeholder_must_name_a_declared_config_field() -> None:
 def test_unparseable_or_non_mapping_yaml(text: str) -> None:
     problems = check_text(text, "specs/x.yaml")
     assert len(problems) == 1 and problems[0].path == "specs/x.yaml" and problems[0].line >= 1
+
+
+def test_stats_counts_lines_steps_set_fail_when(tmp_path: Path) -> None:
+    from aptura.spec.stats import spec_stats, table
+
+    spec = tmp_path / "demo.yaml"
+    spec.write_text("id: demo\noperations:\n  a:\n    steps:\n      - {id: x, set: '`1`', when: input.y}\n"
+                    "      - {id: z, fail: {error: not_found, message: \"'no'\"}}\n", encoding="utf-8")
+    stats = spec_stats(spec)
+    assert (stats.lines, stats.steps, stats.sets, stats.fails, stats.whens) == (6, 2, 1, 1, 1)
+    assert table([str(spec), str(spec)]).splitlines()[-1] == "| **total** | 12 | 4 | 2 | 2 | 2 |"

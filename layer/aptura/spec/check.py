@@ -215,10 +215,15 @@ def check_paths(paths: list[str]) -> list[Problem]:
 
 
 def main(argv: list[str]) -> int:
-    """``check PATH...``: print each problem, exit 1 when there is any."""
-    if len(argv) < 2 or argv[0] != "check":
-        print("usage: python -m aptura.spec check PATH...", file=sys.stderr)
+    """``check PATH...``: print each problem, exit 1 when there is any; ``stats PATH...``: size table."""
+    if len(argv) < 2 or argv[0] not in ("check", "stats"):
+        print("usage: python -m aptura.spec {check|stats} PATH...", file=sys.stderr)
         return 2
+    if argv[0] == "stats":
+        from aptura.spec.stats import table
+
+        print(table(argv[1:]))
+        return 0
     problems = check_paths(argv[1:])
     for problem in problems:
         print(problem)
