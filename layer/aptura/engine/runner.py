@@ -232,9 +232,14 @@ class Runner:
     def _execute(self, step: Step, ctx: dict[str, Any]) -> Any:
         if step._set is not None:
             return step._set.render(ctx)
-        if step.fail is not None:
-            details = step.fail._details.render(ctx) if step.fail._details is not None else None
-            raise error_for(step.fail.error, str(step.fail._message.search(ctx)), details=details)
+        failure = step.fail
+        if step.require is not None:
+            if truthy(step.require._that.search(ctx)):
+                return None
+            failure = step.require
+        if failure is not None:
+            details = failure._details.render(ctx) if failure._details is not None else None
+            raise error_for(failure.error, str(failure._message.search(ctx)), details=details)
         request = step.request if step.request is not None else step.graphql._request  # type: ignore[union-attr]
         if step.paginate is not None:
             def fetch(query: dict[str, str], body: dict[str, Any]) -> ProviderResponse:
