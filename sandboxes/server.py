@@ -20,6 +20,7 @@ REGISTRY: dict[str, str] = {
     "timetap": "sandboxes.timetap.app:TimeTapSandbox",
     "boulevard": "sandboxes.boulevard.app:BoulevardSandbox",
     "square": "sandboxes.square.app:SquareSandbox",
+    "smoothschedule": "sandboxes.smoothschedule.app:SmoothScheduleSandbox",
 }
 
 

@@ -15,7 +15,7 @@ import pytest
 from aptura.engine.auth import TOKENS
 from aptura.engine.http import Deadline, Transport
 from aptura.engine.runner import Connection, Runner, base_url
-from aptura.errors import AptError
+from aptura.errors import AptError, SpecError
 from aptura.spec.loader import parse_spec
 
 HEAD = """
@@ -581,3 +581,38 @@ operations:
     runner = Runner(spec, conn, transport=Transport(httpx.Client(transport=httpx.MockTransport(
         lambda r: httpx.Response(200, json={"tz": "Europe/Helsinki"})))))
     assert runner.run("availability.list", {}) == "Europe/Helsinki" and runner.zone == "Europe/Helsinki"
+
+
+def test_require_passes_when_its_condition_holds_and_fails_with_the_unified_error_otherwise() -> None:
+    def handler(req: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"id": "s1"})
+
+    runner = make("""
+operations:
+  services.list:
+    steps:
+      - id: known
+        require:
+          that: "input.serviceId == 's1'"
+          error: not_found
+          message: "join('', ['Service ', input.serviceId, ' does not exist'])"
+          details: {serviceId: ["'unknown service'"]}
+      - {id: svc, request: {path: /services}}
+    output: "{known: steps.known, id: steps.svc.id}"
+""", handler)
+    assert runner.run("services.list", {"serviceId": "s1"}) == {"known": None, "id": "s1"}
+    with pytest.raises(AptError) as refused:
+        runner.run("services.list", {"serviceId": "s9"})
+    assert (refused.value.status, refused.value.message) == (404, "Service s9 does not exist")
+    assert refused.value.details == {"serviceId": ["unknown service"]}
+
+
+def test_a_step_with_require_and_another_kind_is_rejected() -> None:
+    with pytest.raises(SpecError, match="exactly one of request, graphql, set, fail, require"):
+        parse_spec(HEAD + """
+operations:
+  services.list:
+    steps:
+      - {id: x, set: "`1`", require: {that: "`true`", error: not_found, message: "'no'"}}
+    output: steps.x
+""", "demo.yaml")

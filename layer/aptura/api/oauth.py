@@ -109,7 +109,7 @@ def authorize_url(spec: ProviderSpec, account_id: str, mode: str, config: dict[s
     assert auth.authorize is not None
     ctx = {"app": app, "state": state, "redirect_uri": callback_url, "config": clean_config}
     path = auth.authorize._path.render(ctx)
-    url = path if path.startswith(("http://", "https://")) else base_url(spec, mode) + path
+    url = path if path.startswith(("http://", "https://")) else base_url(spec, mode, clean_config) + path
     query = {}
     for name, template in auth.authorize._query.items():
         value = template.render(ctx)

@@ -12,9 +12,10 @@ import json
 import os
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -27,6 +28,8 @@ DEFAULT_BUDGET = float(os.environ.get("APTURA_REQUEST_BUDGET", "25"))
 # 500 included: for a request safe to repeat a retry costs only time, and most 500s are passing.
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_ATTEMPTS = 3
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+MAX_REDIRECTS = 5  # a provider moving an endpoint needs one or two; more is a loop
 BACKOFF_BASE = 0.1  # seconds before the second attempt, doubling after
 BACKOFF_CAP = 2.0
 # A retry is only worth its wait if this much of the budget is left for the attempt itself.
@@ -103,6 +106,17 @@ def _parse_body(status: int, content_type: str, text: str) -> Any:
         return text
 
 
+def _redirect_error(message: str, details: dict[str, Any]) -> AptError:
+    """A redirect not followed: a provider fault, not retried (it would redirect again).
+
+    The provider answered, so for a write the outcome counts as unknown (``request_sent``) and
+    the caller reconciles instead of assuming nothing was booked.
+    """
+    error = AptError(message, code="provider_error", details=details)
+    error.request_sent = True
+    return error
+
+
 class Transport:
     """Sends prepared requests; one instance (and connection pool) per container."""
 
@@ -150,7 +164,7 @@ class Transport:
             outcome: ProviderResponse | AptError
             reached = True
             try:
-                outcome = self._send_once(req, timeout)
+                outcome = self._send_following(req, timeout)
             except (httpx.TimeoutException, ProviderTimeout) as exc:
                 reached = not isinstance(exc, httpx.ConnectTimeout)
                 outcome = ProviderTimeout("the provider timed out", details={"timeout_seconds": round(timeout, 2)})
@@ -172,6 +186,31 @@ class Transport:
                 outcome.request_sent = sent
                 raise outcome
             return outcome
+
+    def _send_following(self, req: PreparedRequest, timeout: float) -> ProviderResponse:
+        """Send ``req``, following a provider's redirects within the same scheme, host and port.
+
+        Credentials go only where the spec sent them, so a redirect elsewhere is not followed but
+        reported as the provider fault it is, naming where it pointed.
+        """
+        started = time.perf_counter()
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._send_once(req, max(0.001, timeout - (time.perf_counter() - started)))
+            location = response.headers.get("location")
+            if response.status not in REDIRECT_STATUSES or not location:
+                return response
+            target = urljoin(req.url, location)
+            if urlsplit(target)[:2] != urlsplit(req.url)[:2]:
+                raise _redirect_error("the provider redirected the request to another host",
+                                      {"provider_status": response.status, "location": target})
+            if time.perf_counter() - started > timeout:
+                raise ProviderTimeout("the provider's redirects did not finish in time")
+            # 303, and 301/302 after a POST as every client does, turn into a GET without a body.
+            keep = response.status in (307, 308) or (response.status in (301, 302) and req.method != "POST")
+            req = replace(req, url=target, query=[], method=req.method if keep else "GET",
+                          body=req.body if keep else None)
+        raise _redirect_error("the provider redirected too many times",
+                              {"provider_status": response.status, "redirects": MAX_REDIRECTS})
 
     def _send_once(self, req: PreparedRequest, timeout: float) -> ProviderResponse:
         kwargs: dict[str, Any] = {"params": req.query or None, "headers": req.headers, "timeout": timeout}

@@ -16,6 +16,7 @@ The context every expression sees::
 from __future__ import annotations
 
 import os
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from aptura.engine.http import Deadline, PreparedRequest, ProviderResponse, Tran
 from aptura.engine.pagination import paginate
 from aptura.engine.quota import Pacer
 from aptura.engine.timezones import format_utc, parse_datetime
-from aptura.errors import AptError, NotSupported, error_for
+from aptura.errors import AptError, NotSupported, ValidationError, error_for
 from aptura.spec.models import ErrorRule, OAuth2Auth, ProviderSpec, RequestSpec, SessionTokenAuth, Step
 from aptura.spec.template import scalar_text, truthy
 
@@ -59,13 +60,32 @@ class Connection:
     secrets: dict[str, Any] = field(repr=False)
 
 
-def base_url(spec: ProviderSpec, mode: str) -> str:
-    """The provider base URL for ``mode``; test mode goes to the sandbox when configured."""
+# A config value put into a base URL must be one DNS label (no dot, slash, '@' or ':'), so it can
+# pick a tenant's subdomain or path segment but never move the request to another domain.
+_URL_CONFIG = re.compile(r"\{config\.(\w+)\}")
+_DNS_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+
+
+def base_url(spec: ProviderSpec, mode: str, config: dict[str, Any] | None = None) -> str:
+    """The provider base URL for ``mode``; test mode goes to the sandbox when configured.
+
+    ``{config.<field>}`` placeholders (e.g. a tenant subdomain) are filled from the connection's
+    config; each value must be a single DNS label.
+    """
     env = spec.environments.test if mode == "test" else spec.environments.live
+
+    def fill(match: re.Match[str]) -> str:
+        value = str((config or {}).get(match.group(1)) or "")
+        if not _DNS_LABEL.match(value):
+            raise ValidationError(f"config.{match.group(1)} must be a single DNS label to build the provider URL",
+                                  details={"field": f"config.{match.group(1)}"})
+        return value
+
+    url = _URL_CONFIG.sub(fill, env.base_url)
     sandbox = os.environ.get("APTURA_SANDBOX_URL", "").rstrip("/")
     if mode == "test" and sandbox:
-        return f"{sandbox}/{spec.id}{urlsplit(env.base_url).path.rstrip('/')}"
-    return env.base_url.rstrip("/")
+        return f"{sandbox}/{spec.id}{urlsplit(url).path.rstrip('/')}"
+    return url.rstrip("/")
 
 
 _DEFAULT_MESSAGES = {
@@ -137,7 +157,7 @@ class Runner:
         self.connection = connection
         self.transport = transport or default_transport()
         self.deadline = deadline or Deadline()
-        self.base_url = base_url(spec, connection.mode)
+        self.base_url = base_url(spec, connection.mode, connection.config)
         self.env = {"mode": connection.mode, "connection_id": connection.id, "request_id": request_id}
         self.oauth_app = oauth_app or {}
         key = cache_key(spec.id, connection.id, connection.secrets)
@@ -212,9 +232,14 @@ class Runner:
     def _execute(self, step: Step, ctx: dict[str, Any]) -> Any:
         if step._set is not None:
             return step._set.render(ctx)
-        if step.fail is not None:
-            details = step.fail._details.render(ctx) if step.fail._details is not None else None
-            raise error_for(step.fail.error, str(step.fail._message.search(ctx)), details=details)
+        failure = step.fail
+        if step.require is not None:
+            if truthy(step.require._that.search(ctx)):
+                return None
+            failure = step.require
+        if failure is not None:
+            details = failure._details.render(ctx) if failure._details is not None else None
+            raise error_for(failure.error, str(failure._message.search(ctx)), details=details)
         request = step.request if step.request is not None else step.graphql._request  # type: ignore[union-attr]
         if step.paginate is not None:
             def fetch(query: dict[str, str], body: dict[str, Any]) -> ProviderResponse:
@@ -304,9 +329,10 @@ class Runner:
         started = time.perf_counter()
         try:
             circuit = None if self._compensating else self.connection.id
-            quota = self.spec.quota
-            if quota is not None and not self._compensating:
-                PACER.wait(self.connection.id, quota.requests, quota.per_seconds, self.deadline.remaining() - 1)
+            windows = self.spec.quota_windows()
+            if windows and not self._compensating:
+                PACER.wait_windows(self.connection.id, [(q.requests, q.per_seconds) for q in windows],
+                                   self.deadline.remaining() - 1)
             response = self.transport.send(req, self.deadline, circuit=circuit)
         except AptError as exc:
             logger.info("provider call failed", extra={"provider": self.spec.id, "method": req.method,

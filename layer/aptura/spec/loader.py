@@ -91,16 +91,23 @@ def parse_spec(text: str, file: str = "<string>") -> ProviderSpec:
     try:
         return ProviderSpec.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = _yaml_loc(data, first["loc"])
-        reason = first["msg"]
-        ctx_error = (first.get("ctx") or {}).get("error")
+        problems = validation_problems(text, data, exc)
+        where, line, reason = problems[0]
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise SpecError(file, where, reason + more, line) from exc
+
+
+def validation_problems(text: str, data: Any, exc: ValidationError) -> list[tuple[str, int | None, str]]:
+    """Each validation error of ``data`` (parsed from ``text``) as (dotted location, line, reason)."""
+    out = []
+    for error in exc.errors():
+        loc = _yaml_loc(data, error["loc"])
+        ctx_error = (error.get("ctx") or {}).get("error")
         inner = getattr(ctx_error, "path", "")
         if inner:  # the template error knows where inside the field it happened
             loc = loc + tuple(int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"\[\d+\]|[^.\[\]]+", inner))
-        more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
-        raise SpecError(file, _format_loc(loc), reason + more, _line_of(text, loc)) from exc
-
+        out.append((_format_loc(loc), _line_of(text, loc), error["msg"]))
+    return out
 
 
 def load_file(path: Path) -> ProviderSpec:

@@ -286,8 +286,21 @@ class FailSpec(_Model):
         return self
 
 
+class RequireSpec(FailSpec):
+    """A precondition: stop with the unified error unless ``that`` is truthy (one step, no ``when``)."""
+
+    that: Expression
+
+    _that: Compiled = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile_that(self) -> RequireSpec:
+        self._that = compile_expression(self.that, "that")
+        return self
+
+
 class Step(_Model):
-    """One step: exactly one of ``request``, ``graphql``, ``set`` or ``fail``.
+    """One step: exactly one of ``request``, ``graphql``, ``set``, ``fail`` or ``require``.
 
     Its result is stored as ``steps.<id>``: the ``extract`` of the response (default
     its body), the concatenated page items when paginated, a list of results with
@@ -304,6 +317,7 @@ class Step(_Model):
     graphql: GraphQLSpec | None = None
     set_: TemplateNode = Field(None, alias="set", description="Compute a value; no request.")
     fail: FailSpec | None = None
+    require: RequireSpec | None = Field(None, description="Fail with the error unless `that` holds; result null.")
     extract: Expression | None = Field(
         None, description="The step result, from the context plus the response's status, headers, body; default body."
     )
@@ -320,9 +334,9 @@ class Step(_Model):
 
     @model_validator(mode="after")
     def _compile(self) -> Step:
-        kinds = [k for k in ("request", "graphql", "set_", "fail") if getattr(self, k) is not None]
+        kinds = [k for k in ("request", "graphql", "set_", "fail", "require") if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError("a step needs exactly one of request, graphql, set, fail")
+            raise ValueError("a step needs exactly one of request, graphql, set, fail, require")
         if self.paginate is not None and self.request is None and self.graphql is None:
             raise ValueError("paginate needs a request")
         self._when = _expr(self.when, "when")
@@ -516,7 +530,9 @@ class ProviderSpec(_Model):
     vocab: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="Lookup tables bound as `vocab`, e.g. provider status -> unified status."
     )
-    quota: Quota | None = Field(None, description="Pace calls per connection under the provider's rate limit.")
+    quota: Quota | list[Quota] | None = Field(
+        None, description="Pace calls per connection under the provider's rate limit; a list declares several "
+        "windows that all apply, e.g. 100 per 60 s and 1000 per 3600 s.")
     operations: dict[OperationName, Operation]
 
     _timezone: Compiled | None = PrivateAttr()
@@ -533,6 +549,12 @@ class ProviderSpec(_Model):
                 raise ValueError("operations.appointments.create: stamps_reference needs appointments.list "
                                  "(the reference is looked up there)")
         return self
+
+    def quota_windows(self) -> list[Quota]:
+        """Every declared quota window (none, one, or several that all apply)."""
+        if self.quota is None:
+            return []
+        return self.quota if isinstance(self.quota, list) else [self.quota]
 
     def stamps_reference(self) -> bool:
         """Whether bookings carry Aptura's reference, so an unknown outcome can be looked up."""

@@ -1,0 +1,52 @@
+"""Size of specs, for the v2 before/after table: ``python -m aptura.spec stats PATH...``.
+
+Counts what the issue measures: lines, steps, and the steps that are ``set``, ``fail``
+or carry a ``when`` (YAML anchors count once per use, as the engine runs them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts of one spec file (or a total)."""
+
+    name: str
+    lines: int
+    steps: int
+    sets: int
+    fails: int
+    whens: int
+
+    def row(self) -> str:
+        """One Markdown table row."""
+        return f"| {self.name} | {self.lines} | {self.steps} | {self.sets} | {self.fails} | {self.whens} |"
+
+
+def _steps(data: Any) -> list[dict[str, Any]]:
+    operations = data.get("operations") if isinstance(data, dict) else None
+    return [s for op in (operations or {}).values() if isinstance(op, dict)
+            for s in op.get("steps") or [] if isinstance(s, dict)]
+
+
+def spec_stats(path: Path) -> Stats:
+    """The counts of the spec at ``path``."""
+    text = path.read_text(encoding="utf-8")
+    steps = _steps(yaml.safe_load(text))
+    return Stats(path.stem, len(text.splitlines()), len(steps), sum("set" in s for s in steps),
+                 sum("fail" in s for s in steps), sum("when" in s for s in steps))
+
+
+def table(paths: list[str]) -> str:
+    """A Markdown table of every spec's counts and their total."""
+    rows = [spec_stats(Path(p)) for p in paths]
+    counts = ("lines", "steps", "sets", "fails", "whens")
+    total = Stats("**total**", *(sum(getattr(r, f) for r in rows) for f in counts))
+    head = "| spec | lines | steps | set | fail | when |\n|---|---:|---:|---:|---:|---:|"
+    return "\n".join([head, *(r.row() for r in rows), total.row()])

@@ -1,0 +1,1 @@
+"""SmoothSchedule tenant API sandbox."""

@@ -1,0 +1,128 @@
+"""The spec checker (``python -m aptura.spec check``): every real spec passes, and each kind
+of mistake is reported with the file and the line it is on."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aptura.spec.check import Problem, check_paths, check_text
+
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = sorted((ROOT / "specs").glob("*.yaml"))
+BASE = (ROOT / "specs" / "mindbody.yaml").read_text(encoding="utf-8")
+WHEN = "        when: \"length(steps.windows) == `0`\"\n"
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text[:text.index(needle)].count("\n") + 1
+
+
+def _check(old: str, new: str, marker: str | None = None) -> tuple[list[Problem], int]:
+    """Check mindbody.yaml with ``old`` replaced by ``new``; the expected line is where ``marker`` is."""
+    assert BASE.count(old) >= 1, old
+    text = BASE.replace(old, new, 1)
+    return check_text(text, "specs/mindbody.yaml"), _line_of(text, marker or new)
+
+
+def test_every_spec_in_specs_passes_the_checker() -> None:
+    assert SPECS, "no specs found"
+    assert check_paths([str(p) for p in SPECS]) == []
+
+
+def test_cli_reports_path_line_message_and_exits_non_zero(tmp_path: Path) -> None:
+    bad = tmp_path / "mindbody.yaml"
+    bad.write_text(BASE.replace(WHEN, WHEN.replace("length(", "lenght("), 1), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'layer'}{os.pathsep}{ROOT}"}
+    good = subprocess.run([sys.executable, "-m", "aptura.spec", "check", *map(str, SPECS)],
+                          capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    assert (good.returncode, good.stdout) == (0, "")
+    result = subprocess.run([sys.executable, "-m", "aptura.spec", "check", str(bad)],
+                            capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    assert result.returncode == 1
+    line = _line_of(bad.read_text(encoding="utf-8"), "lenght(")
+    assert result.stdout.startswith(f"{bad}:{line}: unknown function lenght()")
+
+
+def test_unknown_key_is_reported_at_its_line() -> None:
+    problems, line = _check("docs_url:", "docs_urll:")
+    assert [(p.line, p.message) for p in problems] == [(line, "docs_urll: Extra inputs are not permitted")]
+
+
+def test_unknown_step_kind_is_reported_at_the_step() -> None:
+    problems, line = _check("        request: {path: /site/sessiontypes}\n",
+                            "        fetch: {path: /site/sessiontypes}\n", "fetch:")
+    assert any(p.line == line and "fetch: Extra inputs are not permitted" in p.message for p in problems), problems
+
+
+def test_every_problem_is_reported_not_only_the_first() -> None:
+    text = BASE.replace("docs_url:", "docs_urll:", 1).replace("  test: {base_url", "  tst: {base_url", 1)
+    problems = check_text(text, "specs/mindbody.yaml")
+    assert {p.line for p in problems} >= {_line_of(text, "docs_urll:"), _line_of(text, "tst:")}
+
+
+def test_unknown_function() -> None:
+    problems, line = _check(WHEN, WHEN.replace("length(", "lenght("))
+    assert [(p.line, p.message.rsplit(" in ", 1)[0]) for p in problems] == [(line, "unknown function lenght()")]
+
+
+def test_wrong_arity() -> None:
+    problems, line = _check(WHEN, WHEN.replace("length(steps.windows)", "length(steps.windows, zone)"))
+    assert [(p.line, p.message.rsplit(" in ", 1)[0]) for p in problems] == [
+        (line, "length() takes 1 argument(s), given 2")]
+
+
+def test_wrong_arity_of_a_custom_variadic_aware_function() -> None:
+    problems, line = _check(WHEN, WHEN.replace("length(steps.windows)", "length(merge())"))
+    assert (line, "merge() takes at least 1 argument(s), given 0") in [
+        (p.line, p.message.rsplit(" in ", 1)[0]) for p in problems]
+
+
+def test_undeclared_config_field() -> None:
+    problems, line = _check(WHEN, WHEN.replace("length(steps.windows)", "length(config.siteid)"))
+    assert [(p.line, p.message.rsplit(" in ", 1)[0]) for p in problems] == [
+        (line, "config.siteid is not declared in connection.config")]
+
+
+def test_undefined_variable() -> None:
+    problems, line = _check(WHEN, WHEN.replace("length(steps.windows)", "length(stepz.windows)"))
+    assert [(p.line, p.message.rsplit(" in ", 1)[0]) for p in problems] == [(line, "undefined variable 'stepz'")]
+
+
+def test_names_relative_to_a_projection_are_not_variables() -> None:
+    problems, _ = _check(WHEN, WHEN.replace("length(steps.windows)", "length(steps.windows[?Whatever].Other)"))
+    assert problems == []
+
+
+def test_bare_true_is_reported_as_a_silent_null() -> None:
+    problems, line = _check(WHEN, WHEN.replace("length(steps.windows) == `0`", "true"))
+    assert [p.line for p in problems] == [line]
+    assert "bare true is a field lookup" in problems[0].message
+
+
+def test_base_url_placeholder_must_name_a_declared_config_field() -> None:
+    problems, line = _check('  live: {base_url: "https://api.mindbodyonline.com/public/v6"}',
+                            '  live: {base_url: "https://{config.tenant}.mindbodyonline.com/public/v6"}', "  live:")
+    assert [(p.line, p.message) for p in problems] == [
+        (line, "base_url placeholder {config.tenant} must name a declared connection.config field")]
+
+
+@pytest.mark.parametrize("text", ["id: [unclosed\n", "- just\n- a list\n"])
+def test_unparseable_or_non_mapping_yaml(text: str) -> None:
+    problems = check_text(text, "specs/x.yaml")
+    assert len(problems) == 1 and problems[0].path == "specs/x.yaml" and problems[0].line >= 1
+
+
+def test_stats_counts_lines_steps_set_fail_when(tmp_path: Path) -> None:
+    from aptura.spec.stats import spec_stats, table
+
+    spec = tmp_path / "demo.yaml"
+    spec.write_text("id: demo\noperations:\n  a:\n    steps:\n      - {id: x, set: '`1`', when: input.y}\n"
+                    "      - {id: z, fail: {error: not_found, message: \"'no'\"}}\n", encoding="utf-8")
+    stats = spec_stats(spec)
+    assert (stats.lines, stats.steps, stats.sets, stats.fails, stats.whens) == (6, 2, 1, 1, 1)
+    assert table([str(spec), str(spec)]).splitlines()[-1] == "| **total** | 12 | 4 | 2 | 2 | 2 |"
