@@ -12,22 +12,32 @@ logger (``aptura.api.app.logger``; every other logger in the layer is its child)
 each record just before it is serialized: values under secret-like keys are replaced, and
 Aptura API keys, bearer/basic credentials and ``secret=value`` pairs are scrubbed from every
 string, the message and tracebacks included. A log call cannot opt out.
+
+Each entry that names an account is also kept in the app table for the dashboard's activity
+page (:func:`activity`), ``pk`` ``ACCOUNT#<account_id>``, ``sk`` ``AUDIT#<UTC time>#<random>``,
+for :data:`KEEP_SECONDS`. Inside a request the entries are written once, when the request
+ends, so a route pays for one put at most; a failed put is logged, never raised: the log
+line stays the trail of record and a write that succeeded must not be answered as failed.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import secrets
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 from aptura.engine.runner import SAFE_METHODS
+from aptura.store.db import table
 
 logger = Logger(child=True)
 
@@ -45,6 +55,9 @@ _MAX_DEPTH = 12
 
 # GET routes that change something: the OAuth callback creates a connection.
 WRITING_GETS = frozenset({"/v1/oauth/{provider}/callback"})
+
+KEEP_SECONDS = 90 * 24 * 3600  # how long the activity page can look back
+_SK = "AUDIT#"
 
 
 def is_secret_name(name: Any) -> bool:
@@ -99,6 +112,7 @@ class _Request:
     writes: bool
     facts: dict[str, Any] = field(default_factory=dict)
     audited: bool = False
+    pending: list[dict[str, Any]] = field(default_factory=list)
 
 
 _REQUEST: ContextVar[_Request | None] = ContextVar("aptura_audit_request", default=None)
@@ -152,6 +166,62 @@ def audit(operation: str, outcome: str, message: str | None = None, **fields: An
     entry.update({k: v for k, v in fields.items() if v is not None})
     entry.update(operation=operation, outcome=outcome)
     logger.info(message or f"{operation} {outcome}", extra=entry)
+    if entry.get("account_id"):
+        stored = {**entry, "message": message or f"{operation} {outcome}", "at": _stamp(datetime.now(UTC))}
+        if state is not None:
+            state.pending.append(stored)
+        else:
+            _persist([stored])
+
+
+def _stamp(value: datetime) -> str:
+    # Microseconds keep entries of one request in order; the fixed width keeps sk order = time order.
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _persist(entries: list[dict[str, Any]]) -> None:
+    """Keep ``entries`` for the activity page; a storage fault is logged, never raised."""
+    now = int(time.time())
+    try:
+        with table().batch_writer() as batch:
+            for entry in entries:
+                safe = redact({k: v for k, v in entry.items() if k != "audit"})
+                batch.put_item(Item={
+                    "pk": f"ACCOUNT#{safe['account_id']}", "sk": f"{_SK}{safe['at']}#{secrets.token_hex(4)}",
+                    "operation": str(safe["operation"]), "outcome": str(safe["outcome"]),
+                    # JSON text: entries carry floats and nested values DynamoDB's types would refuse.
+                    "entry": json.dumps(safe, default=str), "expires_at": now + KEEP_SECONDS})
+    except Exception as exc:  # noqa: BLE001 - the write being audited already happened
+        logger.warning("audit entries not stored", extra={"error": type(exc).__name__, "count": len(entries)})
+
+
+def activity(account_id: str, *, operation: str | None = None, outcome: str | None = None,
+             since: datetime | None = None, until: datetime | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """The account's stored audit entries, newest first, at most ``limit`` of them.
+
+    ``operation`` and ``outcome`` must match exactly; ``since`` and ``until`` (inclusive)
+    bound the entry's time. Only ``account_id``'s own partition is read.
+    """
+    low = f"{_SK}{_stamp(since)}" if since else _SK
+    high = f"{_SK}{_stamp(until)}~" if until else f"{_SK}~"
+    query: dict[str, Any] = {
+        "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
+        "ExpressionAttributeValues": {":pk": f"ACCOUNT#{account_id}", ":low": low, ":high": high},
+        "ScanIndexForward": False,
+    }
+    filters = [(name, value) for name, value in (("operation", operation), ("outcome", outcome)) if value]
+    if filters:
+        query["FilterExpression"] = " AND ".join(f"#{n} = :{n}" for n, _ in filters)
+        query["ExpressionAttributeNames"] = {f"#{n}": n for n, _ in filters}
+        query["ExpressionAttributeValues"].update({f":{n}": v for n, v in filters})
+    out: list[dict[str, Any]] = []
+    while len(out) < limit:
+        page = table().query(**query)
+        out.extend(json.loads(item["entry"]) for item in page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            break
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return out[:limit]
 
 
 def _error_code(response: Mapping[str, Any]) -> str | None:
@@ -177,5 +247,7 @@ def end_request(token: Token[_Request | None], response: Mapping[str, Any] | Non
             error = _error_code(response) if response is not None and status >= 400 else None
             audit(str(state.facts.get("operation") or state.route), outcome, status=status,
                   error=error or ("internal_error" if status >= 500 else None))
+        if state is not None and state.pending:
+            _persist(state.pending)
     finally:
         _REQUEST.reset(token)
