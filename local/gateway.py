@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -55,6 +56,11 @@ from urllib.parse import urlsplit
 
 from local.events import HttpRequest, build_event
 from local.template import Function, Route, Stack, load_stack
+
+# The gateway's own errors in Aptura's format (the codes template.yaml's GatewayResponses use).
+_ERROR_CODES = {404: "not_found", 429: "rate_limited", 504: "provider_timeout"}
+# Query values redacted from access log lines: any parameter whose name is or ends in one of these.
+_SECRET_QUERY_VALUES = re.compile(r"([?&;](?:[^=&\s]*_)?(?:code|state|token|key|secret))=[^&\s\"]*", re.IGNORECASE)
 
 MAX_BODY = 10 * 1024 * 1024
 INIT_TIMEOUT = 10.0  # Lambda's init phase limit
@@ -339,8 +345,15 @@ class _Handler(BaseHTTPRequestHandler):
             raise ValueError("negative Content-Length")
         return None if length > MAX_BODY else self.rfile.read(length)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (414 URI too long, 431 headers too large, 400 bad request line)
+        in Aptura's error format, as API Gateway answers with GatewayResponses, instead of HTML."""
+        self.close_connection = True
+        self._send_error(code, message or "Bad Request", str(uuid.uuid4()))
+
     def _send_error(self, status: int, message: str, request_id: str, extra: tuple[tuple[str, str], ...] = ()) -> None:
-        data = json.dumps({"message": message}).encode()
+        code = _ERROR_CODES.get(status, "validation_error" if status < 500 else "internal_error")
+        data = json.dumps({"error": code, "message": message, "details": {}}).encode()
         self._send(status, [("Content-Type", "application/json"), *extra], data, request_id)
 
     def _send(self, status: int, headers: list[tuple[str, str]], data: bytes, request_id: str) -> None:
@@ -355,7 +368,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def log_message(self, format: str, *args: Any) -> None:
-        self.server.gateway.log(format % args)
+        # The request line carries OAuth codes and states; an access log must not keep them.
+        self.server.gateway.log(_SECRET_QUERY_VALUES.sub(r"\1=REDACTED", format % args))
 
 
 class Gateway:

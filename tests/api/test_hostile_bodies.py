@@ -85,3 +85,21 @@ def test_repeated_credential_headers_are_refused(key: str, name: str, caplog: py
     assert status == 400, body
     _is_aptura_error(body, "validation_error")
     _no_errors_logged(caplog)
+
+
+@pytest.mark.parametrize("value", ["0999-01-01T09:00:00Z", "1899-12-31T23:00:00Z", "2201-01-01T00:00:00Z",
+                                   "9999-12-31T09:00:00Z"])
+def test_times_outside_1900_to_2200_are_400(key: str, value: str) -> None:
+    body = {"serviceId": "s", "startTime": value, "client": {"firstName": "A", "lastName": "B", "email": "a@b.co"}}
+    status, answer = _send("POST", "/v1/appointments", [("Authorization", f"Bearer {key}"),
+                                                         ("X-Connection-Id", "conn_x"), JSON],
+                           json.dumps(body).encode())
+    assert status == 400 and "1900 to 2200" in json.dumps(answer["details"]), answer
+
+
+@pytest.mark.parametrize("query", ["startDate=0999-01-01&endDate=0999-01-02",
+                                   "startDate=9999-12-30&endDate=9999-12-31"])
+def test_query_dates_outside_1900_to_2200_are_400(key: str, query: str) -> None:
+    result = invoke("GET", "/v1/availability", headers={"Authorization": f"Bearer {key}", "X-Connection-Id": "c"},
+                    query={**dict(p.split("=") for p in query.split("&")), "serviceId": "s"})
+    assert result.status == 400 and "1900 to 2200" in json.dumps(result.body["details"]), result

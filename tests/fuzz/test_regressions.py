@@ -14,7 +14,14 @@ import pytest
 from aptura.api.openapi import build_app, document
 from tests.support import Result, invoke
 
-HEADERS = {"Authorization": "Bearer apt_test_not_a_key_000000", "X-Connection-Id": "conn_none"}
+
+@pytest.fixture()
+def headers(moto_aws: None) -> dict[str, str]:
+    """A real key (Aptura authenticates before it describes a bad request) and a connection that does not exist."""
+    from aptura.store.keys import create_api_key
+
+    return {"Authorization": f"Bearer {create_api_key('acct_fuzz', 'test')[0]}", "X-Connection-Id": "conn_none"}
+
 CLIENT = {"firstName": "Sam", "lastName": "Rivera", "email": "sam@example.com"}
 
 
@@ -27,15 +34,16 @@ def assert_refused(result: Result, field: str) -> None:
 
 
 @pytest.mark.parametrize(("path", "body"), [("/v1/api-keys", b'{"name": "x"}'), ("/v1/clients", b"{}")])
-def test_a_body_that_is_not_json_is_refused_not_a_500(moto_aws: None, path: str, body: bytes) -> None:
-    result = invoke("POST", path, headers={**HEADERS, "Content-Type": "text/plain"}, raw_body=body)
+def test_a_body_that_is_not_json_is_refused_not_a_500(headers: dict[str, str], path: str, body: bytes) -> None:
+    result = invoke("POST", path, headers={**headers, "Content-Type": "text/plain"}, raw_body=body)
     assert_refused(result, "Content-Type")
 
 
 @pytest.mark.parametrize(("path", "item"), [("/v1/api-keys", {}), ("/v1/clients", CLIENT)])
-def test_a_json_array_is_not_taken_for_its_first_object(moto_aws: None, path: str, item: dict[str, Any]) -> None:
+def test_a_json_array_is_not_taken_for_its_first_object(headers: dict[str, str], path: str,
+                                                         item: dict[str, Any]) -> None:
     # POST /v1/api-keys with [{}] created a key: Powertools unwrapped the list.
-    assert_refused(invoke("POST", path, headers=HEADERS, json_body=[item]), "body")
+    assert_refused(invoke("POST", path, headers=headers, json_body=[item]), "body")
 
 
 @pytest.mark.parametrize(("path", "query", "field"), [
@@ -44,22 +52,22 @@ def test_a_json_array_is_not_taken_for_its_first_object(moto_aws: None, path: st
     ("/v1/appointments", {"start_date": "0"}, "start_date"),
     ("/v1/availability", {"serviceId": "1", "startDate": "86400", "endDate": "2024-01-02"}, "startDate"),
 ])
-def test_dates_are_iso_8601_text_not_unix_timestamps(moto_aws: None, path: str, query: dict[str, str],
+def test_dates_are_iso_8601_text_not_unix_timestamps(headers: dict[str, str], path: str, query: dict[str, str],
                                                       field: str) -> None:
-    assert_refused(invoke("GET", path, headers=HEADERS, query=query), field)
+    assert_refused(invoke("GET", path, headers=headers, query=query), field)
 
 
-def test_a_start_time_in_a_body_is_not_a_unix_timestamp(moto_aws: None) -> None:
+def test_a_start_time_in_a_body_is_not_a_unix_timestamp(headers: dict[str, str]) -> None:
     body = {"serviceId": "1", "staffId": "2", "startTime": 1700000040, "client": CLIENT}
-    assert_refused(invoke("POST", "/v1/appointments", headers=HEADERS, json_body=body), "startTime")
+    assert_refused(invoke("POST", "/v1/appointments", headers=headers, json_body=body), "startTime")
 
 
 @pytest.mark.parametrize("query", [
     {"start_datetime": "0001-01-01T09:20:00Z"},  # minus the westmost zone offset: before year 1
     {"end_datetime": "9999-12-31T20:00:00Z"},
 ])
-def test_extreme_datetimes_are_refused_not_a_500(moto_aws: None, query: dict[str, str]) -> None:
-    result = invoke("GET", "/v1/appointments", headers=HEADERS, query=query)
+def test_extreme_datetimes_are_refused_not_a_500(headers: dict[str, str], query: dict[str, str]) -> None:
+    result = invoke("GET", "/v1/appointments", headers=headers, query=query)
     assert result.status == 400, result
     assert set(result.body) == {"error", "message", "details"} and result.body["error"] == "validation_error"
 

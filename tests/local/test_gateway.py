@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import re
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -172,13 +174,13 @@ def test_unknown_path_is_404(client: httpx.Client) -> None:
     for method in ("GET", "POST", "TRACE"):
         resp = client.request(method, "/nope")
         assert resp.status_code == 404
-        assert resp.json() == {"message": "Not Found"}
+        assert resp.json() == {"error": "not_found", "message": "Not Found", "details": {}}
 
 
 def test_wrong_or_unsupported_method_is_405_with_allow(client: httpx.Client) -> None:
     resp = client.put("/items")
     assert resp.status_code == 405
-    assert resp.json() == {"message": "Method Not Allowed"}
+    assert resp.json() == {"error": "validation_error", "message": "Method Not Allowed", "details": {}}
     assert resp.headers["allow"] == "POST"
     for method in ("DELETE", "TRACE", "QUERY"):
         resp = client.request(method, "/items/1")
@@ -275,7 +277,7 @@ def test_crash_is_502_and_the_worker_restarts(client: httpx.Client) -> None:
     before = client.get("/crash").json()
     resp = client.get("/crash", params={"mode": "crash"})
     assert resp.status_code == 502
-    assert resp.json() == {"message": "Internal server error"}
+    assert resp.json() == {"error": "internal_error", "message": "Internal server error", "details": {}}
     after = client.get("/crash").json()
     assert after["pid"] != before["pid"] and after["count"] == 1  # a fresh (cold) environment
 
@@ -290,7 +292,7 @@ def test_timeout_is_504(client: httpx.Client) -> None:
     resp = client.get("/sleepy")
     elapsed = time.monotonic() - started
     assert resp.status_code == 504
-    assert resp.json() == {"message": "Endpoint request timed out"}
+    assert resp.json() == {"error": "provider_timeout", "message": "Endpoint request timed out", "details": {}}
     assert elapsed < 2.5  # Timeout is 1 s; the handler would sleep 3 s
 
 
@@ -371,3 +373,27 @@ def test_sample_events_are_realistic() -> None:
     assert set(body) == {"serviceId", "staffId", "startTime", "client", "notes"}
     assert set(body["client"]) == {"firstName", "lastName", "email", "phone"}
     assert booking["headers"]["Content-Type"] == "application/json"
+
+
+def test_the_gateways_own_refusals_are_in_apturas_error_format(gw: Gateway) -> None:
+    where = urlsplit(gw.url)
+    cases = [("/nope", {}, 404), ("/" + "a" * 100_000, {}, 414), ("/nope", {f"X-H{i}": "v" for i in range(120)}, 431)]
+    for path, headers, status in cases:
+        conn = http.client.HTTPConnection(where.hostname or "127.0.0.1", where.port, timeout=15)
+        try:
+            conn.request("GET", path, headers=headers)
+            resp = conn.getresponse()
+            body = json.loads(resp.read())
+        finally:
+            conn.close()
+        assert resp.status == status, body
+        assert (resp.getheader("Content-Type") or "").startswith("application/json")
+        assert set(body) == {"error", "message", "details"} and body["error"] in ("not_found", "validation_error")
+
+
+def test_access_log_lines_redact_oauth_and_key_query_values(gw: Gateway, capsys: pytest.CaptureFixture[str]) -> None:
+    with httpx.Client(base_url=gw.url, timeout=15) as c:
+        c.get("/nope", params={"code": "c0de-secret", "state": "st4te-secret", "api_key": "k3y-secret", "x": "1"})
+    logged = capsys.readouterr().err
+    assert "/nope?" in logged and "x=1" in logged
+    assert not [s for s in ("c0de-secret", "st4te-secret", "k3y-secret") if s in logged]

@@ -31,6 +31,7 @@ def _aware_whole_minute(value: datetime) -> datetime:
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 def iso_8601(value: Any) -> Any:
@@ -39,9 +40,18 @@ def iso_8601(value: Any) -> Any:
     pydantic alone also reads numbers and numeric strings as Unix timestamps (``start_datetime=0.5`` was
     1970-01-01T00:00:00.5Z), which the documented ``format: date``/``date-time`` does not offer.
     """
-    if value is None or isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.match(value.strip())):
+    if value is None:
         return value
-    raise ValueError("must be ISO-8601 text, e.g. 2024-03-15 or 2024-03-15T14:00:00Z")
+    if isinstance(value, date):
+        year = value.year
+    elif isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        year = int(value.strip()[:4])
+    else:
+        raise ValueError("must be ISO-8601 text, e.g. 2024-03-15 or 2024-03-15T14:00:00Z")
+    # Beyond these years providers fail in their own ways (and strftime stops zero-padding before 1000).
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"must be within the years {MIN_YEAR} to {MAX_YEAR}")
+    return value
 
 
 StartTime = Annotated[datetime, BeforeValidator(iso_8601), AfterValidator(_aware_whole_minute)]
