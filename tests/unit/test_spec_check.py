@@ -126,3 +126,9 @@ def test_stats_counts_lines_steps_set_fail_when(tmp_path: Path) -> None:
     stats = spec_stats(spec)
     assert (stats.lines, stats.steps, stats.sets, stats.fails, stats.whens) == (6, 2, 1, 1, 1)
     assert table([str(spec), str(spec)]).splitlines()[-1] == "| **total** | 12 | 4 | 2 | 2 | 2 |"
+
+
+def test_negation_before_a_path_is_reported() -> None:
+    problems, line = _check(WHEN, WHEN.replace("length(steps.windows) == `0`", "!steps.windows"))
+    assert [(p.line, p.message.rsplit(" in ", 1)[0]) for p in problems] == [
+        (line, "!a.b parses as (!a).b, which is always null; write !(a.b)")]

@@ -95,6 +95,8 @@ def _ast_problems(node: dict[str, Any], config_fields: set[str]) -> Iterator[str
                 wanted = f"at least {len(signature)}" if variadic else str(len(signature))
                 yield f"{name}() takes {wanted} argument(s), given {len(args)}"
     children = node.get("children") or []
+    if node.get("type") == "subexpression" and children and children[0].get("type") == "not_expression":
+        yield "!a.b parses as (!a).b, which is always null; write !(a.b)"
     if (node.get("type") == "subexpression" and len(children) == 2
             and children[0] == {"type": "field", "children": [], "value": "config"}
             and children[1].get("type") == "field" and children[1]["value"] not in config_fields):
