@@ -236,7 +236,7 @@ def availability(stack: Stack, provider: str) -> httpx.Response:
 
 def test_dev_json_has_the_documented_shape(stack: Stack) -> None:
     facts = stack.facts
-    assert set(facts) == {"api_url", "api_key", "sandbox_url", "providers"}
+    assert set(facts) == {"api_url", "public_url", "api_key", "sandbox_url", "providers"}
     assert facts["api_url"] == f"http://127.0.0.1:{stack.port}"
     assert facts["api_key"] == DEMO_API_KEY and facts["api_key"].startswith("apt_test_")
     assert facts["sandbox_url"].startswith("http://127.0.0.1:")

@@ -56,6 +56,12 @@ operations:
 }
 
 
+@pytest.fixture(autouse=True)
+def _no_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The segments asserted are the spec's own: the suite's sandbox URL would prefix them."""
+    monkeypatch.delenv("APTURA_SANDBOX_URL", raising=False)
+
+
 def _run(kind: str, appointment_id: str) -> list[httpx.Request]:
     """Run the step kind's operation with ``appointment_id``; the requests the provider saw."""
     seen: list[httpx.Request] = []

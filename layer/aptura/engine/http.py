@@ -194,8 +194,9 @@ class Transport:
         reported as the provider fault it is, naming where it pointed.
         """
         started = time.perf_counter()
+        left = timeout  # the first send gets the whole attempt; each redirect only what is left of it
         for _ in range(MAX_REDIRECTS + 1):
-            response = self._send_once(req, max(0.001, timeout - (time.perf_counter() - started)))
+            response = self._send_once(req, left)
             location = response.headers.get("location")
             if response.status not in REDIRECT_STATUSES or not location:
                 return response
@@ -203,7 +204,8 @@ class Transport:
             if urlsplit(target)[:2] != urlsplit(req.url)[:2]:
                 raise _redirect_error("the provider redirected the request to another host",
                                       {"provider_status": response.status, "location": target})
-            if time.perf_counter() - started > timeout:
+            left = timeout - (time.perf_counter() - started)
+            if left <= 0:
                 raise ProviderTimeout("the provider's redirects did not finish in time")
             # 303, and 301/302 after a POST as every client does, turn into a GET without a body.
             keep = response.status in (307, 308) or (response.status in (301, 302) and req.method != "POST")
