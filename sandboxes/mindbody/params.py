@@ -72,6 +72,10 @@ def parse_int(name: str, raw: Any) -> int:
     raise invalid(f"The value '{raw}' is not valid for {name}.")
 
 
+EARLIEST = datetime(1753, 1, 1)
+LATEST = datetime(9999, 12, 31)
+
+
 def parse_local_datetime(name: str, raw: Any, zone: ZoneInfo) -> datetime:
     """Parse a date or date-time into a naive site-local datetime.
 
@@ -88,7 +92,15 @@ def parse_local_datetime(name: str, raw: Any, zone: ZoneInfo) -> datetime:
     except ValueError:
         raise invalid(f"The value '{raw}' is not valid for {name}.") from None
     if value.tzinfo is not None:
-        value = value.astimezone(zone).replace(tzinfo=None)
+        try:
+            value = value.astimezone(zone).replace(tzinfo=None)
+        except OverflowError:
+            raise invalid(f"The value '{raw}' is not valid for {name}.") from None
+    # Mindbody keeps times in SQL Server datetime columns (1753-01-01 to 9999-12-31); the last day is
+    # left out too, since a window's end is the day after its last date.
+    if not EARLIEST <= value < LATEST:
+        raise invalid(f"The value '{raw}' is not valid for {name}: dates must lie between "
+                      f"{EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}.")
     return value
 
 

@@ -740,3 +740,13 @@ def test_sites_accept_a_token_without_a_site_header(mb: Mindbody) -> None:
     assert mb.get("/site/sites", {"request.siteIds": 12345}).json()["Sites"] == []
     bad = mb.get("/site/sites", headers={"API-Key": API_KEY, "Authorization": "not-a-token"})
     assert error(bad) == (401, "DeniedAccess")
+
+
+@pytest.mark.parametrize("query", [{"StartDate": "9999-12-31", "EndDate": "9999-12-31"},
+                                   {"StartDate": "0001-01-01", "EndDate": "0001-01-01"},
+                                   {"StartDate": "9999-12-30", "EndDate": "9999-12-31"}])
+def test_dates_at_the_ends_of_the_calendar_are_a_bad_parameter_not_a_crash(mb: Mindbody, query: dict[str, str]
+                                                                          ) -> None:
+    resp = mb.get("/appointment/bookableitems", {"request.sessionTypeIds": "200", **query})
+    assert error(resp) == (400, "InvalidParameter")
+    assert "1753-01-01" in resp.json()["Error"]["Message"]
