@@ -14,7 +14,7 @@ import time as wallclock
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlencode
 
 from sandboxes.core import Request, Response, SandboxApp
@@ -70,6 +70,17 @@ def _invalid(details: dict[str, list[str]]) -> NoReturn:
 
 def _not_found(what: str) -> NoReturn:
     raise ApiError(404, "not_found", f"{what} not found.")
+
+
+_Row = TypeVar("_Row")
+
+
+def _by_id(request: Request, rows: dict[int, _Row], kind: str) -> _Row:
+    """The record the path's ``id`` names, or DRF's 404 for ``kind``."""
+    row = rows.get(_parse_int(request.params["id"], "id"))
+    if row is None:
+        _not_found(kind)
+    return row
 
 
 def iso(moment: datetime) -> str:
@@ -412,14 +423,8 @@ class SmoothScheduleSandbox(SandboxApp):
                             ("start_time", "end_time", "created_at", "updated_at"))
         return self._page(request, rows)
 
-    def _find_booking(self, request: Request, data: DataSet) -> Booking:
-        booking = data.bookings.get(_parse_int(request.params["id"], "id"))
-        if booking is None:
-            _not_found("Booking")
-        return booking
-
     def get_booking(self, request: Request, tenant: Tenant, data: DataSet) -> dict[str, Any]:
-        return self._booking(self._find_booking(request, data), tenant.business_timezone)
+        return self._booking(_by_id(request, data.bookings, "Booking"), tenant.business_timezone)
 
     def _body(self, request: Request) -> dict[str, Any]:
         try:
@@ -461,7 +466,7 @@ class SmoothScheduleSandbox(SandboxApp):
         return Response.json(self._booking(booking, tenant.business_timezone), 201)
 
     def update_booking(self, request: Request, tenant: Tenant, data: DataSet) -> dict[str, Any]:
-        booking = self._find_booking(request, data)
+        booking = _by_id(request, data.bookings, "Booking")
         body = self._body(request)
         if booking.status == "CANCELLED":
             raise ApiError(409, "conflict", "A cancelled booking cannot be changed.")
@@ -483,7 +488,7 @@ class SmoothScheduleSandbox(SandboxApp):
         return self._booking(booking, tenant.business_timezone)
 
     def cancel_booking(self, request: Request, tenant: Tenant, data: DataSet) -> dict[str, Any]:
-        booking = self._find_booking(request, data)
+        booking = _by_id(request, data.bookings, "Booking")
         if booking.status == "CANCELLED":
             raise ApiError(409, "conflict", "This booking is already cancelled.")
         if booking.status == "COMPLETED":
@@ -566,17 +571,11 @@ class SmoothScheduleSandbox(SandboxApp):
         data.webhooks[hook.id] = hook
         return Response.json(self._webhook(hook, with_secret=True), 201)
 
-    def _find_webhook(self, request: Request, data: DataSet) -> Webhook:
-        hook = data.webhooks.get(_parse_int(request.params["id"], "id"))
-        if hook is None:
-            _not_found("Webhook")
-        return hook
-
     def get_webhook(self, request: Request, tenant: Tenant, data: DataSet) -> dict[str, Any]:
-        return self._webhook(self._find_webhook(request, data))
+        return self._webhook(_by_id(request, data.webhooks, "Webhook"))
 
     def update_webhook(self, request: Request, tenant: Tenant, data: DataSet) -> dict[str, Any]:
-        hook, body = self._find_webhook(request, data), self._body(request)
+        hook, body = _by_id(request, data.webhooks, "Webhook"), self._body(request)
         if "url" in body:
             if not str(body["url"]).startswith("https://"):
                 _invalid({"url": ["Enter a valid https URL."]})
@@ -588,5 +587,5 @@ class SmoothScheduleSandbox(SandboxApp):
         return self._webhook(hook)
 
     def delete_webhook(self, request: Request, tenant: Tenant, data: DataSet) -> Response:
-        data.webhooks.pop(self._find_webhook(request, data).id)
+        data.webhooks.pop(_by_id(request, data.webhooks, "Webhook").id)
         return Response(204)
