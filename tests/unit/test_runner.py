@@ -259,6 +259,41 @@ operations:
     assert runner.run("availability.list", {}) == list(range(11))
 
 
+def test_a_resource_declares_request_and_paging_once_for_every_step_that_reads_it() -> None:
+    seen: list[httpx.Request] = []
+    pages = pages_handler(7)
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        seen.append(req)
+        return pages(req)
+
+    runner = make("""
+resources:
+  things:
+    request: {path: /list, query: {kind: "'a'", sort: "'id'"}}
+    paginate: {type: offset, limit_param: limit, offset_param: offset, limit: 4, items: body.items}
+operations:
+  availability.list:
+    steps:
+      - {id: plain, resource: {name: things}}
+      - {id: narrowed, resource: {name: things, query: {kind: "'b'", q: input.q}}}
+    output: {plain: steps.plain, narrowed: steps.narrowed}
+""", handler)
+    assert runner.run("availability.list", {"q": "x"}) == {"plain": list(range(7)), "narrowed": list(range(7))}
+    first, third = seen[0].url.params, seen[2].url.params
+    assert (first["kind"], first["sort"], "q" in first) == ("a", "id", False)
+    assert (third["kind"], third["sort"], third["q"], third["offset"]) == ("b", "id", "x", "0")
+    assert len(seen) == 4  # two pages each: the paging came from the resource
+
+
+def test_an_unknown_resource_is_a_spec_error_at_the_step() -> None:
+    with pytest.raises(SpecError, match=r"steps\[0\]\.resource\.name.*unknown resource 'nope'"):
+        parse_spec(HEAD + """
+resources: {things: {request: {path: /list}}}
+operations: {availability.list: {steps: [{id: a, resource: {name: nope}}], output: steps.a}}
+""", "demo.yaml")
+
+
 def test_pagination_that_never_ends_is_a_provider_error() -> None:
     runner = make("""
 operations:
@@ -608,7 +643,7 @@ operations:
 
 
 def test_a_step_with_require_and_another_kind_is_rejected() -> None:
-    with pytest.raises(SpecError, match="exactly one of request, graphql, set, fail, require"):
+    with pytest.raises(SpecError, match="exactly one of request, graphql, resource, set, fail, require"):
         parse_spec(HEAD + """
 operations:
   services.list:

@@ -54,8 +54,8 @@ def test_unknown_key_is_reported_at_its_line() -> None:
 
 
 def test_unknown_step_kind_is_reported_at_the_step() -> None:
-    problems, line = _check("        request: {path: /site/sessiontypes}\n",
-                            "        fetch: {path: /site/sessiontypes}\n", "fetch:")
+    problems, line = _check("        resource: {name: session_types}\n",
+                            "        fetch: {name: session_types}\n", "fetch:")
     assert any(p.line == line and "fetch: Extra inputs are not permitted" in p.message for p in problems), problems
 
 
@@ -132,3 +132,11 @@ def test_negation_before_a_path_is_reported() -> None:
     problems, line = _check(WHEN, WHEN.replace("length(steps.windows) == `0`", "!steps.windows"))
     assert [(p.line, p.message.rsplit(" in ", 1)[0]) for p in problems] == [
         (line, "!a.b parses as (!a).b, which is always null; write !(a.b)")]
+
+
+def test_unknown_resource_reference_is_reported_at_the_step() -> None:
+    problems, line = _check("        resource: {name: session_types}\n",
+                            "        resource: {name: session_typo}\n", "session_typo")
+    assert [(p.line, p.message) for p in problems] == [
+        (line, "operations.availability.list.steps[1].resource.name: Value error, unknown resource "
+               "'session_typo' (declared: ['clients', 'session_types'])")]

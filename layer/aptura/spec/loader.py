@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from aptura.errors import NotFound, SpecError
-from aptura.spec.models import ProviderSpec
+from aptura.spec.models import ProviderSpec, UnknownReference
 
 _REPO_SPECS = Path(__file__).resolve().parents[3] / "specs"
 
@@ -104,7 +104,9 @@ def validation_problems(text: str, data: Any, exc: ValidationError) -> list[tupl
         loc = _yaml_loc(data, error["loc"])
         ctx_error = (error.get("ctx") or {}).get("error")
         inner = getattr(ctx_error, "path", "")
-        if inner:  # the template error knows where inside the field it happened
+        if isinstance(ctx_error, UnknownReference):  # a spec-level check that knows the exact location
+            loc = ctx_error.loc
+        elif inner:  # the template error knows where inside the field it happened
             loc = loc + tuple(int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"\[\d+\]|[^.\[\]]+", inner))
         out.append((_format_loc(loc), _line_of(text, loc), error["msg"]))
     return out

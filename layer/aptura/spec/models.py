@@ -47,6 +47,14 @@ OPERATIONS = (
 OperationName = Literal[OPERATIONS]  # type: ignore[valid-type]
 
 
+class UnknownReference(ValueError):
+    """A name that refers to no declared component; ``loc`` is where in the spec it is written."""
+
+    def __init__(self, loc: tuple[str | int, ...], reason: str) -> None:
+        super().__init__(reason)
+        self.loc = loc
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -299,8 +307,27 @@ class RequireSpec(FailSpec):
         return self
 
 
+class Resource(_Model):
+    """A provider endpoint declared once: its request, pagination and record selector.
+
+    Steps read it with ``resource: {name, query}``; the step's ``query`` entries are added to
+    (or replace) the resource's, so one paging rule serves every operation that lists it.
+    """
+
+    request: RequestSpec
+    paginate: Pagination | None = None
+    extract: Expression | None = Field(None, description="Record selector when not paginated; default body.")
+
+
+class ResourceRef(_Model):
+    """A step's use of a declared resource, with extra query parameters."""
+
+    name: str = Field(description="A key of the spec's `resources:`.")
+    query: dict[str, TemplateNode] = Field(default_factory=dict, description="Added to the resource's query.")
+
+
 class Step(_Model):
-    """One step: exactly one of ``request``, ``graphql``, ``set``, ``fail`` or ``require``.
+    """One step: exactly one of ``request``, ``graphql``, ``resource``, ``set``, ``fail`` or ``require``.
 
     Its result is stored as ``steps.<id>``: the ``extract`` of the response (default
     its body), the concatenated page items when paginated, a list of results with
@@ -315,6 +342,7 @@ class Step(_Model):
     concurrency: int = Field(8, ge=1, le=32)
     request: RequestSpec | None = None
     graphql: GraphQLSpec | None = None
+    resource: ResourceRef | None = Field(None, description="Read a declared resource (request + paginate).")
     set_: TemplateNode = Field(None, alias="set", description="Compute a value; no request.")
     fail: FailSpec | None = None
     require: RequireSpec | None = Field(None, description="Fail with the error unless `that` holds; result null.")
@@ -334,16 +362,29 @@ class Step(_Model):
 
     @model_validator(mode="after")
     def _compile(self) -> Step:
-        kinds = [k for k in ("request", "graphql", "set_", "fail", "require") if getattr(self, k) is not None]
+        kinds = [k for k in ("request", "graphql", "resource", "set_", "fail", "require")
+                 if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError("a step needs exactly one of request, graphql, set, fail, require")
-        if self.paginate is not None and self.request is None and self.graphql is None:
+            raise ValueError("a step needs exactly one of request, graphql, resource, set, fail, require")
+        if self.paginate is not None and self.request is None and self.graphql is None and self.resource is None:
             raise ValueError("paginate needs a request")
         self._when = _expr(self.when, "when")
         self._for_each = _expr(self.for_each, "for_each")
         self._set = compile_template(self.set_, "set") if self.set_ is not None else None
         self._extract = _expr(self.extract, "extract")
         return self
+
+    def use_resource(self, resource: Resource) -> None:
+        """Resolve ``resource:`` into this step's request, paginate and extract (done once, at load)."""
+        ref = self.resource
+        assert ref is not None
+        self.request = RequestSpec(**{**resource.request.model_dump(by_alias=True, exclude_unset=True),
+                                      "query": {**resource.request.query, **ref.query}})
+        if self.paginate is None:
+            self.paginate = resource.paginate
+        if self.extract is None and resource.extract is not None:
+            self.extract = resource.extract
+            self._extract = _expr(self.extract, "extract")
 
 
 class Operation(_Model):
@@ -533,6 +574,9 @@ class ProviderSpec(_Model):
     quota: Quota | list[Quota] | None = Field(
         None, description="Pace calls per connection under the provider's rate limit; a list declares several "
         "windows that all apply, e.g. 100 per 60 s and 1000 per 3600 s.")
+    resources: dict[str, Resource] = Field(
+        default_factory=dict, description="Endpoints declared once (request, paginate, extract), read by steps "
+        "with `resource: {name: ...}`.")
     operations: dict[OperationName, Operation]
 
     _timezone: Compiled | None = PrivateAttr()
@@ -543,6 +587,15 @@ class ProviderSpec(_Model):
         self._timezone = _expr(self.timezone, "timezone")
         self._headers = {k: compile_template(v, f"headers.{k}") for k, v in self.headers.items()}
         for name, op in self.operations.items():
+            for i, step in enumerate(op.steps):
+                if step.resource is None:
+                    continue
+                resource = self.resources.get(step.resource.name)
+                if resource is None:
+                    raise UnknownReference(("operations", name, "steps", i, "resource", "name"),
+                                          f"unknown resource {step.resource.name!r} "
+                                          f"(declared: {sorted(self.resources)})")
+                step.use_resource(resource)
             if op.stamps_reference and name != "appointments.create":
                 raise ValueError(f"operations.{name}: stamps_reference is for appointments.create only")
             if op.stamps_reference and "appointments.list" not in self.operations:
