@@ -101,7 +101,7 @@ _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _REQUEST_ID: ContextVar[str | None] = ContextVar("aptura_request_id", default=None)
 
 
-def request_id_for(event: dict[str, Any], context: LambdaContext | None = None) -> str:
+def request_id_for(event: dict[str, Any], context: object | None = None) -> str:
     """The id of this request: a sane incoming ``X-Request-Id``, else API Gateway's (or Lambda's) request id."""
     for name, value in (event.get("headers") or {}).items():
         if name.lower() == "x-request-id" and isinstance(value, str) and _SANE_REQUEST_ID.fullmatch(value.strip()):
