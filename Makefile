@@ -7,7 +7,7 @@ SAM_VENV := .sam-venv
 FUZZ_VENV := .fuzz-venv
 export PYTHONPATH := $(CURDIR)/layer:$(CURDIR)
 
-.PHONY: dev test deps lint typecheck build sam-validate schema events bench clean
+.PHONY: dev test deps lint typecheck build sam-validate schema events invoke bench clean
 
 deps: $(VENV)/.installed node_modules/.installed
 
@@ -52,6 +52,11 @@ schema: deps
 
 events: deps
 	$(PY) -m local.events --template template.yaml --out events/
+
+# One function on one event, against the running `make dev` (sam local invoke without Docker).
+invoke: deps
+	@test -n "$(EVENT)" || { echo "usage: make invoke EVENT=events/<Function>/<Name>.json" >&2; exit 2; }
+	@$(PY) -m local.invoke "$(EVENT)"
 
 build: deps $(SAM_VENV)/.installed
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build

@@ -209,8 +209,10 @@ class DevStack:
         self._connect_oauth_providers(api_url, providers)
         self._step("oauth", t)
 
+        # function_env and parameter_overrides: what `make invoke` (local.invoke) runs a function with, as the gateway.
         self.facts = {"api_url": api_url, "public_url": api_url, "api_key": DEMO_API_KEY,
-                      "sandbox_url": sandbox_url, "providers": providers}
+                      "sandbox_url": sandbox_url, "providers": providers, "function_env": function_env,
+                      "parameter_overrides": {"SandboxUrl": sandbox_url}}
         return self.facts
 
     def _oauth_apps(self) -> dict[str, dict[str, Any]]:

@@ -22,15 +22,19 @@ or from Python: ``gw = Gateway("template.yaml", port=0); url = gw.start(); ...; 
 
 Errors are answered the way API Gateway answers them, with these deliberate choices:
 
-* unknown path: 404 ``{"message": "Not Found"}``;
+Every error the gateway itself answers is in Aptura's format, as template.yaml's GatewayResponses make API
+Gateway answer: ``{"error", "message", "details": {"request_id"}}`` with ``X-Request-Id`` (the event's
+``requestContext.requestId``, as ``$context.requestId`` there):
+
+* unknown path: 404 ``not_found``;
 * known path, method not routed (including TRACE, QUERY and every method API Gateway cannot route):
-  405 ``{"message": "Method Not Allowed"}`` with an ``Allow`` header. A real REST API answers
+  405 ``method_not_allowed`` with an ``Allow`` header. A real REST API answers
   403 "Missing Authentication Token" here, but the 403 hides which methods exist and makes HTTP tooling
   (schemathesis' unsupported-method check) report a defect; the issue asks for 404/405, so we follow HTTP;
-* function error, crash or malformed response: 502 ``{"message": "Internal server error"}``; a crashed
+* function error, crash or malformed response: 502 ``internal_error``; a crashed
   worker is discarded and the next request starts a fresh one (a cold start);
 * function Timeout (or the 29 s REST / 30 s HTTP API integration limit, whichever is first): 504
-  ``{"message": "Endpoint request timed out"}``, and the worker is killed. In AWS a function timeout
+  ``provider_timeout``, and the worker is killed. In AWS a function timeout
   reaches clients as 502; 504 tells a developer what happened, as the issue requires;
 * request body over 10 MB (API Gateway's limit): 413; the connection is closed rather than drained.
 """
@@ -58,7 +62,8 @@ from local.events import HttpRequest, build_event
 from local.template import Function, Route, Stack, load_stack
 
 # The gateway's own errors in Aptura's format (the codes template.yaml's GatewayResponses use).
-_ERROR_CODES = {404: "not_found", 429: "rate_limited", 504: "provider_timeout"}
+_ERROR_CODES = {404: "not_found", 405: "method_not_allowed", 429: "rate_limited", 504: "provider_timeout"}
+NOT_FOUND = "no such route; see GET /v1/openapi.json"
 # Query values redacted from access log lines: any parameter whose name is or ends in one of these.
 _SECRET_QUERY_VALUES = re.compile(r"([?&;](?:[^=&\s]*_)?(?:code|state|token|key|secret))=[^&\s\"]*", re.IGNORECASE)
 
@@ -305,14 +310,15 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_error(400, "Bad Request", request_id)
         if body is None:
             self.close_connection = True  # not worth draining 10 MB+; the client sees the close
-            return self._send_error(413, "Request Too Long", request_id)
+            return self._send_error(413, f"the request body is too large (at most {MAX_BODY // 2**20} MB)", request_id)
         split = urlsplit(self.path)
         raw_path = split.path or "/"
         found, allowed = gw.match(self.command, raw_path)
         if found is None:
             if not allowed:
-                return self._send_error(404, "Not Found", request_id)
-            return self._send_error(405, "Method Not Allowed", request_id, (("Allow", ", ".join(allowed)),))
+                return self._send_error(404, NOT_FOUND, request_id)
+            return self._send_error(405, f"{self.command} is not allowed on {raw_path}; allowed: {', '.join(allowed)}",
+                                    request_id, (("Allow", ", ".join(allowed)),))
         route, params = found
         req = HttpRequest(self.command, raw_path, split.query, list(self.headers.items()), body, self.client_address[0])
         event = build_event(req, route, params, request_id=request_id)
@@ -353,8 +359,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_error(self, status: int, message: str, request_id: str, extra: tuple[tuple[str, str], ...] = ()) -> None:
         code = _ERROR_CODES.get(status, "validation_error" if status < 500 else "internal_error")
-        data = json.dumps({"error": code, "message": message, "details": {}}).encode()
-        self._send(status, [("Content-Type", "application/json"), *extra], data, request_id)
+        data = json.dumps({"error": code, "message": message, "details": {"request_id": request_id}}).encode()
+        self._send(status, [("Content-Type", "application/json"), ("X-Request-Id", request_id), *extra], data,
+                   request_id)
 
     def _send(self, status: int, headers: list[tuple[str, str]], data: bytes, request_id: str) -> None:
         self.send_response(status)

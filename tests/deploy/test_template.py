@@ -86,10 +86,18 @@ def test_api_gateways_own_answers_are_in_aptura_error_format() -> None:
     from aptura.errors import ERROR_STATUS
 
     responses = load_yaml(ROOT / "template.yaml")["Resources"]["Api"]["Properties"]["GatewayResponses"]
-    assert {"MISSING_AUTHENTICATION_TOKEN", "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(responses)
+    assert {"MISSING_AUTHENTICATION_TOKEN", "RESOURCE_NOT_FOUND", "THROTTLED", "QUOTA_EXCEEDED", "REQUEST_TOO_LARGE",
+            "UNAUTHORIZED", "ACCESS_DENIED", "BAD_REQUEST_BODY", "BAD_REQUEST_PARAMETERS", "UNSUPPORTED_MEDIA_TYPE",
+            "INTEGRATION_TIMEOUT", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(responses)
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"  # an unknown route, not 403
     for name, response in responses.items():
         body = json.loads(response["ResponseTemplates"]["application/json"])
         assert set(body) == {"error", "message", "details"} and body["error"] in ERROR_STATUS, name
-        if "StatusCode" in response:
-            status = int(response["StatusCode"])
-            assert ERROR_STATUS[body["error"]] == status or (name, status) == ("REQUEST_TOO_LARGE", 413), name
+        # Every answer names its request, as the functions' answers do (API Gateway fills these in).
+        assert body["details"] == {"request_id": "$context.requestId"}, name
+        assert response["ResponseParameters"]["Headers"]["X-Request-Id"] == "context.requestId", name
+        # An explicit status everywhere: otherwise API Gateway's own (403, 415, 502...) would disagree with the code.
+        status = int(response["StatusCode"])
+        assert ERROR_STATUS[body["error"]] == status or (name, status) == ("REQUEST_TOO_LARGE", 413), name
+        if status in (429, 503, 504):
+            assert int(response["ResponseParameters"]["Headers"]["Retry-After"].strip("'")) > 0, name

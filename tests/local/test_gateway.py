@@ -174,13 +174,17 @@ def test_unknown_path_is_404(client: httpx.Client) -> None:
     for method in ("GET", "POST", "TRACE"):
         resp = client.request(method, "/nope")
         assert resp.status_code == 404
-        assert resp.json() == {"error": "not_found", "message": "Not Found", "details": {}}
+        request_id = resp.headers["x-request-id"]
+        assert request_id == resp.headers["x-amzn-requestid"]
+        assert resp.json() == {"error": "not_found", "message": "no such route; see GET /v1/openapi.json",
+                               "details": {"request_id": request_id}}
 
 
 def test_wrong_or_unsupported_method_is_405_with_allow(client: httpx.Client) -> None:
     resp = client.put("/items")
     assert resp.status_code == 405
-    assert resp.json() == {"error": "validation_error", "message": "Method Not Allowed", "details": {}}
+    assert resp.json() == {"error": "method_not_allowed", "message": "PUT is not allowed on /items; allowed: POST",
+                           "details": {"request_id": resp.headers["x-request-id"]}}
     assert resp.headers["allow"] == "POST"
     for method in ("DELETE", "TRACE", "QUERY"):
         resp = client.request(method, "/items/1")
@@ -277,7 +281,8 @@ def test_crash_is_502_and_the_worker_restarts(client: httpx.Client) -> None:
     before = client.get("/crash").json()
     resp = client.get("/crash", params={"mode": "crash"})
     assert resp.status_code == 502
-    assert resp.json() == {"error": "internal_error", "message": "Internal server error", "details": {}}
+    assert resp.json() == {"error": "internal_error", "message": "Internal server error",
+                           "details": {"request_id": resp.headers["x-request-id"]}}
     after = client.get("/crash").json()
     assert after["pid"] != before["pid"] and after["count"] == 1  # a fresh (cold) environment
 
@@ -292,7 +297,8 @@ def test_timeout_is_504(client: httpx.Client) -> None:
     resp = client.get("/sleepy")
     elapsed = time.monotonic() - started
     assert resp.status_code == 504
-    assert resp.json() == {"error": "provider_timeout", "message": "Endpoint request timed out", "details": {}}
+    assert resp.json() == {"error": "provider_timeout", "message": "Endpoint request timed out",
+                           "details": {"request_id": resp.headers["x-request-id"]}}
     assert elapsed < 2.5  # Timeout is 1 s; the handler would sleep 3 s
 
 
@@ -389,6 +395,7 @@ def test_the_gateways_own_refusals_are_in_apturas_error_format(gw: Gateway) -> N
         assert resp.status == status, body
         assert (resp.getheader("Content-Type") or "").startswith("application/json")
         assert set(body) == {"error", "message", "details"} and body["error"] in ("not_found", "validation_error")
+        assert body["details"]["request_id"] == resp.getheader("X-Request-Id")
 
 
 def test_access_log_lines_redact_oauth_and_key_query_values(gw: Gateway, capsys: pytest.CaptureFixture[str]) -> None:
@@ -397,3 +404,22 @@ def test_access_log_lines_redact_oauth_and_key_query_values(gw: Gateway, capsys:
     logged = capsys.readouterr().err
     assert "/nope?" in logged and "x=1" in logged
     assert not [s for s in ("c0de-secret", "st4te-secret", "k3y-secret") if s in logged]
+
+
+def test_a_too_large_body_is_413_in_apturas_format(gw: Gateway) -> None:
+    where = urlsplit(gw.url)
+    conn = http.client.HTTPConnection(where.hostname or "127.0.0.1", where.port, timeout=15)
+    try:
+        # Only the headers are sent: the gateway refuses on Content-Length without reading 10 MB.
+        conn.putrequest("POST", "/items")
+        conn.putheader("Content-Length", str(10 * 1024 * 1024 + 1))
+        conn.putheader("Content-Type", "application/json")
+        conn.endheaders()
+        resp = conn.getresponse()
+        body = json.loads(resp.read())
+    finally:
+        conn.close()
+    assert resp.status == 413
+    assert body == {"error": "validation_error", "message": "the request body is too large (at most 10 MB)",
+                    "details": {"request_id": resp.getheader("X-Request-Id")}}
+    assert re.fullmatch(r"[0-9a-f-]{36}", resp.getheader("X-Request-Id") or "")

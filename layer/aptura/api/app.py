@@ -5,6 +5,8 @@ which connection they may use, and running an operation on it.
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -19,7 +21,6 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import O
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
@@ -93,8 +94,43 @@ Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of
 Include = Annotated[Literal["raw"] | None, Query(description="`raw` adds the provider's original object")]
 
 
+# An incoming X-Request-Id is echoed only when it is this short and printable: it lands in logs and headers.
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# The id of the request being handled: X-Request-Id on the answer, details.request_id in errors, the log
+# correlation id.
+_REQUEST_ID: ContextVar[str | None] = ContextVar("aptura_request_id", default=None)
+
+
+def request_id_for(event: dict[str, Any], context: object | None = None) -> str:
+    """The id of this request: a sane incoming ``X-Request-Id``, else API Gateway's (or Lambda's) request id."""
+    for name, value in (event.get("headers") or {}).items():
+        if name.lower() == "x-request-id" and isinstance(value, str) and _SANE_REQUEST_ID.fullmatch(value.strip()):
+            return value.strip()
+    request_id = (event.get("requestContext") or {}).get("requestId")
+    if isinstance(request_id, str) and request_id:
+        return request_id
+    return getattr(context, "aws_request_id", None) or str(uuid.uuid4())
+
+
+def current_request_id() -> str | None:
+    """The id of the request being handled (None outside a Lambda invocation)."""
+    return _REQUEST_ID.get()
+
+
+def error_body(error: AptError) -> dict[str, Any]:
+    """``error``'s JSON body, with the request id in ``details`` (a copy: the exception is left as is)."""
+    body = error.body()
+    request_id = _REQUEST_ID.get()
+    if request_id is not None:
+        details = body.get("details")
+        body["details"] = {**details, "request_id": request_id} if isinstance(details, dict) else {
+            "request_id": request_id, "errors": details}
+    return body
+
+
 def error_response(error: AptError) -> Response:
-    return Response(status_code=error.status, content_type="application/json", body=json.dumps(error.body()),
+    """The HTTP answer for ``error`` in Aptura's format."""
+    return Response(status_code=error.status, content_type="application/json", body=json.dumps(error_body(error)),
                     headers=error.headers())
 
 
@@ -264,21 +300,27 @@ def current_context() -> LambdaContext | None:
 def lambda_handler_for(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
     """The Lambda entry point for ``app``: request-scoped log context, then the resolver."""
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @logger.inject_lambda_context
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        token, usage = _RESOLVER.set(app), _USAGE.set(None)
+        request_id = request_id_for(event, context)
+        # Log lines carry the id the caller sees in X-Request-Id, so one id finds a request's answer and its logs.
+        logger.set_correlation_id(request_id)
+        token, usage, rid = _RESOLVER.set(app), _USAGE.set(None), _REQUEST_ID.set(request_id)
         scope, response = audit.begin_request(event), None
         try:
             response = app.resolve(event, context)
+            headers = response.setdefault("multiValueHeaders", {})
             rate = _USAGE.get()
             if rate is not None:  # on every answer to an identified key, errors included
                 for name, value in rate.headers().items():
-                    response.setdefault("multiValueHeaders", {})[name] = [value]
+                    headers[name] = [value]
+            headers["X-Request-Id"] = [request_id]
             return response
         finally:
             audit.end_request(scope, response)
             _RESOLVER.reset(token)
             _USAGE.reset(usage)
+            _REQUEST_ID.reset(rid)
             # A warm container must not carry this request's account or connection into later lines.
             logger.clear_state()
 

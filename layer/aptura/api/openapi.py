@@ -15,13 +15,25 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 
 from aptura.api.app import create_app
-from aptura.api.routes import appointments, availability, catalog, clients, connections, docs, keys, oauth, providers
+from aptura.api.routes import (
+    appointments,
+    availability,
+    catalog,
+    clients,
+    connections,
+    docs,
+    health,
+    keys,
+    oauth,
+    providers,
+)
 
 ROUTERS: list[Router] = [availability.router, appointments.router, catalog.router, clients.router,
-                         connections.router, keys.router, providers.router, oauth.router, docs.router]
+                         connections.router, keys.router, providers.router, oauth.router, docs.router,
+                         health.router]
 PUBLIC_URL = "https://api.aptura.dev"
 TITLE = "Aptura"
-VERSION = "1.0.0"
+VERSION = health.API_VERSION
 DESCRIPTION = (
     "One API for availability and bookings across booking platforms. Authenticate with "
     "`Authorization: Bearer apt_test_…` (or `apt_live_…`); most endpoints also take `X-Connection-Id`, "
