@@ -260,6 +260,10 @@ class FieldInfo(_Out):
     example: Any = None
     enum: list[str] | None = None
     pattern: str | None = None
+    label: str | None = Field(None, description="Short form label")
+    order: int | None = Field(None, description="Position in a form, ascending")
+    help: str | None = Field(None, description="Where to find this value, in plain words")
+    help_url: str | None = Field(None, description="Provider documentation showing where to find it")
 
 
 class ConnectionFieldsInfo(_Out):
