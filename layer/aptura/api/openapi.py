@@ -15,10 +15,22 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 
 from aptura.api.app import create_app
-from aptura.api.routes import appointments, availability, catalog, clients, connections, docs, keys, oauth, providers
+from aptura.api.routes import (
+    appointments,
+    availability,
+    catalog,
+    clients,
+    connect_sessions,
+    connections,
+    docs,
+    keys,
+    oauth,
+    providers,
+)
 
 ROUTERS: list[Router] = [availability.router, appointments.router, catalog.router, clients.router,
-                         connections.router, keys.router, providers.router, oauth.router, docs.router]
+                         connections.router, connect_sessions.router, keys.router, providers.router, oauth.router,
+                         docs.router]
 PUBLIC_URL = "https://api.aptura.dev"
 TITLE = "Aptura"
 VERSION = "1.0.0"

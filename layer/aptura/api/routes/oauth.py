@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from aptura import connect
 from aptura.api import oauth
 from aptura.api.app import ERROR_RESPONSES, logger, oauth_app, require_key
 from aptura.api.audit import audit
@@ -67,16 +67,16 @@ def callback(
     spec = load_spec(provider)
     verified = oauth.verify_state(state, spec.id)
     if error or not code:
-        if verified.redirect_uri:
-            target = f"{verified.redirect_uri}?{urlencode({'error': error or 'no_code'})}"
-            return Response(status_code=302, headers={"Location": target}, body="")
+        declined = connect.oauth_declined(verified, error or "no_code")
+        if declined:
+            return Response(status_code=302, headers={"Location": declined}, body="")
         raise ValidationError("the provider did not grant access", details={"error": [error or "no code"]})
-    record = oauth.complete(spec, verified, code, _callback_url(spec.id), oauth_app(spec.id, verified.mode))
+    record, target = connect.complete_oauth(spec, verified, code, _callback_url(spec.id))
     audit("connections.create", "created", "connection created", account_id=record.account_id,
-          connection_id=record.connection_id, provider=spec.id, mode=record.mode, via="oauth")
+          connection_id=record.connection_id, provider=spec.id, mode=record.mode, via="oauth",
+          connect_session_id=verified.connect_session)
     body = {"connection_id": record.connection_id, "provider": record.provider, "mode": record.mode,
             "config": record.config}
-    if verified.redirect_uri:
-        target = f"{verified.redirect_uri}?{urlencode({'connection_id': record.connection_id})}"
+    if target:
         return Response(status_code=302, headers={"Location": target}, body="")
     return Response(status_code=201, content_type="application/json", body=json.dumps(body))
