@@ -150,3 +150,8 @@ def served_url() -> str:
     """This deployment's public base URL, as the caller of the current request reached it."""
     event = current_event()  # its headers are case-insensitive (lower-cased keys) in Powertools v3
     return public_base_url(event.headers, event.request_context.stage)
+
+
+def callback_url(provider: str) -> str:
+    """Where the provider sends the user back to after consent, on this deployment's public URL."""
+    return f"{served_url()}/v1/oauth/{provider}/callback"

@@ -27,10 +27,6 @@ _CONNECTION_CREATED: dict[str, Any] = {
         "mode": {"type": "string", "enum": ["test", "live"]}, "config": {"type": "object"}}}
 
 
-def _callback_url(provider: str) -> str:
-    return f"{oauth.served_url()}/v1/oauth/{provider}/callback"
-
-
 @router.get("/v1/oauth/<provider>/authorize", summary="Start connecting a provider account (hosted OAuth)",
          responses={302: {"description": "Redirect to the provider's consent page", "content": {},
                           "headers": _REDIRECT_HEADERS}, **ERROR_RESPONSES})
@@ -48,7 +44,7 @@ def authorize(
     if not isinstance(config_fields, dict):
         raise ValidationError("config must be a JSON object", details={"config": ["not an object"]})
     url = oauth.authorize_url(spec, key.account_id, key.mode, config_fields, redirect_uri,
-                              _callback_url(spec.id), oauth_app(spec.id, key.mode))
+                              oauth.callback_url(spec.id), oauth_app(spec.id, key.mode))
     logger.info("oauth authorize", extra={"account_id": key.account_id, "provider": spec.id, "mode": key.mode})
     return Response(status_code=302, headers={"Location": url}, body="")
 
@@ -71,7 +67,7 @@ def callback(
         if declined:
             return Response(status_code=302, headers={"Location": declined}, body="")
         raise ValidationError("the provider did not grant access", details={"error": [error or "no code"]})
-    record, target = connect.complete_oauth(spec, verified, code, _callback_url(spec.id))
+    record, target = connect.complete_oauth(spec, verified, code, oauth.callback_url(spec.id))
     audit("connections.create", "created", "connection created", account_id=record.account_id,
           connection_id=record.connection_id, provider=spec.id, mode=record.mode, via="oauth",
           connect_session_id=verified.connect_session)
