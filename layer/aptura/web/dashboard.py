@@ -70,7 +70,7 @@ def _headers(cookies: tuple[str, ...] = (), form_action: tuple[str, ...] = ()) -
 
 
 def page(title: str, body: str, *, session: sessions.WebSession | None = None, status: int = 200,
-         cookies: tuple[str, ...] = ()) -> Response:
+         cookies: tuple[str, ...] = ()) -> Response[str]:
     """A full HTML page; signed in, it shows the navigation and the always-visible test/live indicator."""
     nav = ""
     if session is not None:
@@ -91,7 +91,7 @@ def page(title: str, body: str, *, session: sessions.WebSession | None = None, s
     return Response(status, "text/html; charset=utf-8", doc, headers=_headers(cookies))
 
 
-def redirect(location: str, *, cookies: tuple[str, ...] = (), form_action: tuple[str, ...] = ()) -> Response:
+def redirect(location: str, *, cookies: tuple[str, ...] = (), form_action: tuple[str, ...] = ()) -> Response[str]:
     """A 303 to ``location`` (after a post: the browser follows with a GET)."""
     return Response(303, "text/plain", "", headers={**_headers(cookies, form_action), "Location": location})
 
@@ -108,7 +108,7 @@ def _signed_in() -> sessions.WebSession | None:
     return sessions.load(_raw_session())
 
 
-def _guard(*, post: bool) -> tuple[sessions.WebSession | None, Response | None, dict[str, list[str]]]:
+def _guard(*, post: bool) -> tuple[sessions.WebSession | None, Response[str] | None, dict[str, list[str]]]:
     """The session, or the answer to give instead: sign in first (GET) / 403 (POST without its CSRF token)."""
     session = _signed_in()
     if session is None:
@@ -135,7 +135,7 @@ def _credentials_form(action: str, button: str, email: str = "", *, code: bool =
             f'{code_field}<button type="submit">{esc(button)}</button></form>')
 
 
-def _sign_up_page(message: str | None = None, email: str = "", status: int = 200) -> Response:
+def _sign_up_page(message: str | None = None, email: str = "", status: int = 200) -> Response[str]:
     note = ("<p>Development stack: your email is confirmed at once; no email is sent.</p>"
             if accounts.auto_confirm() else "<p>We email you a code to confirm the address.</p>")
     body = (f"{_error(message)}{note}{_credentials_form('sign-up', 'Create account', email)}"
@@ -143,13 +143,13 @@ def _sign_up_page(message: str | None = None, email: str = "", status: int = 200
     return page("Create your Aptura account", body, status=status)
 
 
-def _sign_in_page(message: str | None = None, email: str = "", status: int = 200) -> Response:
+def _sign_in_page(message: str | None = None, email: str = "", status: int = 200) -> Response[str]:
     body = (f"{_error(message)}{_credentials_form('sign-in', 'Sign in', email)}"
             f'<p>New to Aptura? <a href="{BASE}/sign-up">Create an account</a></p>')
     return page("Sign in", body, status=status)
 
 
-def _welcome(raw: str, session: sessions.WebSession, made: accounts.NewAccount | None) -> Response:
+def _welcome(raw: str, session: sessions.WebSession, made: accounts.NewAccount | None) -> Response[str]:
     cookie = sessions.set_cookie(raw, secure=_secure())
     if made is None:
         return redirect(f"{BASE}/keys", cookies=(cookie,))
@@ -162,19 +162,19 @@ def _welcome(raw: str, session: sessions.WebSession, made: accounts.NewAccount |
 
 
 @router.get(BASE)
-def home() -> Response:
+def home() -> Response[str]:
     """Signed in: the keys page; otherwise sign-in."""
     return redirect(f"{BASE}/keys" if _signed_in() else f"{BASE}/sign-in")
 
 
 @router.get(f"{BASE}/sign-up")
-def sign_up_form() -> Response:
+def sign_up_form() -> Response[str]:
     """The sign-up form."""
     return _sign_up_page()
 
 
 @router.post(f"{BASE}/sign-up")
-def sign_up() -> Response:
+def sign_up() -> Response[str]:
     """Create the person (Cognito); confirmed -> signed in with the first key shown, else ask the code."""
     form = _form()
     email, password = _one(form, "email"), _one(form, "password")
@@ -192,7 +192,7 @@ def sign_up() -> Response:
 
 
 @router.post(f"{BASE}/confirm")
-def confirm() -> Response:
+def confirm() -> Response[str]:
     """Enter the emailed code, then sign in (which makes the account and shows its first key)."""
     form = _form()
     email, password, code = _one(form, "email"), _one(form, "password"), _one(form, "code")
@@ -207,13 +207,13 @@ def confirm() -> Response:
 
 
 @router.get(f"{BASE}/sign-in")
-def sign_in_form() -> Response:
+def sign_in_form() -> Response[str]:
     """The sign-in form."""
     return _sign_in_page()
 
 
 @router.post(f"{BASE}/sign-in")
-def sign_in() -> Response:
+def sign_in() -> Response[str]:
     """Check the password with Cognito and start a web session."""
     form = _form()
     email = _one(form, "email")
@@ -225,7 +225,7 @@ def sign_in() -> Response:
 
 
 @router.post(f"{BASE}/sign-out")
-def sign_out() -> Response:
+def sign_out() -> Response[str]:
     """End the session (CSRF-checked, so no other site can sign a person out)."""
     session, refused, _ = _guard(post=True)
     if refused is not None:
@@ -235,7 +235,7 @@ def sign_out() -> Response:
 
 
 @router.post(f"{BASE}/mode")
-def switch_mode() -> Response:
+def switch_mode() -> Response[str]:
     """Show test or live data (stored on the web session)."""
     session, refused, form = _guard(post=True)
     if refused is not None or session is None:
@@ -253,7 +253,7 @@ def switch_mode() -> Response:
 
 
 def _keys_page(session: sessions.WebSession, *, message: str | None = None, shown: str | None = None,
-               status: int = 200) -> Response:
+               status: int = 200) -> Response[str]:
     rows = "".join(
         f"<tr><td>{esc(k.get('name') or '-')}</td><td><code>{esc(k['prefix'])}…</code></td><td>{esc(k['kind'])}</td>"
         f"<td>{esc(', '.join(k['scopes']))}</td><td>{esc(k['created_at'])}</td>"
@@ -287,14 +287,14 @@ def _keys_page(session: sessions.WebSession, *, message: str | None = None, show
 
 
 @router.get(f"{BASE}/keys")
-def keys() -> Response:
+def keys() -> Response[str]:
     """The account's keys of the session's mode."""
     session, refused, _ = _guard(post=False)
     return refused or _keys_page(session)  # type: ignore[arg-type]
 
 
 @router.post(f"{BASE}/keys")
-def create_key() -> Response:
+def create_key() -> Response[str]:
     """Create a key; its text is shown once. Live keys need the explicit confirmation."""
     session, refused, form = _guard(post=True)
     if refused is not None or session is None:
@@ -319,7 +319,7 @@ def create_key() -> Response:
 
 
 @router.post(f"{BASE}/keys/<key_id>/revoke")
-def revoke_key(key_id: str) -> Response:
+def revoke_key(key_id: str) -> Response[str]:
     """Revoke one of the session's account's keys; any other id is 404."""
     session, refused, _ = _guard(post=True)
     if refused is not None or session is None:
@@ -341,7 +341,7 @@ def _base_url() -> str:
         return oauth.public_base_url({}, None)
 
 
-def _connections_page(session: sessions.WebSession, *, message: str | None = None, status: int = 200) -> Response:
+def _connections_page(session: sessions.WebSession, *, message: str | None = None, status: int = 200) -> Response[str]:
     mine = [c for c in store.list_connections(session.account_id) if c.mode == session.mode]
     rows = "".join(
         f"<tr><td>{esc(c.provider)}</td><td>{esc(c.status)}</td>"
@@ -360,14 +360,14 @@ def _connections_page(session: sessions.WebSession, *, message: str | None = Non
 
 
 @router.get(f"{BASE}/connections")
-def connections_list() -> Response:
+def connections_list() -> Response[str]:
     """The account's connections of the session's mode."""
     session, refused, _ = _guard(post=False)
     return refused or _connections_page(session)  # type: ignore[arg-type]
 
 
 @router.post(f"{BASE}/connections")
-def connections_start() -> Response:
+def connections_start() -> Response[str]:
     """Open a connect session for the typed end user and send the browser to the hosted page."""
     session, refused, form = _guard(post=True)
     if refused is not None or session is None:
@@ -387,7 +387,7 @@ def connections_start() -> Response:
 
 
 @router.get(f"{BASE}/connections/<connection_id>/delete")
-def connection_delete_confirm(connection_id: str) -> Response:
+def connection_delete_confirm(connection_id: str) -> Response[str]:
     """The confirmation step before a connection is deleted."""
     session, refused, _ = _guard(post=False)
     if refused is not None or session is None:
@@ -404,7 +404,7 @@ def connection_delete_confirm(connection_id: str) -> Response:
 
 
 @router.post(f"{BASE}/connections/<connection_id>/delete")
-def connection_delete(connection_id: str) -> Response:
+def connection_delete(connection_id: str) -> Response[str]:
     """Delete one of the account's connections; another account's id is 404."""
     session, refused, _ = _guard(post=True)
     if refused is not None or session is None:
@@ -429,7 +429,7 @@ def _when(text: str) -> datetime | None:
 
 
 @router.get(f"{BASE}/activity")
-def activity_page() -> Response:
+def activity_page() -> Response[str]:
     """The account's audit entries, filterable by operation, outcome and time."""
     session, refused, _ = _guard(post=False)
     if refused is not None or session is None:
