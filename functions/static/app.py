@@ -22,7 +22,7 @@ router = Router()
 
 
 @router.get("/static/<file>")
-def static_file(file: str) -> Response:
+def static_file(file: str) -> Response[str]:
     """The named file of the static directory, cached for a year (names change when contents must)."""
     path = STATIC_DIR / file
     if not _NAME.match(file) or path.suffix not in _TYPES or not path.is_file() or path.parent != STATIC_DIR:

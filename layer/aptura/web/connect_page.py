@@ -23,12 +23,12 @@ from aptura.web.html import esc, form_body, html_response, page, redirect
 router = Router()
 
 
-def _message(title: str, text: str, status: int, mode: str | None = None) -> Response:
+def _message(title: str, text: str, status: int, mode: str | None = None) -> Response[str]:
     body = f'<div class="card"><h1>{esc(title)}</h1><p>{esc(text)}</p></div>'
     return html_response(page(title, body, mode=mode), status)
 
 
-def _open(token: str) -> connect.ConnectSession | Response:
+def _open(token: str) -> connect.ConnectSession | Response[str]:
     """The open session of ``token``, or the friendly page saying why there is none."""
     try:
         return connect.open_session(token)
@@ -68,8 +68,9 @@ def _offers_oauth(spec: ProviderSpec) -> bool:
     return isinstance(spec.auth, OAuth2Auth) and spec.auth.authorize is not None
 
 
-def _form_page(token: str, session: connect.ConnectSession, spec: ProviderSpec, *, values: dict[str, str] | None = None,
-               errors: dict[str, list[str]] | None = None, message: str | None = None, status: int = 200) -> Response:
+def _form_page(token: str, session: connect.ConnectSession, spec: ProviderSpec, *,
+               values: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None,
+               message: str | None = None, status: int = 200) -> Response[str]:
     base = _base(token)
     parts = [f"<h1>Connect {esc(spec.name)}</h1>", _who(session)]
     if message:
@@ -91,7 +92,7 @@ def _form_page(token: str, session: connect.ConnectSession, spec: ProviderSpec, 
 
 
 @router.get("/connect/<token>")
-def start(token: str) -> Response:
+def start(token: str) -> Response[str]:
     """The session's providers to choose from; the form at once when it offers only one."""
     session = _open(token)
     if isinstance(session, Response):
@@ -112,7 +113,7 @@ def start(token: str) -> Response:
 
 
 @router.get("/connect/<token>/<provider>")
-def form(token: str, provider: str) -> Response:
+def form(token: str, provider: str) -> Response[str]:
     """The connection form of ``provider``."""
     session = _open(token)
     if isinstance(session, Response):
@@ -124,7 +125,7 @@ def form(token: str, provider: str) -> Response:
 
 
 @router.post("/connect/<token>/<provider>")
-def submit(token: str, provider: str) -> Response:
+def submit(token: str, provider: str) -> Response[str]:
     """Verify and save the connection, then send the browser to the business's redirect target."""
     session = _open(token)
     if isinstance(session, Response):
@@ -152,7 +153,7 @@ def submit(token: str, provider: str) -> Response:
 
 
 @router.get("/connect/<token>/<provider>/oauth")
-def oauth_start(token: str, provider: str) -> Response:
+def oauth_start(token: str, provider: str) -> Response[str]:
     """Off to the provider's consent page; its callback completes the session."""
     session = _open(token)
     if isinstance(session, Response):

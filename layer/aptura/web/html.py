@@ -68,7 +68,7 @@ def _set_cookies(headers: dict[str, str | list[str]], cookies: Iterable[str]) ->
 
 
 def html_response(markup: str, status: int = 200, *, cookies: Iterable[str] = (),
-                  form_action: Iterable[str] = ()) -> Response:
+                  form_action: Iterable[str] = ()) -> Response[str]:
     """``markup`` as a ``text/html`` answer with Aptura's security headers.
 
     ``form_action`` lists extra origins a form post may end at: Chromium applies CSP ``form-action`` to the
@@ -85,7 +85,7 @@ def html_response(markup: str, status: int = 200, *, cookies: Iterable[str] = ()
     return Response(status_code=status, content_type="text/html; charset=utf-8", body=markup, headers=headers)
 
 
-def redirect(location: str, *, cookies: Iterable[str] = ()) -> Response:
+def redirect(location: str, *, cookies: Iterable[str] = ()) -> Response[str]:
     """A 303 See Other to ``location`` (after a form post the browser follows it with a GET)."""
     headers: dict[str, str | list[str]] = {
         "Location": location, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
