@@ -77,7 +77,7 @@ def test_sign_up_shows_the_first_test_key_once_and_it_calls_the_api(pool: str) -
     assert "Secure" in made.headers["set-cookie"]  # Host api.test is not plain-http localhost
     key = key_shown(made.body)
     assert key.startswith("apt_test_")
-    assert "TEST MODE" in made.body
+    assert "Test mode" in made.body
     providers = invoke("GET", "/v1/providers", headers={"Authorization": f"Bearer {key}"})
     assert providers.status == 200
     cookie = cookie_of(made)
@@ -151,7 +151,7 @@ def test_create_and_revoke_a_key_and_live_keys_need_confirmation(pool: str) -> N
     assert switched.status == 303
     live_cookie = cookie_of(switched)
     page = get("/dashboard/keys", live_cookie)
-    assert "LIVE MODE" in page.body and 'name="confirm_live"' in page.body
+    assert "Live mode" in page.body and 'name="confirm_live"' in page.body
     live_csrf = csrf_of(page.body)
     unconfirmed = post("/dashboard/keys", {"csrf": live_csrf, "kind": "secret", "scopes": "catalog:read"},
                        live_cookie)

@@ -9,9 +9,7 @@ and by starting a fresh session on success).
 from __future__ import annotations
 
 import base64
-import html
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from aws_lambda_powertools.event_handler import Response
@@ -23,17 +21,11 @@ from aptura.api.audit import activity, audit
 from aptura.errors import AptError
 from aptura.store import connections as store
 from aptura.store.keys import ALL_SCOPES, PUBLISHABLE_SCOPES, create_api_key, list_api_keys, revoke_api_key
-from aptura.web import accounts, sessions
+from aptura.web import accounts, html, sessions
+from aptura.web.html import esc
 
 router = Router()
 BASE = "/dashboard"
-_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        "frame-ancestors 'none'; form-action 'self'")
-
-
-def esc(value: Any) -> str:
-    """``value`` as HTML text."""
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 def _form() -> dict[str, list[str]]:
@@ -59,41 +51,30 @@ def _raw_session() -> str | None:
     return sessions.cookie_value(headers.get("cookie"))
 
 
-def _headers(cookies: tuple[str, ...] = (), form_action: tuple[str, ...] = ()) -> dict[str, Any]:
-    csp = _CSP + "".join(f" {origin}" for origin in form_action)
-    out: dict[str, Any] = {"Content-Security-Policy": csp, "X-Frame-Options": "DENY",
-                           "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
-                           "X-Content-Type-Options": "nosniff"}
-    if cookies:
-        out["Set-Cookie"] = list(cookies)
-    return out
-
-
 def page(title: str, body: str, *, session: sessions.WebSession | None = None, status: int = 200,
          cookies: tuple[str, ...] = ()) -> Response[str]:
     """A full HTML page; signed in, it shows the navigation and the always-visible test/live indicator."""
     nav = ""
     if session is not None:
         other = "live" if session.mode == "test" else "test"
-        nav = (f'<header><p class="mode mode-{esc(session.mode)}" role="status">'
-               f'{"TEST MODE" if session.mode == "test" else "LIVE MODE"}</p>'
-               f'<nav aria-label="Dashboard"><a href="{BASE}/keys">API keys</a> '
+        nav = (f'<nav aria-label="Dashboard"><a href="{BASE}/keys">API keys</a> '
                f'<a href="{BASE}/connections">Connections</a> <a href="{BASE}/activity">Activity</a></nav>'
                f'<form method="post" action="{BASE}/mode">{_csrf(session)}'
                f'<input type="hidden" name="mode" value="{other}">'
                f'<button type="submit">Switch to {other} mode</button></form>'
                f'<form method="post" action="{BASE}/sign-out">{_csrf(session)}'
-               f'<button type="submit">Sign out</button></form></header>')
-    doc = (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-           f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-           f'<title>{esc(title)} - Aptura</title><link rel="stylesheet" href="/static/aptura.css"></head>'
-           f'<body>{nav}<main><h1>{esc(title)}</h1>{body}</main></body></html>')
-    return Response(status, "text/html; charset=utf-8", doc, headers=_headers(cookies))
+               f'<button type="submit">Sign out</button></form>')
+    doc = html.page(title, f"<h1>{esc(title)}</h1>{body}", mode=session.mode if session else None, nav=nav)
+    return html.html_response(doc, status, cookies=cookies)
 
 
 def redirect(location: str, *, cookies: tuple[str, ...] = (), form_action: tuple[str, ...] = ()) -> Response[str]:
-    """A 303 to ``location`` (after a post: the browser follows with a GET)."""
-    return Response(303, "text/plain", "", headers={**_headers(cookies, form_action), "Location": location})
+    """A 303 to ``location``; ``form_action`` origins join the CSP (Chromium checks the redirect after a post)."""
+    answer = html.redirect(location, cookies=cookies)
+    if form_action:
+        policy = html.html_response("", form_action=form_action).headers["Content-Security-Policy"]
+        answer.headers["Content-Security-Policy"] = policy
+    return answer
 
 
 def _csrf(session: sessions.WebSession) -> str:
