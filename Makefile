@@ -7,7 +7,7 @@ SAM_VENV := .sam-venv
 FUZZ_VENV := .fuzz-venv
 export PYTHONPATH := $(CURDIR)/layer:$(CURDIR)
 
-.PHONY: dev test deps lint typecheck build sam-validate schema events invoke bench clean
+.PHONY: dev test deps lint typecheck build sam-validate schema events invoke bench clean chromium screenshots
 
 deps: $(VENV)/.installed node_modules/.installed
 
@@ -37,7 +37,15 @@ $(SAM_VENV)/.installed:
 dev: deps
 	$(PY) -m local.devstack
 
-test: deps $(SAM_VENV)/.installed $(FUZZ_VENV)/.installed
+# The browser tests use Debian's chromium: Playwright's own browser download cannot reach its CDN here.
+CHROMIUM := /usr/bin/chromium
+chromium: $(CHROMIUM)
+$(CHROMIUM):
+	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); export DEBIAN_FRONTEND=noninteractive; \
+		$$SUDO apt-get install -y -q chromium >/dev/null || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium >/dev/null; }
+	test -x $@
+
+test: deps $(SAM_VENV)/.installed $(FUZZ_VENV)/.installed $(CHROMIUM)
 	SAM_CLI=$(CURDIR)/$(SAM_VENV)/bin/sam SCHEMATHESIS=$(CURDIR)/$(FUZZ_VENV)/bin/schemathesis \
 		$(PY) -m pytest -n 2 --dist loadgroup
 
@@ -46,6 +54,10 @@ lint: deps
 	$(VENV)/bin/mypy layer/aptura local sandboxes
 	$(VENV)/bin/mypy tests bench
 	for f in functions/*/app.py; do $(VENV)/bin/mypy $$f || exit 1; done  # each is a module named app
+
+# Retake the README's screenshots (docs/screenshots/) with the browser tests.
+screenshots: deps $(CHROMIUM)
+	APTURA_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/browser -n 2
 
 schema: deps
 	$(PY) -m aptura.spec.schema > specs/schema.json

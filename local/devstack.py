@@ -173,6 +173,8 @@ class DevStack:
             "AWS_ENDPOINT_URL_SECRETS_MANAGER": moto_endpoint(self._moto),
         }
         os.environ.update(endpoints)  # for the seeding below, which uses the store modules as production does
+        endpoints["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = moto_endpoint(self._moto)
+        pool_id, client_id = self._create_user_pool(endpoints["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"])
 
         from local.gateway import Gateway
 
@@ -181,6 +183,11 @@ class DevStack:
             **endpoints, **FAKE_AWS,
             "APTURA_SPECS_DIR": str(specs_dir),  # the template says /opt (the specs layer); here the repo's copy
             "APTURA_SANDBOX_URL": sandbox_url,
+            # moto chose the pool's ids; the template's !Ref would be the logical ids
+            "APTURA_USER_POOL_ID": pool_id,
+            "APTURA_USER_POOL_CLIENT_ID": client_id,
+            # no email leaves a laptop: sign-up is confirmed at once (AdminConfirmSignUp), and the page says so
+            "APTURA_DEV_AUTO_CONFIRM": "1",
         }
         self._gateway = Gateway(
             self.template,
@@ -211,9 +218,27 @@ class DevStack:
 
         # function_env and parameter_overrides: what `make invoke` (local.invoke) runs a function with, as the gateway.
         self.facts = {"api_url": api_url, "public_url": api_url, "api_key": DEMO_API_KEY,
-                      "sandbox_url": sandbox_url, "providers": providers, "function_env": function_env,
-                      "parameter_overrides": {"SandboxUrl": sandbox_url}}
+                      "dashboard_url": f"{api_url}/dashboard", "sandbox_url": sandbox_url, "providers": providers,
+                      "function_env": function_env, "parameter_overrides": {"SandboxUrl": sandbox_url}}
         return self.facts
+
+    def _create_user_pool(self, endpoint: str) -> tuple[str, str]:
+        """The dashboard's Cognito user pool and app client in moto, as the template declares them."""
+        import boto3
+
+        from local.template import load_yaml
+
+        resources = load_yaml(self.template)["Resources"]
+        pool_props = resources["UserPool"]["Properties"]
+        client_props = resources["UserPoolClient"]["Properties"]
+        idp = boto3.client("cognito-idp", endpoint_url=endpoint)
+        pool = idp.create_user_pool(PoolName="local-people", UsernameAttributes=pool_props["UsernameAttributes"],
+                                    AutoVerifiedAttributes=pool_props["AutoVerifiedAttributes"],
+                                    Policies=pool_props["Policies"])["UserPool"]
+        client = idp.create_user_pool_client(UserPoolId=pool["Id"], ClientName=client_props["ClientName"],
+                                             GenerateSecret=False,
+                                             ExplicitAuthFlows=client_props["ExplicitAuthFlows"])["UserPoolClient"]
+        return str(pool["Id"]), str(client["ClientId"])
 
     def _oauth_apps(self) -> dict[str, dict[str, Any]]:
         """Sandboxes that export ``OAUTH_APP`` and whose spec offers the hosted flow: {provider: app}."""
@@ -477,6 +502,7 @@ def banner(stack: DevStack, elapsed: float, dates: tuple[date, date], slot: dict
         f"Aptura dev stack ready in {elapsed:.1f}s  (Ctrl-C stops everything)",
         f"  API        {api}",
         f"  API key    {key}   (test mode, account {DEMO_ACCOUNT_ID})",
+        f"  dashboard  {facts['dashboard_url']}   (sign up with any email: confirmed at once in dev)",
         f"  sandboxes  {facts['sandbox_url']}/<provider>",
         f"  facts      {facts_path}",
         f"  storage    {storage}",

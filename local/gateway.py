@@ -66,6 +66,8 @@ _ERROR_CODES = {404: "not_found", 405: "method_not_allowed", 429: "rate_limited"
 NOT_FOUND = "no such route; see GET /v1/openapi.json"
 # Query values redacted from access log lines: any parameter whose name is or ends in one of these.
 _SECRET_QUERY_VALUES = re.compile(r"([?&;](?:[^=&\s]*_)?(?:code|state|token|key|secret))=[^&\s\"]*", re.IGNORECASE)
+# A hosted connect page's path carries its session's bearer token: only a short prefix stays in the log.
+_CONNECT_TOKEN = re.compile(r"(/connect/cst_[A-Za-z0-9_-]{4})[A-Za-z0-9_-]*")
 
 MAX_BODY = 10 * 1024 * 1024
 INIT_TIMEOUT = 10.0  # Lambda's init phase limit
@@ -376,7 +378,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         # The request line carries OAuth codes and states; an access log must not keep them.
-        self.server.gateway.log(_SECRET_QUERY_VALUES.sub(r"\1=REDACTED", format % args))
+        line = _SECRET_QUERY_VALUES.sub(r"\1=REDACTED", format % args)
+        self.server.gateway.log(_CONNECT_TOKEN.sub(r"\1...REDACTED", line))
 
 
 class Gateway:

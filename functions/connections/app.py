@@ -1,7 +1,8 @@
-"""Lambda handler for /v1/connections: create, list, get, rotate, delete (routes: aptura.api.routes.connections)."""
+"""Lambda handler for /v1/connections and /v1/connect-sessions (routes: aptura.api.routes.connections,
+aptura.api.routes.connect_sessions)."""
 
 from aptura.api.app import create_app, lambda_handler_for
-from aptura.api.routes import connections
+from aptura.api.routes import connect_sessions, connections
 
-app = create_app(connections.router)
+app = create_app(connections.router, connect_sessions.router)
 lambda_handler = lambda_handler_for(app)

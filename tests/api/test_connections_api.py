@@ -109,7 +109,8 @@ def created(keys: dict[str, str], **overrides: Any) -> dict[str, Any]:
 def test_create_verifies_then_stores_config_and_secret_apart(keys: dict[str, str]) -> None:
     body = created(keys)
     assert set(body) == {"id", "provider", "mode", "status", "config", "created_at", "updated_at",
-                         "last_verified_at", "last_error"}
+                         "last_verified_at", "last_error", "end_user"}
+    assert body["end_user"] is None  # none was given
     assert body["provider"] == PROVIDER and body["mode"] == "test" and body["status"] == "active"
     assert body["config"] == {**DEMO["config"], "bookingIncrementMinutes": DEMO["config"]["bookingIncrementMinutes"]}
     assert body["last_verified_at"] and body["last_error"] is None

@@ -43,7 +43,7 @@ from aptura.store.connections import (
     record_error,
     record_ok,
 )
-from aptura.store.keys import ApiKey, Usage, mode_of, use_api_key
+from aptura.store.keys import ApiKey, Usage, kind_of, origin_allowed_by_some_key, use_api_key, use_client_ip
 from aptura.store.tokens import DynamoTokenStore
 
 # The one non-child Powertools logger: every aptura log line goes through its redacting formatter.
@@ -285,6 +285,27 @@ def create_app(*routers: Router) -> APIGatewayRestResolver:
 _RESOLVER: ContextVar[APIGatewayRestResolver] = ContextVar("aptura_resolver")
 # The calling key's rate-limit state, echoed in X-RateLimit-* headers.
 _USAGE: ContextVar[Usage | None] = ContextVar("aptura_usage", default=None)
+# The browser origin this answer may be read from (a publishable key's allowed origin), if any.
+_CORS_ORIGIN: ContextVar[str | None] = ContextVar("aptura_cors_origin", default=None)
+
+# The only routes a publishable key may use, with the scope each needs. ``bookings:write`` on a publishable
+# key means creating bookings: rescheduling, cancelling and reading them need a secret key.
+PUBLISHABLE_ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/v1/availability"): "availability:read",
+    ("GET", "/v1/services"): "catalog:read",
+    ("GET", "/v1/staff"): "catalog:read",
+    ("GET", "/v1/locations"): "catalog:read",
+    ("POST", "/v1/appointments"): "bookings:write",
+}
+CORS_ALLOW_HEADERS = "Authorization, Content-Type, X-Connection-Id, Idempotency-Key"
+CORS_EXPOSE_HEADERS = "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After"
+CORS_MAX_AGE = 600  # seconds a browser may reuse a preflight answer (Chromium caps it at 7200)
+
+
+def cors_headers(origin: str) -> dict[str, str]:
+    """What an answer to a request from the allowed browser ``origin`` carries so that page can read it."""
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
+            "Access-Control-Expose-Headers": CORS_EXPOSE_HEADERS}
 
 
 def current_event() -> APIGatewayProxyEvent:
@@ -306,6 +327,7 @@ def lambda_handler_for(app: APIGatewayRestResolver) -> Callable[[dict[str, Any],
         # Log lines carry the id the caller sees in X-Request-Id, so one id finds a request's answer and its logs.
         logger.set_correlation_id(request_id)
         token, usage, rid = _RESOLVER.set(app), _USAGE.set(None), _REQUEST_ID.set(request_id)
+        origin = _CORS_ORIGIN.set(None)
         scope, response = audit.begin_request(event), None
         try:
             response = app.resolve(event, context)
@@ -315,12 +337,17 @@ def lambda_handler_for(app: APIGatewayRestResolver) -> Callable[[dict[str, Any],
                 for name, value in rate.headers().items():
                     headers[name] = [value]
             headers["X-Request-Id"] = [request_id]
+            allowed = _CORS_ORIGIN.get()
+            if allowed is not None:  # errors too: the page can read why it was refused
+                for name, value in cors_headers(allowed).items():
+                    headers[name] = [value]
             return response
         finally:
             audit.end_request(scope, response)
             _RESOLVER.reset(token)
             _USAGE.reset(usage)
             _REQUEST_ID.reset(rid)
+            _CORS_ORIGIN.reset(origin)
             # A warm container must not carry this request's account or connection into later lines.
             logger.clear_state()
 
@@ -342,20 +369,28 @@ def _header(name: str) -> str | None:
 
 
 def authenticate() -> ApiKey:
-    """The API key of the current request, or a 401."""
+    """The API key of the current request, or a 401 (a publishable key: also its origin and client-IP limits)."""
     header = _header("Authorization") or ""
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
-        raise Unauthorized("missing API key: send 'Authorization: Bearer apt_test_…' or 'apt_live_…'")
+        raise Unauthorized("missing API key: send 'Authorization: Bearer apt_test_…' or 'apt_live_…' "
+                           "(in a browser: a publishable key, 'apt_pk_test_…' or 'apt_pk_live_…')")
     raw = raw.strip()
-    if mode_of(raw) is None:
+    kind = kind_of(raw)
+    if kind is None:
         raise Unauthorized("invalid API key")
     used = use_api_key(raw)
     if used is None:
+        if kind == "publishable":  # a page with a revoked or mistyped key can read why it fails
+            origin = _header("Origin")
+            if origin and origin_allowed_by_some_key(origin):
+                _CORS_ORIGIN.set(origin)
         raise Unauthorized("invalid API key")
     key, usage = used
     _USAGE.set(usage)
     audit.note(account_id=key.account_id, by_key_id=key.key_id)
+    if key.publishable:
+        usage = _check_browser_caller(key, usage)
     if usage.exceeded:
         raise AptError(f"rate limit of {usage.limit} requests exceeded for this API key", code="rate_limited",
                        retry_after=usage.retry_after,
@@ -363,17 +398,51 @@ def authenticate() -> ApiKey:
     return key
 
 
+def _check_browser_caller(key: ApiKey, usage: Usage) -> Usage:
+    """A publishable key: only from an allowed ``Origin`` (403), and within its account's per-client-IP limit
+    (429); returns the binding usage of the key's and the IP's."""
+    origin = _header("Origin")
+    if not origin or origin not in key.allowed_origins:
+        raise Forbidden(
+            f"this publishable key is not allowed from origin {origin}" if origin else
+            "a publishable key is accepted only with an Origin header naming one of its allowed origins",
+            details={"origin": origin, "allowed_origins_hint": "set when the key is created"})
+    _CORS_ORIGIN.set(origin)
+    ip = current_event().request_context.identity.source_ip or "unknown"
+    by_ip = use_client_ip(key.account_id, ip)
+    if by_ip.exceeded:
+        _USAGE.set(by_ip)
+        raise AptError(f"rate limit of {by_ip.limit} requests exceeded for this client IP", code="rate_limited",
+                       retry_after=by_ip.retry_after,
+                       details={"limit": by_ip.limit, "reset": by_ip.reset, "per": "client_ip"})
+    binding = usage if usage.exceeded or usage.remaining <= by_ip.remaining else by_ip
+    _USAGE.set(binding)
+    return usage
+
+
 def require_key(scope: str | None) -> ApiKey:
-    """Authenticate and check that the key has ``scope`` (None: any valid key will do)."""
+    """Authenticate and check that the key has ``scope`` (None: any valid key will do).
+
+    A publishable key may use only the routes of :data:`PUBLISHABLE_ROUTES`.
+    """
     key = authenticate()
     if scope is not None and scope not in key.scopes:
         raise Forbidden(f"this API key lacks the {scope} scope", details={"required_scope": scope})
+    if key.publishable:
+        event = current_event()
+        route = (event.http_method, event.resource)
+        if route not in PUBLISHABLE_ROUTES:
+            needs = f"a secret key with the {scope} scope" if scope else "a secret key"
+            raise Forbidden(f"a publishable key cannot use {route[0]} {route[1]}: it needs {needs}",
+                            details={"required_scope": scope, "key_kind": "publishable"})
     return key
 
 
 def owned_connection(key: ApiKey, connection_id: str) -> ConnectionRecord:
     """The key's account's connection ``connection_id``, in the key's mode; else 404 or 403."""
     record = get_connection(key.account_id, connection_id)
+    if key.connections and connection_id not in key.connections:
+        record = None  # a publishable key limited to some connections sees no others
     if record is None:  # also for another account's connection: no hint that it exists
         raise NotFound(f"connection {connection_id} not found")
     if record.mode != key.mode:

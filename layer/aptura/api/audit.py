@@ -46,7 +46,7 @@ REDACTED = "[REDACTED]"
 _SECRET_WORDS = ("password", "passwd", "secret", "token", "apikey", "authorization", "credential",
                  "privatekey", "cookie", "signature")
 _SECRET_NAMES = {"auth"}  # too short to look for inside other names
-APTURA_KEY = re.compile(r"apt_(test|live)_[A-Za-z0-9_-]{8,}")
+APTURA_KEY = re.compile(r"apt_((?:pk_)?(?:test|live))_[A-Za-z0-9_-]{8,}")  # secret and publishable keys
 _SCHEME = re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{8,}")
 # ``password=x``, ``"api_key": "x"``, ``X-Api-Key: x`` inside free text (URLs, echoed bodies, messages).
 _PAIR = re.compile(r"(?i)((?:password|passwd|secret|token|api[_-]?key|authorization|credential|private[_-]?key"

@@ -260,6 +260,10 @@ class FieldInfo(_Out):
     example: Any = None
     enum: list[str] | None = None
     pattern: str | None = None
+    label: str | None = Field(None, description="Short form label")
+    order: int | None = Field(None, description="Position in a form, ascending")
+    help: str | None = Field(None, description="Where to find this value, in plain words")
+    help_url: str | None = Field(None, description="Provider documentation showing where to find it")
 
 
 class ConnectionFieldsInfo(_Out):
@@ -302,6 +306,20 @@ class ProviderList(_Out):
     data: list[ProviderInfo]
 
 
+class EndUserIn(_In):
+    """The business a connection is made for, in the integrator's own terms."""
+
+    id: str = Field(min_length=1, max_length=200, description="Your id for this end user (a business)")
+    name: str | None = Field(None, max_length=200, description="Shown on the hosted connect page")
+    email: str | None = Field(None, pattern=EMAIL, max_length=254)
+
+
+class EndUserOut(_Out):
+    id: str
+    name: str | None = None
+    email: str | None = None
+
+
 class ConnectionCreate(_In):
     """Body of ``POST /v1/connections``: the fields come from the provider's spec (``GET /v1/providers``)."""
 
@@ -310,6 +328,8 @@ class ConnectionCreate(_In):
     credentials: dict[str, Any] = Field(
         default_factory=dict, json_schema_extra={"writeOnly": True},
         description="The provider's secret fields; stored in Secrets Manager and never returned")
+    end_user: EndUserIn | None = Field(None, description="Whom the connection is for (filter on it with "
+                                       "`GET /v1/connections?end_user_id=`)")
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [{
         "provider": "acmebook",
@@ -349,41 +369,105 @@ class Connection(_Out):
     updated_at: str = Field(description="UTC ISO-8601")
     last_verified_at: str | None = Field(None, description="When the provider last accepted the credentials")
     last_error: ConnectionLastError | None = None
+    end_user: EndUserOut | None = Field(None, description="Whom the connection is for; null when not given")
 
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
         "id": "conn_xyz789", "provider": "acmebook", "mode": "test", "status": "active",
         "config": {"siteId": "-99", "locationId": "1", "timezone": "America/New_York", "bookingIncrementMinutes": 15},
         "created_at": "2024-03-01T09:00:00Z", "updated_at": "2024-03-01T09:00:00Z",
-        "last_verified_at": "2024-03-01T09:00:00Z", "last_error": None}]})
+        "last_verified_at": "2024-03-01T09:00:00Z", "last_error": None,
+        "end_user": {"id": "biz_42", "name": "Hair by Jo", "email": "jo@example.com"}}]})
 
 
 class ConnectionList(_Page):
     data: list[Connection]
 
 
+class ConnectSessionCreate(_In):
+    """Body of ``POST /v1/connect-sessions``."""
+
+    end_user: EndUserIn
+    providers: list[str] | None = Field(None, max_length=50, description=(
+        "Provider ids the end user may connect (`GET /v1/providers`); default: every provider"))
+    redirect_url: str = Field(max_length=2000, description=(
+        "Where the browser goes when done, with `connection_id` and `connect_session_id` added to its query. "
+        "https; in test mode also http on localhost or 127.0.0.1"))
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [{
+        "end_user": {"id": "biz_42", "name": "Hair by Jo", "email": "jo@example.com"},
+        "providers": ["acmebook"], "redirect_url": "https://app.example.com/connected"}]})
+
+
+class ConnectSessionCreated(_Out):
+    id: str = Field(examples=["cs_4f1d2c3b4a5e6f708192a3b4"])
+    url: str = Field(description="The hosted connect page: send the end user there. Single use; it grants "
+                     "nothing beyond completing this one connection")
+    expires_at: str = Field(description="UTC ISO-8601")
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        "id": "cs_4f1d2c3b4a5e6f708192a3b4", "url": "https://api.aptura.dev/connect/cst_Qm3xV8p2Lr6TnYc1Wz5Hb7Kd",
+        "expires_at": "2024-03-01T09:30:00Z"}]})
+
+
+class ConnectSessionInfo(_Out):
+    id: str
+    mode: Literal["test", "live"]
+    status: Literal["open", "completed", "expired"]
+    end_user: EndUserOut
+    providers: list[str]
+    redirect_url: str
+    created_at: str = Field(description="UTC ISO-8601")
+    expires_at: str = Field(description="UTC ISO-8601")
+    connection_id: str | None = Field(None, description="The connection it created, once completed")
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        "id": "cs_4f1d2c3b4a5e6f708192a3b4", "mode": "test", "status": "completed",
+        "end_user": {"id": "biz_42", "name": "Hair by Jo", "email": "jo@example.com"}, "providers": ["acmebook"],
+        "redirect_url": "https://app.example.com/connected", "created_at": "2024-03-01T09:00:00Z",
+        "expires_at": "2024-03-01T09:30:00Z", "connection_id": "conn_xyz789"}]})
+
+
 class ApiKeyCreate(_In):
     """Body of ``POST /v1/api-keys``: a key of the caller's mode with at most the caller's scopes."""
 
-    scopes: list[Scope] | None = Field(None, min_length=1, description="Default: the calling key's scopes")
+    kind: Literal["secret", "publishable"] = Field("secret", description=(
+        "`secret` (`apt_test_…`/`apt_live_…`): for servers only. `publishable` (`apt_pk_test_…`/`apt_pk_live_…`): "
+        "safe in a web page; only `availability:read`, `catalog:read` and `bookings:write` (creating bookings: "
+        "`POST /v1/appointments` only), accepted only from its `allowed_origins`"))
+    scopes: list[Scope] | None = Field(None, min_length=1, description=(
+        "Default: the calling key's scopes (publishable: those of them a publishable key may hold)"))
+    allowed_origins: list[Annotated[str, Field(max_length=300)]] | None = Field(None, max_length=20, description=(
+        "Publishable keys only, and required for them: the exact browser origins (`scheme://host[:port]`) that "
+        "may use the key. Live mode: https only; test mode: also http on localhost/127.0.0.1"))
+    connections: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        None, max_length=100, description=(
+            "Publishable keys only: the connection ids the key may use (default: all of the account's "
+            "connections of its mode); others answer 404 as if they did not exist"))
     name: str | None = Field(None, max_length=100, description="A label for people")
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "scopes": ["availability:read", "bookings:read", "bookings:write"], "name": "booking widget"}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"scopes": ["availability:read", "bookings:read", "bookings:write"], "name": "booking backend"},
+        {"kind": "publishable", "allowed_origins": ["https://salon.example.com"], "connections": ["conn_xyz789"],
+         "scopes": ["availability:read", "catalog:read"], "name": "booking widget"}]})
 
 
 class ApiKeyInfo(_Out):
     id: str
     prefix: str = Field(description="The key's first characters, to recognise it")
     mode: Literal["test", "live"]
+    kind: Literal["secret", "publishable"] = "secret"
     scopes: list[str]
+    allowed_origins: list[str] = Field(default_factory=list, description="Publishable keys: origins allowed")
+    connections: list[str] = Field(default_factory=list, description=(
+        "Publishable keys: the connections it may use (empty: all)"))
     name: str | None = None
     created_at: str
     last_used_at: str | None = None
 
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
-        "id": "key_5f0c2a7e9b1d3c4a", "prefix": "apt_test_Qm3x", "mode": "test",
-        "scopes": ["availability:read"], "name": "booking widget", "created_at": "2024-03-01T12:00:00Z",
-        "last_used_at": "2024-03-02T08:15:00Z"}]})
+        "id": "key_5f0c2a7e9b1d3c4a", "prefix": "apt_pk_test_Qm3x", "mode": "test", "kind": "publishable",
+        "scopes": ["availability:read"], "allowed_origins": ["https://salon.example.com"], "connections": [],
+        "name": "booking widget", "created_at": "2024-03-01T12:00:00Z", "last_used_at": "2024-03-02T08:15:00Z"}]})
 
 
 class ApiKeyCreated(ApiKeyInfo):
@@ -391,8 +475,8 @@ class ApiKeyCreated(ApiKeyInfo):
 
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
         "id": "key_5f0c2a7e9b1d3c4a", "key": "apt_test_Qm3xV8p2Lr6TnYc1Wz5Hb7Kd", "prefix": "apt_test_Qm3x",
-        "mode": "test", "scopes": ["availability:read"], "name": "booking widget",
-        "created_at": "2024-03-01T12:00:00Z", "last_used_at": None}]})
+        "mode": "test", "kind": "secret", "scopes": ["availability:read"], "allowed_origins": [],
+        "connections": [], "name": "booking backend", "created_at": "2024-03-01T12:00:00Z", "last_used_at": None}]})
 
 
 class ApiKeyList(_Out):

@@ -7,6 +7,10 @@
    checks the signature and expiry, exchanges the code, stores the tokens in Secrets
    Manager and creates the connection, then redirects to the caller's ``redirect_uri``
    with ``connection_id`` (or answers 201 with the connection when none was given).
+
+A flow started from a connect session's hosted page (``aptura.connect.oauth_start``) carries
+the session's id in its state instead of a ``redirect_uri``: the callback completes that
+session and redirects to the session's ``redirect_url``.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from aptura.errors import AptError, NotSupported, ValidationError
 from aptura.spec.fields import validate_connection
 from aptura.spec.models import OAuth2Auth, ProviderSpec
 from aptura.spec.template import scalar_text
-from aptura.store.connections import ConnectionRecord, create_connection, read_platform_secret
+from aptura.store.connections import read_platform_secret
 
 STATE_TTL_SECONDS = 600
 
@@ -41,6 +45,7 @@ class State:
     config: dict[str, Any]
     redirect_uri: str | None
     expires: int
+    connect_session: str | None = None  # the connect session this flow completes, if any
 
 
 def _b64(data: bytes) -> str:
@@ -61,7 +66,7 @@ def _state_key() -> bytes:
 def sign_state(state: State) -> str:
     """``payload.signature``, both base64url; the payload is not secret, only tamper-proof."""
     payload = _b64(json.dumps({"a": state.account_id, "m": state.mode, "p": state.provider, "c": state.config,
-                               "r": state.redirect_uri, "e": state.expires,
+                               "r": state.redirect_uri, "e": state.expires, "s": state.connect_session,
                                "n": pysecrets.token_hex(8)}, separators=(",", ":")).encode())
     signature = _b64(hmac.new(_state_key(), payload.encode(), hashlib.sha256).digest())
     return f"{payload}.{signature}"
@@ -78,7 +83,7 @@ def verify_state(text: str, provider: str) -> State:
         raise ValidationError("invalid OAuth state", details={"state": ["issued for another provider"]})
     if int(data["e"]) < time.time():
         raise ValidationError("the OAuth flow expired; start again", details={"state": ["expired"]})
-    return State(data["a"], data["m"], data["p"], data["c"], data["r"], int(data["e"]))
+    return State(data["a"], data["m"], data["p"], data["c"], data["r"], int(data["e"]), data.get("s"))
 
 
 def _oauth(spec: ProviderSpec) -> OAuth2Auth:
@@ -98,14 +103,15 @@ def _redirect_target(value: str | None) -> str | None:
 
 
 def authorize_url(spec: ProviderSpec, account_id: str, mode: str, config: dict[str, Any],
-                  redirect_uri: str | None, callback_url: str, app: dict[str, Any]) -> str:
-    """The provider consent URL the caller's user is sent to."""
+                  redirect_uri: str | None, callback_url: str, app: dict[str, Any], *,
+                  connect_session: str | None = None) -> str:
+    """The provider consent URL the caller's user is sent to (``connect_session``: the flow completes it)."""
     auth = _oauth(spec)
     if not app.get("client_id"):
         raise NotSupported(f"no OAuth application is configured for {spec.name} in {mode} mode")
     clean_config, _ = validate_connection(spec.connection.model_copy(update={"secrets": {}}), config, {})
     state = sign_state(State(account_id, mode, spec.id, clean_config, _redirect_target(redirect_uri),
-                             int(time.time()) + STATE_TTL_SECONDS))
+                             int(time.time()) + STATE_TTL_SECONDS, connect_session))
     assert auth.authorize is not None
     ctx = {"app": app, "state": state, "redirect_uri": callback_url, "config": clean_config}
     path = auth.authorize._path.render(ctx)
@@ -118,15 +124,15 @@ def authorize_url(spec: ProviderSpec, account_id: str, mode: str, config: dict[s
     return f"{url}?{urlencode(query)}"
 
 
-def complete(spec: ProviderSpec, state: State, code: str, callback_url: str, app: dict[str, Any]
-             ) -> ConnectionRecord:
-    """Exchange the code and create the connection (credentials to Secrets Manager)."""
+def exchange(spec: ProviderSpec, state: State, code: str, callback_url: str, app: dict[str, Any],
+             connection_id: str) -> Connection:
+    """Exchange the code for tokens; the validated connection to store (``aptura.connect`` stores it)."""
     _oauth(spec)
-    pending = Connection("pending", spec.id, state.mode, state.config, {})
+    pending = Connection(connection_id, spec.id, state.mode, state.config, {})
     runner = Runner(spec, pending, oauth_app=app)
     tokens = runner.oauth_token_call({"type": "authorization_code", "code": code, "redirect_uri": callback_url}, {})
     config, credentials = validate_connection(spec.connection, state.config, tokens)
-    return create_connection(state.account_id, spec.id, state.mode, config, credentials)
+    return Connection(connection_id, spec.id, state.mode, config, credentials)
 
 
 def public_base_url(headers: dict[str, str], stage: str | None) -> str:
@@ -144,3 +150,8 @@ def served_url() -> str:
     """This deployment's public base URL, as the caller of the current request reached it."""
     event = current_event()  # its headers are case-insensitive (lower-cased keys) in Powertools v3
     return public_base_url(event.headers, event.request_context.stage)
+
+
+def callback_url(provider: str) -> str:
+    """Where the provider sends the user back to after consent, on this deployment's public URL."""
+    return f"{served_url()}/v1/oauth/{provider}/callback"

@@ -20,6 +20,7 @@ from aptura.api.routes import (
     availability,
     catalog,
     clients,
+    connect_sessions,
     connections,
     docs,
     health,
@@ -29,14 +30,15 @@ from aptura.api.routes import (
 )
 
 ROUTERS: list[Router] = [availability.router, appointments.router, catalog.router, clients.router,
-                         connections.router, keys.router, providers.router, oauth.router, docs.router,
-                         health.router]
+                         connections.router, connect_sessions.router, keys.router, providers.router, oauth.router,
+                         docs.router, health.router]
 PUBLIC_URL = "https://api.aptura.dev"
 TITLE = "Aptura"
 VERSION = health.API_VERSION
 DESCRIPTION = (
     "One API for availability and bookings across booking platforms. Authenticate with "
-    "`Authorization: Bearer apt_test_…` (or `apt_live_…`); most endpoints also take `X-Connection-Id`, "
+    "`Authorization: Bearer apt_test_…` (or `apt_live_…`; in a browser a publishable key, `apt_pk_test_…`/"
+    "`apt_pk_live_…`, sent from one of its allowed origins); most endpoints also take `X-Connection-Id`, "
     "one business's account on a provider. Errors are `{\"error\", \"message\", \"details\"}`; times are "
     "UTC ISO-8601 with `Z`; money is in minor units."
 )
@@ -51,7 +53,8 @@ def document(app: APIGatewayRestResolver, server_url: str = PUBLIC_URL) -> dict[
     """The OpenAPI document of ``app``'s routes as a JSON-ready dict."""
     text = app.get_openapi_json_schema(
         title=TITLE, version=VERSION, description=DESCRIPTION, servers=[Server(url=server_url)],
-        security_schemes={"apiKey": HTTPBearer(description="An Aptura API key: apt_test_… or apt_live_…")},
+        security_schemes={"apiKey": HTTPBearer(description=(
+        "An Aptura API key: apt_test_… or apt_live_… (secret), apt_pk_test_… or apt_pk_live_… (publishable)"))},
         security=[{"apiKey": []}],
     )
     return dict(json.loads(text))

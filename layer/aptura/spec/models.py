@@ -80,6 +80,13 @@ class FieldSpec(_Model):
     minimum: float | None = None
     maximum: float | None = None
     example: Any = None
+    # Form metadata for the hosted connect page and the dashboard: generic, optional, never used by the engine.
+    label: str | None = Field(None, description="Short form label (default: the field name).")
+    order: int | None = Field(None, description="Position in the form, ascending; fields without one follow "
+                              "in spec order.")
+    help: str | None = Field(None, description="Plain-words hint for the person connecting: where to find this.")
+    help_url: str | None = Field(None, pattern=r"^https://", description="A provider documentation page that "
+                                 "shows where to find this value (https).")
 
 
 class ConnectionFields(_Model):

@@ -47,6 +47,7 @@ class ConnectionRecord:
     updated_at: str = ""
     last_verified_at: str | None = None
     last_error: dict[str, Any] | None = None  # {code, message, at}; never holds credentials
+    end_user: dict[str, Any] | None = None  # {id, name, email}: the business the connection belongs to
 
 
 def _now() -> str:
@@ -76,6 +77,7 @@ def _from_item(item: dict[str, Any]) -> ConnectionRecord:
         updated_at=item.get("updated_at") or item.get("created_at", ""),
         last_verified_at=item.get("last_verified_at"),
         last_error=_plain(item["last_error"]) if item.get("last_error") else None,
+        end_user=_plain(item["end_user"]) if item.get("end_user") else None,
     )
 
 
@@ -127,11 +129,12 @@ def _drop_secret(name: str) -> None:
 
 def create_connection(account_id: str, provider: str, mode: str, config: dict[str, Any], credentials: dict[str, Any],
                       connection_id: str | None = None, *, status: str = "active",
-                      verified_at: str | None = None) -> ConnectionRecord:
+                      verified_at: str | None = None, end_user: dict[str, Any] | None = None) -> ConnectionRecord:
     """Store a connection: credentials first (so no item ever points at a missing secret).
 
     ``status`` is ``active`` or, when nothing could check the credentials, ``unverified``;
-    ``verified_at`` is when the provider last accepted them.
+    ``verified_at`` is when the provider last accepted them; ``end_user`` (``{id, name, email}``)
+    is whom the integrator made it for.
     """
     if status not in STATUSES:
         raise ValueError(f"status must be one of {STATUSES}")
@@ -140,13 +143,15 @@ def create_connection(account_id: str, provider: str, mode: str, config: dict[st
     created = _put_secret(name, credentials)
     now = _now()
     record = ConnectionRecord(connection_id, account_id, provider, mode, config, name, status=status,
-                              created_at=now, updated_at=now, last_verified_at=verified_at)
+                              created_at=now, updated_at=now, last_verified_at=verified_at, end_user=end_user)
     item: dict[str, Any] = {
         **_key(account_id, connection_id), "provider": provider, "mode": mode, "config": _dynamo(config),
         "secret_name": name, "status": record.status, "created_at": now, "updated_at": now,
     }
     if verified_at:
         item["last_verified_at"] = verified_at
+    if end_user:
+        item["end_user"] = end_user
     try:
         table().put_item(Item=item)
     except Exception:

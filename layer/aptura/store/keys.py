@@ -6,6 +6,14 @@ Items (tenant isolation is in the keys):
   hour ``rl_hour``, ``hour_count``, a counter per minute of that hour (``m00``..``m59``), ``last_used_at``.
 - ``ACCOUNT#<id>`` / ``APIKEY#<key_id>``: the account's listing entry (prefix, scopes, the hash).
 - ``ACCOUNT#<id>`` / ``PROFILE``: per-account settings, e.g. ``rate_limits``.
+- ``ORIGIN#<origin>`` / ``ORIGIN``: the ids of the publishable keys allowing that browser origin (a string set).
+  A CORS preflight carries no key, so this index is how it learns whether SOME key allows its origin.
+- ``RATEIP#<account>#<ip>`` / ``RATE``: the per-client-IP counters of an account's publishable keys (the same
+  attributes as a key's usage), expiring an hour after their hour ends.
+
+Two kinds of key: ``secret`` (``apt_test_…``/``apt_live_…``, for servers) and ``publishable``
+(``apt_pk_test_…``/``apt_pk_live_…``, safe in a browser): limited to :data:`PUBLISHABLE_SCOPES`, to the
+origins it lists and optionally to some connections.
 
 Using a key is ONE conditional UpdateItem on its item: it counts the request, stamps last use,
 fails when the key is gone (so a revoked key stops at once, in every container) and returns the
@@ -15,14 +23,17 @@ key, so a request needs no read at all.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets as pysecrets
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
+from urllib.parse import urlsplit
 
 from aptura.engine.timezones import format_utc
+from aptura.errors import ValidationError
 from aptura.store.db import table
 
 MODES = ("test", "live")
@@ -37,8 +48,17 @@ Scope = Literal[
     "keys:manage",
 ]
 ALL_SCOPES: tuple[str, ...] = get_args(Scope)
+KINDS = ("secret", "publishable")
+# What a key anyone can read from a web page may do. ``bookings:write`` here means creating bookings only:
+# the API lets a publishable key use exactly the routes of PUBLISHABLE_ROUTES (aptura.api.app).
+PUBLISHABLE_SCOPES: tuple[str, ...] = ("availability:read", "catalog:read", "bookings:write")
+MAX_ORIGINS = 20
+MAX_CONNECTIONS = 100
 CACHE_SECONDS = 60.0
 DEFAULT_LIMITS = {"per_minute": 100, "per_hour": 1000}
+# Per client IP, across an account's publishable keys: one visitor's browser is far below this, a script
+# hammering the API from one machine with a key copied off a web page is not.
+IP_LIMITS = {"per_minute": 30, "per_hour": 300}
 _MINUTES = [f"m{i:02d}" for i in range(60)]
 
 
@@ -53,6 +73,13 @@ class ApiKey:
     prefix: str = ""
     name: str | None = None
     created_at: str = ""
+    kind: str = "secret"
+    allowed_origins: tuple[str, ...] = ()
+    connections: tuple[str, ...] = ()  # empty: every connection of the account (in the key's mode)
+
+    @property
+    def publishable(self) -> bool:
+        return self.kind == "publishable"
 
 
 def hash_key(raw: str) -> str:
@@ -60,39 +87,149 @@ def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def mode_of(raw: str) -> str | None:
-    """``test``/``live`` from the key prefix, or None for a malformed key."""
-    for mode in MODES:
-        if raw.startswith(f"apt_{mode}_") and len(raw) > len(f"apt_{mode}_") + 8:
-            return mode
+def key_prefix(kind: str, mode: str) -> str:
+    """How raw keys of ``kind`` and ``mode`` begin: ``apt_test_``, ``apt_pk_live_``…"""
+    return f"apt_pk_{mode}_" if kind == "publishable" else f"apt_{mode}_"
+
+
+def parse_key(raw: str) -> tuple[str, str] | None:
+    """(kind, mode) from the key's prefix, or None for a malformed key."""
+    for kind in KINDS:
+        for mode in MODES:
+            prefix = key_prefix(kind, mode)
+            if raw.startswith(prefix) and len(raw) > len(prefix) + 8:
+                return kind, mode
     return None
 
 
+def mode_of(raw: str) -> str | None:
+    """``test``/``live`` from the key prefix (secret or publishable), or None for a malformed key."""
+    parsed = parse_key(raw)
+    return parsed[1] if parsed else None
+
+
+def kind_of(raw: str) -> str | None:
+    """``secret``/``publishable`` from the key prefix, or None for a malformed key."""
+    parsed = parse_key(raw)
+    return parsed[0] if parsed else None
+
+
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def normalize_origin(origin: str, mode: str) -> str:
+    """``origin`` as browsers send it in ``Origin`` (``scheme://host[:port]``, lower case, no default port),
+    or a ValueError saying why it is not one a key of ``mode`` may allow (live: https only; test: https, or
+    http on localhost/127.0.0.1/[::1])."""
+    text = origin.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"{origin!r} is not an origin: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{origin!r} is not an origin: use scheme://host[:port], e.g. https://shop.example.com")
+    if parts.path or parts.query or parts.fragment or parts.username or parts.password or "*" in text:
+        raise ValueError(f"{origin!r} is not an origin: no path, query, wildcard or credentials, exactly "
+                         "scheme://host[:port]")
+    host = parts.hostname.lower()
+    try:
+        if ipaddress.ip_address(host).version == 6:
+            host = f"[{host}]"
+    except ValueError:
+        pass
+    if parts.scheme == "http":
+        if mode == "live":
+            raise ValueError(f"{origin!r}: live keys allow https origins only")
+        if host not in _LOCAL_HOSTS:
+            raise ValueError(f"{origin!r}: http is allowed only on localhost/127.0.0.1; use https")
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None and port != default else "")
+
+
+def _publishable_checks(mode: str, scopes: tuple[str, ...], allowed_origins: tuple[str, ...],
+                        connections: tuple[str, ...]) -> tuple[str, ...]:
+    """The normalized origins of a publishable key, or a ValidationError naming every problem."""
+    problems: dict[str, list[str]] = {}
+    beyond = [s for s in scopes if s not in PUBLISHABLE_SCOPES]
+    if beyond:
+        problems["scopes"] = [f"a publishable key may hold only {', '.join(PUBLISHABLE_SCOPES)}; not "
+                              f"{', '.join(beyond)}"]
+    if not scopes:
+        problems.setdefault("scopes", []).append("at least one scope")
+    origins: list[str] = []
+    for origin in allowed_origins:
+        try:
+            origins.append(normalize_origin(origin, mode))
+        except ValueError as exc:
+            problems.setdefault("allowed_origins", []).append(str(exc))
+    if not allowed_origins:
+        problems["allowed_origins"] = ["a publishable key needs at least one allowed origin"]
+    elif len(set(origins)) > MAX_ORIGINS:
+        problems.setdefault("allowed_origins", []).append(f"at most {MAX_ORIGINS} origins")
+    if len(set(connections)) > MAX_CONNECTIONS:
+        problems["connections"] = [f"at most {MAX_CONNECTIONS} connections"]
+    if problems:
+        raise ValidationError("invalid publishable key", details=problems)
+    return tuple(dict.fromkeys(origins))
+
+
 def create_api_key(account_id: str, mode: str, scopes: tuple[str, ...] = ALL_SCOPES, raw: str | None = None,
-                   name: str | None = None) -> tuple[str, ApiKey]:
-    """Create and store a key; returns the raw key (shown once) and its record."""
+                   name: str | None = None, *, kind: str = "secret", allowed_origins: tuple[str, ...] = (),
+                   connections: tuple[str, ...] = ()) -> tuple[str, ApiKey]:
+    """Create and store a key; returns the raw key (shown once) and its record.
+
+    A ``publishable`` key needs at least one allowed origin, may hold only :data:`PUBLISHABLE_SCOPES`
+    (``aptura.errors.ValidationError`` otherwise) and, when ``connections`` is given, may use only those.
+    A secret key takes neither origins nor connections. The caller checks that ``connections`` exist.
+    """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
-    raw = raw or f"apt_{mode}_{pysecrets.token_urlsafe(24)}"
-    if mode_of(raw) != mode:
-        raise ValueError("key does not match its mode")
-    key = ApiKey(f"key_{pysecrets.token_hex(8)}", account_id, mode, tuple(scopes), raw[:13], name or None,
-                 format_utc(datetime.now(UTC)))
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}")
+    scopes = tuple(dict.fromkeys(scopes))
+    if kind == "publishable":
+        origins = _publishable_checks(mode, scopes, tuple(allowed_origins), tuple(connections))
+    elif allowed_origins or connections:
+        raise ValueError("only publishable keys take allowed_origins or connections")
+    else:
+        origins = ()
+    prefix = key_prefix(kind, mode)
+    raw = raw or f"{prefix}{pysecrets.token_urlsafe(24)}"
+    if parse_key(raw) != (kind, mode):
+        raise ValueError("key does not match its kind and mode")
+    key = ApiKey(f"key_{pysecrets.token_hex(8)}", account_id, mode, scopes, raw[:len(prefix) + 4], name or None,
+                 format_utc(datetime.now(UTC)), kind, origins, tuple(dict.fromkeys(connections)))
     digest = hash_key(raw)
-    shared = {"key_id": key.key_id, "account_id": account_id, "mode": mode, "scopes": list(key.scopes),
-              "prefix": key.prefix, "created_at": key.created_at, **({"name": name} if name else {})}
-    table().meta.client.transact_write_items(TransactItems=[
+    shared: dict[str, Any] = {
+        "key_id": key.key_id, "account_id": account_id, "mode": mode, "scopes": list(key.scopes),
+        "prefix": key.prefix, "created_at": key.created_at, "kind": kind, **({"name": name} if name else {})}
+    if kind == "publishable":
+        shared["allowed_origins"] = list(key.allowed_origins)
+        shared["connections"] = list(key.connections)
+    items: list[dict[str, Any]] = [
         {"Put": {"TableName": table().name, "Item": {"pk": f"APIKEY#{digest}", "sk": "APIKEY", **shared}}},
         {"Put": {"TableName": table().name,
                  "Item": {"pk": f"ACCOUNT#{account_id}", "sk": f"APIKEY#{key.key_id}", "hash": digest,
                           **shared}}},
-    ])
+    ]
+    items += [{"Update": {"TableName": table().name, "Key": {"pk": f"ORIGIN#{origin}", "sk": "ORIGIN"},
+                          "UpdateExpression": "ADD key_ids :id", "ExpressionAttributeValues": {":id": {key.key_id}}}}
+              for origin in key.allowed_origins]
+    table().meta.client.transact_write_items(TransactItems=items)
     return raw, key
+
+
+def origin_allowed_by_some_key(origin: str) -> bool:
+    """Whether any publishable key (of any account) allows the browser origin ``origin`` (CORS preflights)."""
+    item = table().get_item(Key={"pk": f"ORIGIN#{origin}", "sk": "ORIGIN"}).get("Item") or {}
+    return bool(item.get("key_ids"))
 
 
 def _key_of(item: dict[str, Any]) -> ApiKey:
     return ApiKey(item["key_id"], item["account_id"], item["mode"], tuple(item.get("scopes", ())),
-                  item.get("prefix", ""), item.get("name"), item.get("created_at", ""))
+                  item.get("prefix", ""), item.get("name"), item.get("created_at", ""), item.get("kind", "secret"),
+                  tuple(item.get("allowed_origins", ())), tuple(item.get("connections", ())))
 
 
 @dataclass(frozen=True)
@@ -121,38 +258,64 @@ def _usage(item: dict[str, Any], minute_attr: str, now: int, limits: dict[str, i
     return Usage(limit, max(limit - count, 0), reset, bool(exceeded), max(reset - now, 1))
 
 
-def use_api_key(raw: str, now: float | None = None) -> tuple[ApiKey, Usage] | None:
-    """Count one request on the key and return it with its usage; None when no such key exists."""
-    clock = int(now if now is not None else time.time())
+def _count(key: dict[str, str], clock: int, *, existing: bool,
+           expires: bool = False) -> tuple[dict[str, Any], str] | None:
+    """Count one request in the hour/minute counters of the item ``key``: the item after counting and the
+    minute's attribute, or None when ``existing`` and the item is gone (a revoked key)."""
     hour, minute_attr = clock // 3600, _MINUTES[(clock // 60) % 60]
     stamp = format_utc(datetime.fromtimestamp(clock, UTC))
-    key = {"pk": f"APIKEY#{hash_key(raw)}", "sk": "APIKEY"}
     names = {"#m": minute_attr}
+    values: dict[str, Any] = {":now": stamp, ":one": 1, ":hour": hour}
+    exists = "attribute_exists(pk) AND " if existing else ""
+    expiry = ""
+    if expires:  # counters of client IPs are kept only while they can matter
+        expiry, values[":expires"] = ", expires_at = :expires", (hour + 2) * 3600
     errors = table().meta.client.exceptions.ConditionalCheckFailedException
     for _ in range(3):  # a concurrent request may start the new hour between our two tries
         try:
             item = table().update_item(
                 Key=key, UpdateExpression="SET last_used_at = :now ADD hour_count :one, #m :one",
-                ConditionExpression="attribute_exists(pk) AND rl_hour = :hour",
-                ExpressionAttributeNames=names, ExpressionAttributeValues={":now": stamp, ":one": 1, ":hour": hour},
+                ConditionExpression=f"{exists}rl_hour = :hour", ExpressionAttributeNames=names,
+                ExpressionAttributeValues={k: v for k, v in values.items() if k != ":expires"},
                 ReturnValues="ALL_NEW")["Attributes"]
         except errors:
-            try:  # a new hour (or the key is gone): restart the counters
+            try:  # a new hour (or the item is gone): restart the counters
                 stale = ", ".join(m for m in _MINUTES if m != minute_attr)
                 item = table().update_item(
                     Key=key, UpdateExpression=f"SET rl_hour = :hour, hour_count = :one, #m = :one, "
-                                              f"last_used_at = :now REMOVE {stale}",
-                    ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(rl_hour) OR rl_hour <> :hour)",
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues={":now": stamp, ":one": 1, ":hour": hour},
+                                              f"last_used_at = :now{expiry} REMOVE {stale}",
+                    ConditionExpression=f"{exists}(attribute_not_exists(rl_hour) OR rl_hour <> :hour)",
+                    ExpressionAttributeNames=names, ExpressionAttributeValues=values,
                     ReturnValues="ALL_NEW")["Attributes"]
             except errors:
-                if resolve_api_key(raw, cached=False) is None:
+                if existing and "Item" not in table().get_item(Key=key, ProjectionExpression="pk"):
                     return None
                 continue
-        api_key = _key_of(item)
-        return api_key, _usage(item, minute_attr, clock, account_limits(api_key.account_id))
+        return item, minute_attr
     return None
+
+
+def use_api_key(raw: str, now: float | None = None) -> tuple[ApiKey, Usage] | None:
+    """Count one request on the key and return it with its usage; None when no such key exists."""
+    clock = int(now if now is not None else time.time())
+    counted = _count({"pk": f"APIKEY#{hash_key(raw)}", "sk": "APIKEY"}, clock, existing=True)
+    if counted is None:
+        with _lock:
+            _cache.pop(hash_key(raw), None)
+        return None
+    item, minute_attr = counted
+    api_key = _key_of(item)
+    return api_key, _usage(item, minute_attr, clock, account_limits(api_key.account_id))
+
+
+def use_client_ip(account_id: str, ip: str, now: float | None = None) -> Usage:
+    """Count one publishable-key request of the account from the client IP ``ip`` against :data:`IP_LIMITS`."""
+    clock = int(now if now is not None else time.time())
+    counted = _count({"pk": f"RATEIP#{account_id}#{ip}", "sk": "RATE"}, clock, existing=False, expires=True)
+    if counted is None:  # three lost races for one hour's counter: count nothing rather than refuse
+        return Usage(IP_LIMITS["per_minute"], IP_LIMITS["per_minute"], clock - clock % 60 + 60, False, 1)
+    item, minute_attr = counted
+    return _usage(item, minute_attr, clock, IP_LIMITS)
 
 
 _limits: dict[str, tuple[float, dict[str, int]]] = {}
@@ -183,7 +346,8 @@ def set_account_limits(account_id: str, per_minute: int, per_hour: int) -> None:
 
 
 def list_api_keys(account_id: str, mode: str) -> list[dict[str, Any]]:
-    """The account's keys of ``mode``: id, prefix, scopes, created and last used (never the key)."""
+    """The account's keys of ``mode``: id, prefix, scopes, created and last used, kind, allowed origins and
+    connections (empty: all) (never the key)."""
     found = table().query(KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)",
                           ExpressionAttributeValues={":pk": f"ACCOUNT#{account_id}", ":sk": "APIKEY#"})["Items"]
     entries = [i for i in found if i.get("mode") == mode]
@@ -195,7 +359,9 @@ def list_api_keys(account_id: str, mode: str) -> list[dict[str, Any]]:
         for item in got["Responses"].get(table().name, []):
             used[item["pk"].split("#", 1)[1]] = item.get("last_used_at")
     return [{"id": e["key_id"], "prefix": e["prefix"], "mode": e["mode"], "scopes": list(e.get("scopes", [])),
-             "name": e.get("name"), "created_at": e["created_at"], "last_used_at": used.get(e["hash"])}
+             "name": e.get("name"), "created_at": e["created_at"], "last_used_at": used.get(e["hash"]),
+             "kind": e.get("kind", "secret"), "allowed_origins": list(e.get("allowed_origins", [])),
+             "connections": list(e.get("connections", []))}
             for e in sorted(entries, key=lambda e: (e["created_at"], e["key_id"]))]
 
 
@@ -208,6 +374,9 @@ def revoke_api_key(account_id: str, key_id: str, mode: str) -> dict[str, Any] | 
     table().meta.client.transact_write_items(TransactItems=[
         {"Delete": {"TableName": table().name, "Key": {"pk": f"APIKEY#{entry['hash']}", "sk": "APIKEY"}}},
         {"Delete": {"TableName": table().name, "Key": {"pk": f"ACCOUNT#{account_id}", "sk": f"APIKEY#{key_id}"}}},
+        *({"Update": {"TableName": table().name, "Key": {"pk": f"ORIGIN#{origin}", "sk": "ORIGIN"},
+                      "UpdateExpression": "DELETE key_ids :id", "ExpressionAttributeValues": {":id": {key_id}}}}
+          for origin in entry.get("allowed_origins", [])),
     ])
     with _lock:
         _cache.pop(entry["hash"], None)

@@ -11,7 +11,6 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
@@ -19,50 +18,22 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel
 
+from aptura import connect
 from aptura.api import listing
-from aptura.api.app import (
-    ERROR_RESPONSES,
-    Cursor,
-    Limit,
-    current_event,
-    owned_connection,
-    provider_runner,
-    require_key,
-    success,
-)
+from aptura.api.app import ERROR_RESPONSES, Cursor, Limit, current_event, owned_connection, require_key, success
 from aptura.api.audit import audit
 from aptura.api.idempotency import IdempotencyKey, once
 from aptura.api.models import Connection, ConnectionCreate, ConnectionList, ConnectionUpdate
-from aptura.engine.runner import Connection as ProviderConnection
-from aptura.engine.timezones import format_utc
-from aptura.errors import AptError, NotFound, ValidationError
-from aptura.spec.fields import validate_connection
-from aptura.spec.loader import all_specs, load_spec
-from aptura.spec.models import ProviderSpec
-from aptura.store.connections import (
-    ConnectionRecord,
-    create_connection,
-    delete_connection,
-    list_connections,
-    new_connection_id,
-    read_credentials,
-    update_connection,
-)
+from aptura.errors import AptError
+from aptura.store.connections import ConnectionRecord, delete_connection, list_connections
 from aptura.store.keys import ApiKey
 
 router = Router()
 
 SCOPE = "connections:manage"
-VERIFY = "connection.verify"
 ORDERING_FIELDS = {"created_at": "created_at", "provider": "provider"}
-# Errors meaning "the provider does not accept these credentials", whatever the spec called them.
-_REFUSED = ("connection_auth_failed", "unauthorized", "forbidden")
 ConnectionId = Annotated[str, Path(min_length=1, max_length=100, description="The connection's id",
                                    examples=["conn_xyz789"])]
-
-
-def _now_utc() -> str:
-    return format_utc(datetime.now(UTC))
 
 
 def _present(record: ConnectionRecord) -> dict[str, Any]:
@@ -71,6 +42,7 @@ def _present(record: ConnectionRecord) -> dict[str, Any]:
         "id": record.connection_id, "provider": record.provider, "mode": record.mode, "status": record.status,
         "config": record.config, "created_at": record.created_at, "updated_at": record.updated_at or record.created_at,
         "last_verified_at": record.last_verified_at, "last_error": record.last_error,
+        "end_user": record.end_user,
     }).model_dump(mode="json")
 
 
@@ -95,52 +67,12 @@ def _audited(key: ApiKey, operation: str, outcome: str, **fields: Any) -> Iterat
     audit(outcome=outcome, message=f"connection {outcome}", **entry)
 
 
-def _redact(text: str, credentials: dict[str, Any]) -> str:
-    """``text`` with every credential value blanked: a provider may echo what it was sent."""
-    for value in credentials.values():
-        secret = str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
-        if len(secret) >= 4:
-            text = text.replace(secret, "[redacted]")
-    return text
-
-
-def _verify(spec: ProviderSpec, connection: ProviderConnection) -> bool:
-    """Check the connection with the provider; False when the spec declares no way to.
-
-    Refused credentials are a 422 (nothing is written by the caller); a provider that is
-    down keeps its own 502/503/504. An OAuth refresh during the call updates
-    ``connection.secrets`` in place, so the caller stores what the provider last issued.
-    """
-    if spec.operations.get(VERIFY) is None:  # type: ignore[call-overload]
-        return False
-    with provider_runner(spec, connection) as runner:
-        try:
-            runner.run(VERIFY, {})
-        except AptError as exc:
-            if exc.code not in _REFUSED:
-                raise
-            raise AptError(f"{spec.name} refused these credentials; nothing was saved", code="unprocessable",
-                           details={"credentials": [f"refused by {spec.name}"], "provider": spec.id,
-                                    "provider_error": exc.code,
-                                    "provider_message": _redact(exc.message, connection.secrets)}) from exc
-    return True
-
-
 def _fingerprint(body: BaseModel) -> dict[str, Any]:
     """What an Idempotency-Key is checked against: the request with its credentials only as a digest."""
     data = body.model_dump(mode="json")
     credentials = data.pop("credentials", None)
     data["credentials_sha256"] = hashlib.sha256(json.dumps(credentials, sort_keys=True).encode()).hexdigest()
     return data
-
-
-def _spec_for(provider: str) -> ProviderSpec:
-    try:
-        return load_spec(provider)
-    except NotFound as exc:
-        known = ", ".join(sorted(all_specs()))
-        raise ValidationError(f"unknown provider {provider!r}",
-                              details={"provider": [f"unknown provider; one of: {known}"]}) from exc
 
 
 @router.post(
@@ -156,19 +88,15 @@ def _spec_for(provider: str) -> ProviderSpec:
 def create(body: ConnectionCreate, idempotency_key: IdempotencyKey = None) -> tuple[dict[str, Any], int]:
     key = require_key(SCOPE)
 
-    def connect() -> tuple[dict[str, Any], int]:
+    def create_it() -> tuple[dict[str, Any], int]:
         with _audited(key, "connections.create", "created", provider=body.provider) as entry:
-            spec = _spec_for(body.provider)
-            config, credentials = validate_connection(spec.connection, body.config, body.credentials)
-            entry["connection_id"] = connection_id = new_connection_id()
-            pending = ProviderConnection(connection_id, spec.id, key.mode, config, credentials)
-            verified = _verify(spec, pending)
-            record = create_connection(key.account_id, spec.id, key.mode, config, pending.secrets, connection_id,
-                                       status="active" if verified else "unverified",
-                                       verified_at=_now_utc() if verified else None)
+            end_user = connect.EndUser(**body.end_user.model_dump()) if body.end_user else None
+            record = connect.connect_provider(key.account_id, key.mode, body.provider, body.config,
+                                              body.credentials, end_user)
+            entry["connection_id"] = record.connection_id
         return _present(record), 201
 
-    return once(f"{key.account_id}#{key.mode}#connections.create", idempotency_key, _fingerprint(body), connect)
+    return once(f"{key.account_id}#{key.mode}#connections.create", idempotency_key, _fingerprint(body), create_it)
 
 
 @router.get(
@@ -181,6 +109,7 @@ def create(body: ConnectionCreate, idempotency_key: IdempotencyKey = None) -> tu
 def list_all(
     provider: Annotated[str | None, Query(max_length=50, description="Only this provider's")] = None,
     status: Annotated[Literal["active", "unverified", "error"] | None, Query(description="Only this status")] = None,
+    end_user_id: Annotated[str | None, Query(max_length=200, description="Only this end user's")] = None,
     ordering: Annotated[Literal["created_at", "-created_at", "provider", "-provider"],
                         Query(description="Sort field; `-` for descending")] = "-created_at",
     limit: Limit = listing.DEFAULT_LIMIT,
@@ -193,6 +122,8 @@ def list_all(
         conditions.append(listing.equals("provider", provider))
     if status:
         conditions.append(listing.equals("status", status))
+    if end_user_id:
+        conditions.append(listing.Condition("end_user.id", lambda value: value == end_user_id))
     return listing.respond(items, conditions=conditions, ordering=ordering, fields=ORDERING_FIELDS, limit=limit,
                            cursor=cursor, query=current_event().query_string_parameters or {}, include_raw=False)
 
@@ -223,24 +154,9 @@ def update(connection_id: ConnectionId, body: ConnectionUpdate,
 
     def rotate() -> tuple[dict[str, Any], int]:
         with _audited(key, "connections.update", "updated", connection_id=connection_id) as entry:
-            if body.credentials is None and body.config is None:
-                raise ValidationError("nothing to change", details={"body": ["send credentials and/or config"]})
             record = owned_connection(key, connection_id)
             entry["provider"] = record.provider
-            spec = load_spec(record.provider)
-            try:
-                current = dict(read_credentials(record, force=True))
-            except AptError:  # a missing secret: complete new credentials repair the connection
-                current = {}
-            merged_config = {k: v for k, v in {**record.config, **(body.config or {})}.items() if v is not None}
-            merged_secrets = {k: v for k, v in {**current, **(body.credentials or {})}.items() if v is not None}
-            config, credentials = validate_connection(spec.connection, merged_config, merged_secrets)
-            checked = ProviderConnection(record.connection_id, spec.id, record.mode, config, credentials)
-            verified = _verify(spec, checked)
-            record = update_connection(
-                record, config=config if config != record.config else None,
-                credentials=checked.secrets if checked.secrets != current else None,
-                status="active" if verified else "unverified", verified_at=_now_utc() if verified else None)
+            record = connect.rotate_connection(record, body.config, body.credentials)
         return _present(record), 200
 
     return once(f"{key.account_id}#{key.mode}#connections.update#{connection_id}", idempotency_key,

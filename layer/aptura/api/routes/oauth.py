@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from aptura import connect
 from aptura.api import oauth
 from aptura.api.app import ERROR_RESPONSES, logger, oauth_app, require_key
 from aptura.api.audit import audit
@@ -25,10 +25,6 @@ _CONNECTION_CREATED: dict[str, Any] = {
     "type": "object", "required": ["connection_id", "provider", "mode", "config"], "properties": {
         "connection_id": {"type": "string"}, "provider": {"type": "string"},
         "mode": {"type": "string", "enum": ["test", "live"]}, "config": {"type": "object"}}}
-
-
-def _callback_url(provider: str) -> str:
-    return f"{oauth.served_url()}/v1/oauth/{provider}/callback"
 
 
 @router.get("/v1/oauth/<provider>/authorize", summary="Start connecting a provider account (hosted OAuth)",
@@ -48,7 +44,7 @@ def authorize(
     if not isinstance(config_fields, dict):
         raise ValidationError("config must be a JSON object", details={"config": ["not an object"]})
     url = oauth.authorize_url(spec, key.account_id, key.mode, config_fields, redirect_uri,
-                              _callback_url(spec.id), oauth_app(spec.id, key.mode))
+                              oauth.callback_url(spec.id), oauth_app(spec.id, key.mode))
     logger.info("oauth authorize", extra={"account_id": key.account_id, "provider": spec.id, "mode": key.mode})
     return Response(status_code=302, headers={"Location": url}, body="")
 
@@ -67,16 +63,16 @@ def callback(
     spec = load_spec(provider)
     verified = oauth.verify_state(state, spec.id)
     if error or not code:
-        if verified.redirect_uri:
-            target = f"{verified.redirect_uri}?{urlencode({'error': error or 'no_code'})}"
-            return Response(status_code=302, headers={"Location": target}, body="")
+        declined = connect.oauth_declined(verified, error or "no_code")
+        if declined:
+            return Response(status_code=302, headers={"Location": declined}, body="")
         raise ValidationError("the provider did not grant access", details={"error": [error or "no code"]})
-    record = oauth.complete(spec, verified, code, _callback_url(spec.id), oauth_app(spec.id, verified.mode))
+    record, target = connect.complete_oauth(spec, verified, code, oauth.callback_url(spec.id))
     audit("connections.create", "created", "connection created", account_id=record.account_id,
-          connection_id=record.connection_id, provider=spec.id, mode=record.mode, via="oauth")
+          connection_id=record.connection_id, provider=spec.id, mode=record.mode, via="oauth",
+          connect_session_id=verified.connect_session)
     body = {"connection_id": record.connection_id, "provider": record.provider, "mode": record.mode,
             "config": record.config}
-    if verified.redirect_uri:
-        target = f"{verified.redirect_uri}?{urlencode({'connection_id': record.connection_id})}"
+    if target:
         return Response(status_code=302, headers={"Location": target}, body="")
     return Response(status_code=201, content_type="application/json", body=json.dumps(body))

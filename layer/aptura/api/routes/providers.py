@@ -39,7 +39,8 @@ _ALWAYS_NATIVE = {"startDate", "endDate"}
 
 def _fields(fields: dict[str, FieldSpec]) -> dict[str, dict[str, Any]]:
     return {name: {"type": f.type, "required": f.required, "description": f.description, "example": f.example,
-                   "enum": f.enum, "pattern": f.pattern} for name, f in fields.items()}
+                   "enum": f.enum, "pattern": f.pattern, "label": f.label, "order": f.order, "help": f.help,
+                   "help_url": f.help_url} for name, f in fields.items()}
 
 
 def describe(spec: ProviderSpec) -> dict[str, Any]:

@@ -1,0 +1,7 @@
+"""Lambda handler for the CORS preflights of the publishable-key routes (routes: aptura.api.routes.cors)."""
+
+from aptura.api.app import create_app, lambda_handler_for
+from aptura.api.routes import cors
+
+app = create_app(cors.router)
+lambda_handler = lambda_handler_for(app)

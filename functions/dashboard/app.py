@@ -1,0 +1,7 @@
+"""Lambda handler for /dashboard (routes: aptura.web.dashboard)."""
+
+from aptura.api.app import create_app, lambda_handler_for
+from aptura.web import dashboard
+
+app = create_app(dashboard.router)
+lambda_handler = lambda_handler_for(app)

@@ -1,0 +1,442 @@
+"""The dashboard: server-rendered pages where a person signs up, signs in and manages their account.
+
+Every page but sign-up/sign-in needs a live web session and acts only for the session's
+account and mode; ids of another account answer 404. Every POST carries the session's CSRF
+token (sign-up and sign-in, which have no session yet, are covered by SameSite=Lax cookies
+and by starting a fresh session on success).
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from aptura import connect
+from aptura.api import oauth
+from aptura.api.audit import activity, audit
+from aptura.errors import AptError
+from aptura.store import connections as store
+from aptura.store.keys import ALL_SCOPES, PUBLISHABLE_SCOPES, create_api_key, list_api_keys, revoke_api_key
+from aptura.web import accounts, html, sessions
+from aptura.web.html import esc
+
+router = Router()
+BASE = "/dashboard"
+
+
+def _form() -> dict[str, list[str]]:
+    event = router.current_event
+    body = event.body or ""
+    if event.is_base64_encoded:
+        body = base64.b64decode(body).decode("utf-8", "replace")
+    return parse_qs(body, keep_blank_values=True)
+
+
+def _one(form: dict[str, list[str]], name: str) -> str:
+    return (form.get(name) or [""])[0]
+
+
+def _secure() -> bool:
+    headers = router.current_event.headers or {}
+    lower = {k.lower(): v for k, v in headers.items()}
+    return sessions.is_secure(lower.get("host"), lower.get("x-forwarded-proto") or "https")
+
+
+def _raw_session() -> str | None:
+    headers = {k.lower(): v for k, v in (router.current_event.headers or {}).items()}
+    return sessions.cookie_value(headers.get("cookie"))
+
+
+def page(title: str, body: str, *, session: sessions.WebSession | None = None, status: int = 200,
+         cookies: tuple[str, ...] = ()) -> Response[str]:
+    """A full HTML page; signed in, it shows the navigation and the always-visible test/live indicator."""
+    nav = ""
+    if session is not None:
+        other = "live" if session.mode == "test" else "test"
+        nav = (f'<nav aria-label="Dashboard"><a href="{BASE}/keys">API keys</a> '
+               f'<a href="{BASE}/connections">Connections</a> <a href="{BASE}/activity">Activity</a></nav>'
+               f'<form method="post" action="{BASE}/mode">{_csrf(session)}'
+               f'<input type="hidden" name="mode" value="{other}">'
+               f'<button type="submit">Switch to {other} mode</button></form>'
+               f'<form method="post" action="{BASE}/sign-out">{_csrf(session)}'
+               f'<button type="submit">Sign out</button></form>')
+    doc = html.page(title, f"<h1>{esc(title)}</h1>{body}", mode=session.mode if session else None, nav=nav)
+    return html.html_response(doc, status, cookies=cookies)
+
+
+def redirect(location: str, *, cookies: tuple[str, ...] = (), form_action: tuple[str, ...] = ()) -> Response[str]:
+    """A 303 to ``location``; ``form_action`` origins join the CSP (Chromium checks the redirect after a post)."""
+    answer = html.redirect(location, cookies=cookies)
+    if form_action:
+        policy = html.html_response("", form_action=form_action).headers["Content-Security-Policy"]
+        answer.headers["Content-Security-Policy"] = policy
+    return answer
+
+
+def _csrf(session: sessions.WebSession) -> str:
+    return f'<input type="hidden" name="csrf" value="{esc(session.csrf)}">'
+
+
+def _error(message: str | None) -> str:
+    return f'<p class="error" role="alert">{esc(message)}</p>' if message else ""
+
+
+def _signed_in() -> sessions.WebSession | None:
+    return sessions.load(_raw_session())
+
+
+def _guard(*, post: bool) -> tuple[sessions.WebSession | None, Response[str] | None, dict[str, list[str]]]:
+    """The session, or the answer to give instead: sign in first (GET) / 403 (POST without its CSRF token)."""
+    session = _signed_in()
+    if session is None:
+        return None, redirect(f"{BASE}/sign-in"), {}
+    form = _form() if post else {}
+    if post and not sessions.csrf_ok(session, _one(form, "csrf")):
+        return None, page("Request refused", _error("This form expired; go back, reload and try again."),
+                          status=403), {}
+    return session, None, form
+
+
+# -- sign-up, sign-in, sign-out ----------------------------------------------------------------------------
+
+
+def _credentials_form(action: str, button: str, email: str = "", *, code: bool = False) -> str:
+    code_field = ('<label for="code">Code from the email</label>'
+                  '<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>'
+                  if code else "")
+    return (f'<form method="post" action="{BASE}/{action}">'
+            f'<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email" '
+            f'value="{esc(email)}" required>'
+            f'<label for="password">Password</label><input id="password" name="password" type="password" '
+            f'autocomplete="{"new-password" if action == "sign-up" else "current-password"}" required>'
+            f'{code_field}<button type="submit">{esc(button)}</button></form>')
+
+
+def _sign_up_page(message: str | None = None, email: str = "", status: int = 200) -> Response[str]:
+    note = ("<p>Development stack: your email is confirmed at once; no email is sent.</p>"
+            if accounts.auto_confirm() else "<p>We email you a code to confirm the address.</p>")
+    body = (f"{_error(message)}{note}{_credentials_form('sign-up', 'Create account', email)}"
+            f'<p>Have an account? <a href="{BASE}/sign-in">Sign in</a></p>')
+    return page("Create your Aptura account", body, status=status)
+
+
+def _sign_in_page(message: str | None = None, email: str = "", status: int = 200) -> Response[str]:
+    body = (f"{_error(message)}{_credentials_form('sign-in', 'Sign in', email)}"
+            f'<p>New to Aptura? <a href="{BASE}/sign-up">Create an account</a></p>')
+    return page("Sign in", body, status=status)
+
+
+def _welcome(raw: str, session: sessions.WebSession, made: accounts.NewAccount | None) -> Response[str]:
+    cookie = sessions.set_cookie(raw, secure=_secure())
+    if made is None:
+        return redirect(f"{BASE}/keys", cookies=(cookie,))
+    body = (f"<p>Your account <code>{esc(made.account_id)}</code> is ready. This is its first test secret key. "
+            "It is shown only now: copy it somewhere safe.</p>"
+            f'<p><label for="new-key">Test secret key</label>'
+            f'<input id="new-key" class="secret" readonly value="{esc(made.api_key)}"></p>'
+            f'<p><a href="{BASE}/keys">Continue to your API keys</a></p>')
+    return page("Welcome to Aptura", body, session=session, cookies=(cookie,))
+
+
+@router.get(BASE)
+def home() -> Response[str]:
+    """Signed in: the keys page; otherwise sign-in."""
+    return redirect(f"{BASE}/keys" if _signed_in() else f"{BASE}/sign-in")
+
+
+@router.get(f"{BASE}/sign-up")
+def sign_up_form() -> Response[str]:
+    """The sign-up form."""
+    return _sign_up_page()
+
+
+@router.post(f"{BASE}/sign-up")
+def sign_up() -> Response[str]:
+    """Create the person (Cognito); confirmed -> signed in with the first key shown, else ask the code."""
+    form = _form()
+    email, password = _one(form, "email"), _one(form, "password")
+    try:
+        made = accounts.sign_up(email, password)
+    except accounts.AccountRefused as exc:
+        return _sign_up_page(exc.message, email, 400)
+    if not made.confirmed:
+        body = (f"<p>We sent a code to {esc(email)}. Enter it with your password.</p>"
+                f"{_credentials_form('confirm', 'Confirm and sign in', email, code=True)}")
+        return page("Confirm your email", body)
+    raw, session, new = accounts.sign_in(email, password)
+    audit("sign_up", "succeeded", account_id=session.account_id, user_sub=session.user_sub)
+    return _welcome(raw, session, new)
+
+
+@router.post(f"{BASE}/confirm")
+def confirm() -> Response[str]:
+    """Enter the emailed code, then sign in (which makes the account and shows its first key)."""
+    form = _form()
+    email, password, code = _one(form, "email"), _one(form, "password"), _one(form, "code")
+    try:
+        accounts.confirm(email, code)
+        raw, session, new = accounts.sign_in(email, password)
+    except accounts.AccountRefused as exc:
+        body = f"{_error(exc.message)}{_credentials_form('confirm', 'Confirm and sign in', email, code=True)}"
+        return page("Confirm your email", body, status=400)
+    audit("sign_up", "succeeded", account_id=session.account_id, user_sub=session.user_sub)
+    return _welcome(raw, session, new)
+
+
+@router.get(f"{BASE}/sign-in")
+def sign_in_form() -> Response[str]:
+    """The sign-in form."""
+    return _sign_in_page()
+
+
+@router.post(f"{BASE}/sign-in")
+def sign_in() -> Response[str]:
+    """Check the password with Cognito and start a web session."""
+    form = _form()
+    email = _one(form, "email")
+    try:
+        raw, session, new = accounts.sign_in(email, _one(form, "password"))
+    except accounts.AccountRefused as exc:
+        return _sign_in_page(exc.message, email, 401)
+    return _welcome(raw, session, new)
+
+
+@router.post(f"{BASE}/sign-out")
+def sign_out() -> Response[str]:
+    """End the session (CSRF-checked, so no other site can sign a person out)."""
+    session, refused, _ = _guard(post=True)
+    if refused is not None:
+        return refused
+    accounts.sign_out(_raw_session())
+    return redirect(f"{BASE}/sign-in", cookies=(sessions.clear_cookie(secure=_secure()),))
+
+
+@router.post(f"{BASE}/mode")
+def switch_mode() -> Response[str]:
+    """Show test or live data (stored on the web session)."""
+    session, refused, form = _guard(post=True)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    mode = _one(form, "mode")
+    if mode not in ("test", "live"):
+        return page("Request refused", _error("Unknown mode."), session=session, status=400)
+    raw = _raw_session()
+    sessions.end(raw)
+    new_raw, _ = sessions.start(session.user_sub, session.account_id, mode)
+    return redirect(f"{BASE}/keys", cookies=(sessions.set_cookie(new_raw, secure=_secure()),))
+
+
+# -- API keys ----------------------------------------------------------------------------------------------
+
+
+def _keys_page(session: sessions.WebSession, *, message: str | None = None, shown: str | None = None,
+               status: int = 200) -> Response[str]:
+    rows = "".join(
+        f"<tr><td>{esc(k.get('name') or '-')}</td><td><code>{esc(k['prefix'])}…</code></td><td>{esc(k['kind'])}</td>"
+        f"<td>{esc(', '.join(k['scopes']))}</td><td>{esc(k['created_at'])}</td>"
+        f"<td>{esc(k.get('last_used_at') or 'never')}</td><td>"
+        f'<form method="post" action="{BASE}/keys/{esc(k["id"])}/revoke">{_csrf(session)}'
+        f'<button type="submit" aria-label="Revoke key {esc(k.get("name") or k["prefix"])}">Revoke</button>'
+        f"</form></td></tr>"
+        for k in list_api_keys(session.account_id, session.mode))
+    table = ('<div class="scroll"><table><thead><tr><th scope="col">Name</th><th scope="col">Prefix</th>'
+             '<th scope="col">Kind</th><th scope="col">Scopes</th><th scope="col">Created</th>'
+             f'<th scope="col">Last used</th><th scope="col">Revoke</th></tr></thead><tbody>{rows}</tbody></table>'
+             "</div>") if rows else "<p>No keys in this mode yet.</p>"
+    new = (f'<p role="status">Your new key is shown only now: copy it.</p>'
+           f'<p><label for="new-key">New key</label><input id="new-key" class="secret" readonly '
+           f'value="{esc(shown)}"></p>') if shown else ""
+    scopes = "".join(f'<label><input type="checkbox" name="scopes" value="{esc(s)}"'
+                     f'{" checked" if s in PUBLISHABLE_SCOPES else ""}> {esc(s)}</label>' for s in ALL_SCOPES)
+    live = ('<p><label><input type="checkbox" name="confirm_live" value="yes"> I understand this live key acts on '
+            "real bookings</label></p>") if session.mode == "live" else ""
+    create = (f'<h2>Create a key</h2><form method="post" action="{BASE}/keys">{_csrf(session)}'
+              '<label for="key-name">Name</label><input id="key-name" name="name" maxlength="80">'
+              '<fieldset><legend>Kind</legend>'
+              '<label><input type="radio" name="kind" value="secret" checked> Secret (server side)</label>'
+              '<label><input type="radio" name="kind" value="publishable"> Publishable (browser)</label>'
+              '</fieldset>'
+              '<label for="origins">Allowed origins (publishable keys; one per line)</label>'
+              '<textarea id="origins" name="allowed_origins" rows="2"></textarea>'
+              f'<fieldset><legend>Scopes</legend>{scopes}</fieldset>{live}'
+              '<button type="submit">Create key</button></form>')
+    return page("API keys", f"{_error(message)}{new}{table}{create}", session=session, status=status)
+
+
+@router.get(f"{BASE}/keys")
+def keys() -> Response[str]:
+    """The account's keys of the session's mode."""
+    session, refused, _ = _guard(post=False)
+    return refused or _keys_page(session)  # type: ignore[arg-type]
+
+
+@router.post(f"{BASE}/keys")
+def create_key() -> Response[str]:
+    """Create a key; its text is shown once. Live keys need the explicit confirmation."""
+    session, refused, form = _guard(post=True)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    if session.mode == "live" and _one(form, "confirm_live") != "yes":
+        return _keys_page(session, message="Tick the confirmation to create a live key.", status=400)
+    kind = _one(form, "kind") or "secret"
+    scopes = tuple(s for s in form.get("scopes", []) if s in ALL_SCOPES)
+    if not scopes:
+        return _keys_page(session, message="Choose at least one scope.", status=400)
+    origins = tuple(o.strip() for o in _one(form, "allowed_origins").splitlines() if o.strip())
+    try:
+        raw, record = create_api_key(session.account_id, session.mode, scopes, name=_one(form, "name") or None,
+                                     kind=kind, allowed_origins=origins if kind == "publishable" else ())
+    except AptError as exc:
+        return _keys_page(session, message=exc.message, status=400)
+    except ValueError as exc:
+        return _keys_page(session, message=str(exc), status=400)
+    audit("api_key.create", "created", account_id=session.account_id, key_id=record.key_id, mode=session.mode,
+          kind=kind, via="dashboard")
+    return _keys_page(session, shown=raw)
+
+
+@router.post(f"{BASE}/keys/<key_id>/revoke")
+def revoke_key(key_id: str) -> Response[str]:
+    """Revoke one of the session's account's keys; any other id is 404."""
+    session, refused, _ = _guard(post=True)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    if revoke_api_key(session.account_id, key_id, session.mode) is None:
+        return page("Not found", _error("No such key."), session=session, status=404)
+    audit("api_key.revoke", "revoked", account_id=session.account_id, key_id=key_id, mode=session.mode,
+          via="dashboard")
+    return redirect(f"{BASE}/keys")
+
+
+# -- connections -------------------------------------------------------------------------------------------
+
+
+def _base_url() -> str:
+    try:
+        return oauth.served_url()
+    except LookupError:
+        return oauth.public_base_url({}, None)
+
+
+def _connections_page(session: sessions.WebSession, *, message: str | None = None, status: int = 200) -> Response[str]:
+    mine = [c for c in store.list_connections(session.account_id) if c.mode == session.mode]
+    rows = "".join(
+        f"<tr><td>{esc(c.provider)}</td><td>{esc(c.status)}</td>"
+        f"<td>{esc((c.last_error or {}).get('message') or '-')}</td>"
+        f"<td>{esc((c.end_user or {}).get('name') or (c.end_user or {}).get('id') or '-')}</td>"
+        f'<td><a href="{BASE}/connections/{esc(c.connection_id)}/delete">Delete</a></td></tr>'
+        for c in mine)
+    table = ('<div class="scroll"><table><thead><tr><th scope="col">Provider</th><th scope="col">Status</th>'
+             '<th scope="col">Last error</th><th scope="col">End user</th><th scope="col">Delete</th></tr></thead>'
+             f"<tbody>{rows}</tbody></table></div>") if rows else "<p>No connections in this mode yet.</p>"
+    start = (f'<h2>Connect a provider</h2><form method="post" action="{BASE}/connections">{_csrf(session)}'
+             '<label for="end-user">End user (the business this connection belongs to)</label>'
+             '<input id="end-user" name="end_user" required maxlength="120">'
+             '<button type="submit">Connect a provider</button></form>')
+    return page("Connections", f"{_error(message)}{table}{start}", session=session, status=status)
+
+
+@router.get(f"{BASE}/connections")
+def connections_list() -> Response[str]:
+    """The account's connections of the session's mode."""
+    session, refused, _ = _guard(post=False)
+    return refused or _connections_page(session)  # type: ignore[arg-type]
+
+
+@router.post(f"{BASE}/connections")
+def connections_start() -> Response[str]:
+    """Open a connect session for the typed end user and send the browser to the hosted page."""
+    session, refused, form = _guard(post=True)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    name = _one(form, "end_user").strip()
+    if not name:
+        return _connections_page(session, message="Enter the end user.", status=400)
+    end_user = connect.EndUser(id=name, name=name)
+    try:
+        _, raw = connect.create_session(session.account_id, session.mode, end_user, None,
+                                        f"{_base_url()}{BASE}/connections")
+    except AptError as exc:
+        return _connections_page(session, message=exc.message, status=400)
+    target = connect.session_url(raw)
+    parts = urlsplit(target)
+    return redirect(target, form_action=(f"{parts.scheme}://{parts.netloc}",))
+
+
+@router.get(f"{BASE}/connections/<connection_id>/delete")
+def connection_delete_confirm(connection_id: str) -> Response[str]:
+    """The confirmation step before a connection is deleted."""
+    session, refused, _ = _guard(post=False)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    record = store.get_connection(session.account_id, connection_id)
+    if record is None or record.mode != session.mode:
+        return page("Not found", _error("No such connection."), session=session, status=404)
+    body = (f"<p>Delete the {esc(record.provider)} connection of "
+            f"{esc((record.end_user or {}).get('name') or '-')}? Its credentials are erased.</p>"
+            f'<form method="post" action="{BASE}/connections/{esc(connection_id)}/delete">{_csrf(session)}'
+            '<button type="submit">Delete the connection</button></form>'
+            f'<p><a href="{BASE}/connections">Cancel</a></p>')
+    return page("Delete connection", body, session=session)
+
+
+@router.post(f"{BASE}/connections/<connection_id>/delete")
+def connection_delete(connection_id: str) -> Response[str]:
+    """Delete one of the account's connections; another account's id is 404."""
+    session, refused, _ = _guard(post=True)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    record = store.get_connection(session.account_id, connection_id)
+    if record is None or record.mode != session.mode:
+        return page("Not found", _error("No such connection."), session=session, status=404)
+    store.delete_connection(record)
+    audit("connections.delete", "deleted", account_id=session.account_id, connection_id=connection_id,
+          provider=record.provider, via="dashboard")
+    return redirect(f"{BASE}/connections")
+
+
+# -- activity ----------------------------------------------------------------------------------------------
+
+
+def _when(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC) if text else None
+    except ValueError:
+        return None
+
+
+@router.get(f"{BASE}/activity")
+def activity_page() -> Response[str]:
+    """The account's audit entries, filterable by operation, outcome and time."""
+    session, refused, _ = _guard(post=False)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    query = router.current_event.query_string_parameters or {}
+    operation, outcome = query.get("operation") or None, query.get("outcome") or None
+    since, until = _when(query.get("since") or ""), _when(query.get("until") or "")
+    entries = activity(session.account_id, operation=operation, outcome=outcome, since=since, until=until,
+                       limit=100)
+    rows = "".join(f"<tr><td>{esc(e.get('at'))}</td><td>{esc(e.get('operation'))}</td>"
+                   f"<td>{esc(e.get('outcome'))}</td><td>{esc(e.get('message'))}</td></tr>" for e in entries)
+    table = ('<div class="scroll"><table><thead><tr><th scope="col">When (UTC)</th><th scope="col">Operation</th>'
+             '<th scope="col">Outcome</th><th scope="col">What</th></tr></thead>'
+             f"<tbody>{rows}</tbody></table></div>") if rows else "<p>No activity matches.</p>"
+    values = {"operation": operation or "", "outcome": outcome or "", "since": query.get("since") or "",
+              "until": query.get("until") or ""}
+    filters = (f'<form method="get" action="{BASE}/activity">'
+               f'<label for="operation">Operation</label><input id="operation" name="operation" '
+               f'value="{esc(values["operation"])}">'
+               f'<label for="outcome">Outcome</label><input id="outcome" name="outcome" '
+               f'value="{esc(values["outcome"])}">'
+               f'<label for="since">From (UTC)</label><input id="since" name="since" type="datetime-local" '
+               f'value="{esc(values["since"])}">'
+               f'<label for="until">Until (UTC)</label><input id="until" name="until" type="datetime-local" '
+               f'value="{esc(values["until"])}">'
+               '<button type="submit">Filter</button></form>')
+    link = urlencode({k: v for k, v in values.items() if v})
+    return page("Activity", f"{filters}{table}" + (f'<p><a href="{BASE}/activity">Clear filters</a></p>'
+                                                   if link else ""), session=session)
