@@ -87,9 +87,22 @@ def route_for(method: str, raw_path: str) -> tuple[Route, dict[str, str]]:
     raise AssertionError(f"no route for {method} {raw_path}")
 
 
+def _request_id_checked(answer: Result, keep: bool) -> Result:
+    """``answer`` with ``details.request_id`` checked against its X-Request-Id header, then (unless ``keep``)
+    removed, so tests compare an error's own details; every error answer of every test checks the id this way."""
+    details = answer.body.get("details") if isinstance(answer.body, dict) and "error" in answer.body else None
+    if isinstance(details, dict) and "request_id" in details:
+        assert details["request_id"] == answer.headers.get("x-request-id"), answer
+        if not keep:
+            answer.body["details"] = {k: v for k, v in details.items() if k != "request_id"}
+    return answer
+
+
 def invoke(method: str, path: str, *, headers: dict[str, str] | None = None, query: dict[str, Any] | None = None,
-           json_body: Any = None, raw_body: bytes | None = None) -> Result:
-    """Call the handler that serves ``method path`` with a real API Gateway event."""
+           json_body: Any = None, raw_body: bytes | None = None, keep_request_id: bool = False) -> Result:
+    """Call the handler that serves ``method path`` with a real API Gateway event.
+
+    An error's ``details.request_id`` is checked and dropped unless ``keep_request_id``."""
     route, params = route_for(method, quote(path))
     body = raw_body if raw_body is not None else (json.dumps(json_body).encode() if json_body is not None else b"")
     hdrs = [("Host", "api.test"), *((k, v) for k, v in (headers or {}).items())]
@@ -110,7 +123,7 @@ def invoke(method: str, path: str, *, headers: dict[str, str] | None = None, que
     answer = Result(result["statusCode"], headers, parsed)
     for done in after:
         done(answer)
-    return answer
+    return _request_id_checked(answer, keep_request_id)
 
 
 def _parsed(text: str) -> Any:
@@ -122,7 +135,8 @@ def _parsed(text: str) -> Any:
 
 
 def call_gateway(base_url: str, method: str, path: str, *, headers: dict[str, str] | None = None,
-                 query: dict[str, Any] | None = None, json_body: Any = None, timeout: float = 60.0) -> Result:
+                 query: dict[str, Any] | None = None, json_body: Any = None, timeout: float = 60.0,
+                 keep_request_id: bool = False) -> Result:
     """Call Aptura through the local API Gateway (:mod:`local.gateway`), whose functions run in
     Lambda-like worker processes: requests sent from several threads are really handled at once."""
     after = [hook(method, path, dict(headers or {}), json_body) for hook in INVOKE_HOOKS]
@@ -132,7 +146,7 @@ def call_gateway(base_url: str, method: str, path: str, *, headers: dict[str, st
     answer = Result(response.status_code, {k.lower(): v for k, v in response.headers.items()}, _parsed(response.text))
     for done in after:
         done(answer)
-    return answer
+    return _request_id_checked(answer, keep_request_id)
 
 
 def auth_headers(key: str, connection_id: str | None) -> dict[str, str]:

@@ -42,14 +42,14 @@ def test_without_api_gateways_id_lambdas_is_used() -> None:
 
 
 def test_an_error_carries_the_echoed_id_in_header_and_details(moto_aws: None) -> None:
-    answer = invoke("GET", "/v1/providers", headers={"X-Request-Id": "client-req-42"})
+    answer = invoke("GET", "/v1/providers", headers={"X-Request-Id": "client-req-42"}, keep_request_id=True)
     assert answer.status == 401
     assert answer.headers["x-request-id"] == "client-req-42"
     assert answer.body["error"] == "unauthorized" and answer.body["details"] == {"request_id": "client-req-42"}
 
 
 def test_an_error_without_an_incoming_id_uses_api_gateways(moto_aws: None) -> None:
-    answer = invoke("GET", "/v1/providers", headers={"X-Request-Id": "bad id with spaces"})
+    answer = invoke("GET", "/v1/providers", headers={"X-Request-Id": "bad id with spaces"}, keep_request_id=True)
     assert answer.status == 401
     request_id = answer.headers["x-request-id"]
     assert UUID.fullmatch(request_id) and answer.body["details"]["request_id"] == request_id
@@ -60,10 +60,11 @@ def test_error_details_keep_their_own_fields(moto_aws: None) -> None:
 
     raw, _ = create_api_key("acct_rid", "test")
     answer = invoke("GET", "/v1/availability", headers={**auth_headers(raw, "conn_missing"), "X-Request-Id": "r-1"},
-                    query={"serviceId": "s", "startDate": "2030-01-01", "endDate": "2030-01-02"})
+                    query={"serviceId": "s", "startDate": "2030-01-01", "endDate": "2030-01-02"}, keep_request_id=True)
     assert answer.status == 404, answer
     assert answer.body["details"] == {"request_id": "r-1"}
-    invalid = invoke("GET", "/v1/availability", headers={**auth_headers(raw, "conn_missing"), "X-Request-Id": "r-2"})
+    invalid = invoke("GET", "/v1/availability", headers={**auth_headers(raw, "conn_missing"), "X-Request-Id": "r-2"},
+                     keep_request_id=True)
     assert invalid.status == 400
     assert invalid.body["details"]["request_id"] == "r-2" and len(invalid.body["details"]) > 1  # the field errors too
 
