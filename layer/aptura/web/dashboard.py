@@ -41,9 +41,9 @@ def _one(form: dict[str, list[str]], name: str) -> str:
 
 
 def _secure() -> bool:
-    headers = router.current_event.headers or {}
-    lower = {k.lower(): v for k, v in headers.items()}
-    return sessions.is_secure(lower.get("host"), lower.get("x-forwarded-proto") or "https")
+    # The scheme as the browser used it (API Gateway says https; the local gateway serves plain http).
+    parts = urlsplit(oauth.served_url())
+    return sessions.is_secure(parts.netloc, parts.scheme)
 
 
 def _raw_session() -> str | None:
