@@ -185,6 +185,12 @@ def test_another_accounts_key_and_connection_answer_404(pool: str) -> None:
     assert post(path, {"csrf": b_csrf}, b_cookie).status == 404
     assert store.get_connection(a_account.account_id, record.connection_id) is not None
     assert record.connection_id not in get("/dashboard/connections", b_cookie).body
+    rotate = f"/dashboard/connections/{record.connection_id}/rotate"
+    assert get(rotate, b_cookie).status == 404
+    assert post(rotate, {"csrf": b_csrf, "password": "stolen-password-1"}, b_cookie).status == 404
+    assert post(rotate, {"password": "no-token-password"}, a_cookie).status == 403
+    form = get(rotate, a_cookie)
+    assert form.status == 200 and 'name="password"' in form.body and 'value="s"' not in form.body
     # the owner sees it, confirms, and it is gone
     assert record.connection_id in get("/dashboard/connections", a_cookie).body
     confirm_page = get(path, a_cookie)

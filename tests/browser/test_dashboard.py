@@ -129,9 +129,25 @@ def test_sign_up_keys_connect_activity_and_delete(dev_stack: Stack, page: Any, s
     listed = ours(dev_stack, first)
     assert listed.get(connection_id, {}).get("end_user", {}).get("name") == "Salon Dashboard Nord", listed
 
+    # Rotate: wrong credentials are refused on the page (secrets not kept), the right ones are saved.
+    demo = demo_values(dev_stack, PROVIDER)
+    row.get_by_role("link", name="Rotate credentials").click()
+    assert page.locator("h1").inner_text() == "Rotate credentials"
+    assert page.locator('[name="password"]').input_value() == ""  # a secret is never rendered back
+    page.locator('[name="password"]').fill("not-the-password-42")
+    page.get_by_role("button", name="Save new credentials").click()
+    assert page.get_by_role("alert").first.inner_text().strip()
+    assert page.locator('[name="password"]').input_value() == ""
+    assert "not-the-password-42" not in page.content()
+    shot(page, "dashboard-rotate")
+    page.locator('[name="password"]').fill(str(demo["password"]))
+    page.get_by_role("button", name="Save new credentials").click()
+    page.wait_for_url(lambda u: urlsplit(u).path == "/dashboard/connections")
+    assert "active" in row.inner_text()
+
     page.get_by_role("link", name="Activity").click()
     table = page.locator("tbody").inner_text()
-    for operation in ("sign_up", "sign_in", "sign_out", "api_key.create", "api_key.revoke"):
+    for operation in ("sign_up", "sign_in", "sign_out", "api_key.create", "api_key.revoke", "connections.update"):
         assert operation in table, operation
     assert "connect" in table  # the hosted page's connection
     shot(page, "dashboard-activity")

@@ -9,6 +9,7 @@ and by starting a fresh session on success).
 from __future__ import annotations
 
 import base64
+import dataclasses
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -19,9 +20,11 @@ from aptura import connect
 from aptura.api import oauth
 from aptura.api.audit import activity, audit
 from aptura.errors import AptError
+from aptura.spec.loader import load_spec
 from aptura.store import connections as store
 from aptura.store.keys import ALL_SCOPES, PUBLISHABLE_SCOPES, create_api_key, list_api_keys, revoke_api_key
 from aptura.web import accounts, html, sessions
+from aptura.web.forms import FormField, fields_for, render_fields, split_values
 from aptura.web.html import esc
 
 router = Router()
@@ -82,7 +85,7 @@ def _csrf(session: sessions.WebSession) -> str:
 
 
 def _error(message: str | None) -> str:
-    return f'<p class="error" role="alert">{esc(message)}</p>' if message else ""
+    return f'<div class="alert" role="alert"><p>{esc(message)}</p></div>' if message else ""
 
 
 def _signed_in() -> sessions.WebSession | None:
@@ -247,7 +250,7 @@ def _keys_page(session: sessions.WebSession, *, message: str | None = None, show
              '<th scope="col">Kind</th><th scope="col">Scopes</th><th scope="col">Created</th>'
              f'<th scope="col">Last used</th><th scope="col">Revoke</th></tr></thead><tbody>{rows}</tbody></table>'
              "</div>") if rows else "<p>No keys in this mode yet.</p>"
-    new = (f'<p role="status">Your new key is shown only now: copy it.</p>'
+    new = (f'<p class="notice" role="status">Your new key is shown only now: copy it.</p>'
            f'<p><label for="new-key">New key</label><input id="new-key" class="secret" readonly '
            f'value="{esc(shown)}"></p>') if shown else ""
     scopes = "".join(f'<label><input type="checkbox" name="scopes" value="{esc(s)}"'
@@ -255,7 +258,7 @@ def _keys_page(session: sessions.WebSession, *, message: str | None = None, show
     live = ('<p><label><input type="checkbox" name="confirm_live" value="yes"> I understand this live key acts on '
             "real bookings</label></p>") if session.mode == "live" else ""
     create = (f'<h2>Create a key</h2><form method="post" action="{BASE}/keys">{_csrf(session)}'
-              '<label for="key-name">Name</label><input id="key-name" name="name" maxlength="80">'
+              '<label for="key-name">Name</label><input id="key-name" name="name" type="text" maxlength="80">'
               '<fieldset><legend>Kind</legend>'
               '<label><input type="radio" name="kind" value="secret" checked> Secret (server side)</label>'
               '<label><input type="radio" name="kind" value="publishable"> Publishable (browser)</label>'
@@ -328,14 +331,15 @@ def _connections_page(session: sessions.WebSession, *, message: str | None = Non
         f"<tr><td>{esc(c.provider)}</td><td>{esc(c.status)}</td>"
         f"<td>{esc((c.last_error or {}).get('message') or '-')}</td>"
         f"<td>{esc((c.end_user or {}).get('name') or (c.end_user or {}).get('id') or '-')}</td>"
-        f'<td><a href="{BASE}/connections/{esc(c.connection_id)}/delete">Delete</a></td></tr>'
+        f'<td><a href="{BASE}/connections/{esc(c.connection_id)}/rotate">Rotate credentials</a> '
+        f'<a href="{BASE}/connections/{esc(c.connection_id)}/delete">Delete</a></td></tr>'
         for c in mine)
     table = ('<div class="scroll"><table><thead><tr><th scope="col">Provider</th><th scope="col">Status</th>'
-             '<th scope="col">Last error</th><th scope="col">End user</th><th scope="col">Delete</th></tr></thead>'
+             '<th scope="col">Last error</th><th scope="col">End user</th><th scope="col">Manage</th></tr></thead>'
              f"<tbody>{rows}</tbody></table></div>") if rows else "<p>No connections in this mode yet.</p>"
     start = (f'<h2>Connect a provider</h2><form method="post" action="{BASE}/connections">{_csrf(session)}'
              '<label for="end-user">End user (the business this connection belongs to)</label>'
-             '<input id="end-user" name="end_user" required maxlength="120">'
+             '<input id="end-user" name="end_user" type="text" required maxlength="120">'
              '<button type="submit">Connect a provider</button></form>')
     return page("Connections", f"{_error(message)}{table}{start}", session=session, status=status)
 
@@ -367,14 +371,80 @@ def connections_start() -> Response[str]:
     return redirect(target, form_action=(f"{parts.scheme}://{parts.netloc}",))
 
 
+def _mine(session: sessions.WebSession, connection_id: str) -> store.ConnectionRecord | None:
+    """The session's account's connection of the session's mode, else None (answered as 404)."""
+    record = store.get_connection(session.account_id, connection_id)
+    return record if record is not None and record.mode == session.mode else None
+
+
+def _rotation_fields(record: store.ConnectionRecord) -> list[FormField]:
+    # Secrets are optional here: left empty, the stored one stays (they are never shown, so asking all again
+    # would make a one-secret rotation retype every other).
+    return [dataclasses.replace(f, required=False) if f.secret else f for f in fields_for(load_spec(record.provider))]
+
+
+def _rotate_page(session: sessions.WebSession, record: store.ConnectionRecord, *, values: dict[str, str] | None = None,
+                 errors: dict[str, list[str]] | None = None, message: str | None = None,
+                 status: int = 200) -> Response[str]:
+    fields = _rotation_fields(record)
+    shown = values if values is not None else {k: str(v) for k, v in record.config.items()}
+    body = (f"{_error(message)}<p>New credentials for the {esc(record.provider)} connection of "
+            f"{esc((record.end_user or {}).get('name') or '-')}. Aptura checks them with the provider before "
+            "saving; a secret left empty keeps the current one.</p>"
+            f'<form method="post" action="{BASE}/connections/{esc(record.connection_id)}/rotate">{_csrf(session)}'
+            f'{render_fields(fields, shown, errors)}<button type="submit">Save new credentials</button></form>'
+            f'<p><a href="{BASE}/connections">Cancel</a></p>')
+    return page("Rotate credentials", body, session=session, status=status)
+
+
+@router.get(f"{BASE}/connections/<connection_id>/rotate")
+def connection_rotate_form(connection_id: str) -> Response[str]:
+    """The connection's fields (config filled in, secrets never) to replace its credentials."""
+    session, refused, _ = _guard(post=False)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    record = _mine(session, connection_id)
+    if record is None:
+        return page("Not found", _error("No such connection."), session=session, status=404)
+    return _rotate_page(session, record)
+
+
+@router.post(f"{BASE}/connections/<connection_id>/rotate")
+def connection_rotate(connection_id: str) -> Response[str]:
+    """Verify the new credentials with the provider, then save them; refused, nothing changes."""
+    session, refused, form = _guard(post=True)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    record = _mine(session, connection_id)
+    if record is None:
+        return page("Not found", _error("No such connection."), session=session, status=404)
+    fields = _rotation_fields(record)
+    posted = {name: _one(form, name) for name in form}
+    config, credentials = split_values(fields, posted)
+    kept = {f.name: posted.get(f.name, "") for f in fields if not f.secret}
+    try:
+        connect.rotate_connection(record, config, credentials or None)
+    except AptError as exc:
+        details = exc.details if isinstance(exc.details, dict) else {}
+        errors = {str(k).split(".", 1)[-1]: [str(m) for m in (v if isinstance(v, list) else [v])]
+                  for k, v in details.items()}
+        audit("connections.update", "refused", account_id=session.account_id, connection_id=connection_id,
+              provider=record.provider, via="dashboard")
+        return _rotate_page(session, record, values=kept, errors=errors, message=exc.message,
+                            status=422 if exc.status == 422 else 400)
+    audit("connections.update", "updated", account_id=session.account_id, connection_id=connection_id,
+          provider=record.provider, via="dashboard")
+    return redirect(f"{BASE}/connections")
+
+
 @router.get(f"{BASE}/connections/<connection_id>/delete")
 def connection_delete_confirm(connection_id: str) -> Response[str]:
     """The confirmation step before a connection is deleted."""
     session, refused, _ = _guard(post=False)
     if refused is not None or session is None:
         return refused or redirect(f"{BASE}/sign-in")
-    record = store.get_connection(session.account_id, connection_id)
-    if record is None or record.mode != session.mode:
+    record = _mine(session, connection_id)
+    if record is None:
         return page("Not found", _error("No such connection."), session=session, status=404)
     body = (f"<p>Delete the {esc(record.provider)} connection of "
             f"{esc((record.end_user or {}).get('name') or '-')}? Its credentials are erased.</p>"
@@ -390,8 +460,8 @@ def connection_delete(connection_id: str) -> Response[str]:
     session, refused, _ = _guard(post=True)
     if refused is not None or session is None:
         return refused or redirect(f"{BASE}/sign-in")
-    record = store.get_connection(session.account_id, connection_id)
-    if record is None or record.mode != session.mode:
+    record = _mine(session, connection_id)
+    if record is None:
         return page("Not found", _error("No such connection."), session=session, status=404)
     store.delete_connection(record)
     audit("connections.delete", "deleted", account_id=session.account_id, connection_id=connection_id,
@@ -428,9 +498,9 @@ def activity_page() -> Response[str]:
     values = {"operation": operation or "", "outcome": outcome or "", "since": query.get("since") or "",
               "until": query.get("until") or ""}
     filters = (f'<form method="get" action="{BASE}/activity">'
-               f'<label for="operation">Operation</label><input id="operation" name="operation" '
+               f'<label for="operation">Operation</label><input id="operation" name="operation" type="text" '
                f'value="{esc(values["operation"])}">'
-               f'<label for="outcome">Outcome</label><input id="outcome" name="outcome" '
+               f'<label for="outcome">Outcome</label><input id="outcome" name="outcome" type="text" '
                f'value="{esc(values["outcome"])}">'
                f'<label for="since">From (UTC)</label><input id="since" name="since" type="datetime-local" '
                f'value="{esc(values["since"])}">'
