@@ -166,6 +166,7 @@ def test_publishable_key_with_an_allowed_origin(pool: str) -> None:
     made = post("/dashboard/keys", {"csrf": csrf, "kind": "publishable", "scopes": "availability:read",
                                     "allowed_origins": "https://salon.example"}, cookie)
     assert made.status == 200 and key_shown(made.body).startswith("apt_pk_test_")
+    assert "origins: https://salon.example" in get("/dashboard/keys", cookie).body
     none = post("/dashboard/keys", {"csrf": csrf, "kind": "publishable", "scopes": "availability:read"}, cookie)
     assert none.status == 400 and "new-key" not in none.body
 
@@ -216,6 +217,8 @@ def test_activity_lists_sign_up_sign_in_and_key_changes_with_filters(pool: str) 
     assert page.status == 200
     for operation in ("sign_up", "sign_in", "api_key.create", "account.create"):
         assert f"<td>{operation}</td>" in page.body, operation
+    assert re.search(r"key_id: <code>key_[0-9a-f]+</code>", page.body)  # which key, never its text
+    assert "apt_test_" not in page.body and re.search(r'<time datetime="[0-9T:.-]+Z">', page.body)
     only = get("/dashboard/activity", cookie, {"operation": "sign_up"})
     assert "<td>sign_up</td>" in only.body and "<td>sign_in</td>" not in only.body
     future = get("/dashboard/activity", cookie, {"since": "2200-01-01T00:00"})

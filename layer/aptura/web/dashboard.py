@@ -236,10 +236,16 @@ def switch_mode() -> Response[str]:
 # -- API keys ----------------------------------------------------------------------------------------------
 
 
+def _kind(key: dict[str, object]) -> str:
+    origins = key.get("allowed_origins") or ()
+    listed = ", ".join(str(o) for o in origins) if isinstance(origins, (list, tuple)) else ""
+    return esc(key.get("kind")) + (f"<br><small>origins: {esc(listed)}</small>" if listed else "")
+
+
 def _keys_page(session: sessions.WebSession, *, message: str | None = None, shown: str | None = None,
                status: int = 200) -> Response[str]:
     rows = "".join(
-        f"<tr><td>{esc(k.get('name') or '-')}</td><td><code>{esc(k['prefix'])}…</code></td><td>{esc(k['kind'])}</td>"
+        f"<tr><td>{esc(k.get('name') or '-')}</td><td><code>{esc(k['prefix'])}…</code></td><td>{_kind(k)}</td>"
         f"<td>{esc(', '.join(k['scopes']))}</td><td>{esc(k['created_at'])}</td>"
         f"<td>{esc(k.get('last_used_at') or 'never')}</td><td>"
         f'<form method="post" action="{BASE}/keys/{esc(k["id"])}/revoke">{_csrf(session)}'
@@ -479,6 +485,22 @@ def _when(text: str) -> datetime | None:
         return None
 
 
+# What an entry says about its subject, shown in the activity table: identifiers and labels only (an entry
+# never holds a secret, and these fields could not be one anyway).
+_DETAILS = ("mode", "provider", "connection_id", "key_id", "kind", "via", "error")
+
+
+def _details(entry: dict[str, object]) -> str:
+    shown = [f"{name}: <code>{esc(entry[name])}</code>" for name in _DETAILS if entry.get(name) not in (None, "")]
+    return ", ".join(shown) or "-"
+
+
+def _at(stamp: object) -> str:
+    # "2026-12-07T09:20:10.400531Z" reads as "2026-12-07 09:20:10"; the machine-readable value stays whole.
+    text = str(stamp or "")
+    return f'<time datetime="{esc(text)}">{esc(text[:19].replace("T", " "))}</time>' if text else "-"
+
+
 @router.get(f"{BASE}/activity")
 def activity_page() -> Response[str]:
     """The account's audit entries, filterable by operation, outcome and time."""
@@ -490,10 +512,10 @@ def activity_page() -> Response[str]:
     since, until = _when(query.get("since") or ""), _when(query.get("until") or "")
     entries = activity(session.account_id, operation=operation, outcome=outcome, since=since, until=until,
                        limit=100)
-    rows = "".join(f"<tr><td>{esc(e.get('at'))}</td><td>{esc(e.get('operation'))}</td>"
-                   f"<td>{esc(e.get('outcome'))}</td><td>{esc(e.get('message'))}</td></tr>" for e in entries)
+    rows = "".join(f"<tr><td>{_at(e.get('at'))}</td><td>{esc(e.get('operation'))}</td>"
+                   f"<td>{esc(e.get('outcome'))}</td><td>{_details(e)}</td></tr>" for e in entries)
     table = ('<div class="scroll"><table><thead><tr><th scope="col">When (UTC)</th><th scope="col">Operation</th>'
-             '<th scope="col">Outcome</th><th scope="col">What</th></tr></thead>'
+             '<th scope="col">Outcome</th><th scope="col">Details</th></tr></thead>'
              f"<tbody>{rows}</tbody></table></div>") if rows else "<p>No activity matches.</p>"
     values = {"operation": operation or "", "outcome": outcome or "", "since": query.get("since") or "",
               "until": query.get("until") or ""}
