@@ -83,7 +83,7 @@ def test_sign_up_shows_the_first_test_key_once_and_it_calls_the_api(pool: str) -
     cookie = cookie_of(made)
     listing = get("/dashboard/keys", cookie)
     assert listing.status == 200 and key[:13] in listing.body and key not in listing.body
-    assert "First test key" in listing.body
+    assert "<h3>First test key</h3>" in listing.body
 
 
 def test_sign_up_twice_with_one_email_is_refused(pool: str) -> None:
@@ -115,7 +115,7 @@ def test_sign_in_refusals_share_one_message_and_sign_in_reuses_the_account(pool:
     back = post("/dashboard/sign-in", {"email": "person@example.com", "password": PASSWORD})
     assert back.status == 303 and back.headers["location"] == "/dashboard/keys"
     listing = get("/dashboard/keys", cookie_of(back))
-    assert listing.body.count("<td>First test key</td>") == 1  # same account, no second one made
+    assert listing.body.count("<h3>First test key</h3>") == 1  # same account, no second one made
 
 
 def test_every_post_needs_the_sessions_csrf_token(pool: str) -> None:
@@ -125,7 +125,7 @@ def test_every_post_needs_the_sessions_csrf_token(pool: str) -> None:
         assert refused.status == 403, path
         wrong = post(path, {"csrf": csrf + "x", "name": "x", "scopes": "catalog:read"}, cookie)
         assert wrong.status == 403, path
-    assert "x</td>" not in get("/dashboard/keys", cookie).body
+    assert "<h3>x</h3>" not in get("/dashboard/keys", cookie).body
 
 
 def test_pages_need_a_session(pool: str) -> None:
@@ -141,7 +141,7 @@ def test_create_and_revoke_a_key_and_live_keys_need_confirmation(pool: str) -> N
     assert made.status == 200
     raw = key_shown(made.body)
     assert invoke("GET", "/v1/providers", headers={"Authorization": f"Bearer {raw}"}).status == 200
-    key_id = re.search(r'<td>Server</td>.*?action="/dashboard/keys/(key_[0-9a-f]+)/revoke"', made.body, re.S)
+    key_id = re.search(r'<h3>Server</h3>.*?action="/dashboard/keys/(key_[0-9a-f]+)/revoke"', made.body, re.S)
     assert key_id
     revoked = post(f"/dashboard/keys/{key_id.group(1)}/revoke", {"csrf": csrf}, cookie)
     assert revoked.status == 303

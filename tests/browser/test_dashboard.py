@@ -58,7 +58,7 @@ def ours(stack: Stack, key: str) -> dict[str, Any]:
 
 
 def key_row(page: Any, name: str) -> Any:
-    return page.locator("tbody tr").filter(has_text=name)
+    return page.locator("section.card").filter(has_text=name)
 
 
 def test_sign_up_keys_connect_activity_and_delete(dev_stack: Stack, page: Any, shot: Any) -> None:
@@ -120,7 +120,7 @@ def test_sign_up_keys_connect_activity_and_delete(dev_stack: Stack, page: Any, s
     page.locator("form button[type=submit]").click()
     page.wait_for_url(lambda u: urlsplit(u).path == "/dashboard/connections")
     connection_id = parse_qs(urlsplit(page.url).query)["connection_id"][0]
-    row = page.locator("tbody tr").filter(has_text="Salon Dashboard Nord")
+    row = page.locator("section.card").filter(has_text="Salon Dashboard Nord")
     assert row.count() == 1 and PROVIDER in row.inner_text() and "active" in row.inner_text()
     shot(page, "dashboard-connections")
 
@@ -162,11 +162,11 @@ def test_sign_up_keys_connect_activity_and_delete(dev_stack: Stack, page: Any, s
     assert page.locator("h1").inner_text() == "Delete connection"
     shot(page, "dashboard-delete")
     page.get_by_role("link", name="Cancel").click()
-    assert page.locator("tbody tr").filter(has_text="Salon Dashboard Nord").count() == 1
-    page.locator("tbody tr").filter(has_text="Salon Dashboard Nord").get_by_role("link", name="Delete").click()
+    assert page.locator("section.card").filter(has_text="Salon Dashboard Nord").count() == 1
+    page.locator("section.card").filter(has_text="Salon Dashboard Nord").get_by_role("link", name="Delete").click()
     page.get_by_role("button", name="Delete the connection").click()
     assert urlsplit(page.url).path == "/dashboard/connections"
-    assert page.locator("tbody tr").filter(has_text="Salon Dashboard Nord").count() == 0
+    assert page.locator("section.card").filter(has_text="Salon Dashboard Nord").count() == 0
     assert connection_id not in ours(dev_stack, first)
 
 

@@ -244,18 +244,18 @@ def _kind(key: dict[str, object]) -> str:
 
 def _keys_page(session: sessions.WebSession, *, message: str | None = None, shown: str | None = None,
                status: int = 200) -> Response[str]:
-    rows = "".join(
-        f"<tr><td>{esc(k.get('name') or '-')}</td><td><code>{esc(k['prefix'])}…</code></td><td>{_kind(k)}</td>"
-        f"<td>{esc(', '.join(k['scopes']))}</td><td>{esc(k['created_at'])}</td>"
-        f"<td>{esc(k.get('last_used_at') or 'never')}</td><td>"
+    # One card per key, not a table: seven columns do not fit the 40rem page, let alone a phone.
+    cards = "".join(
+        f'<section class="card" aria-label="Key {esc(k.get("name") or k["prefix"])}">'
+        f"<h3>{esc(k.get('name') or '-')}</h3>"
+        f"<p><code>{esc(k['prefix'])}…</code> · {_kind(k)}</p>"
+        f"<p>Scopes: {esc(', '.join(k['scopes']))}</p>"
+        f"<p>Created {_at(k['created_at'])} · last used {_at(k.get('last_used_at'), 'never')}</p>"
         f'<form method="post" action="{BASE}/keys/{esc(k["id"])}/revoke">{_csrf(session)}'
         f'<button type="submit" aria-label="Revoke key {esc(k.get("name") or k["prefix"])}">Revoke</button>'
-        f"</form></td></tr>"
+        f"</form></section>"
         for k in list_api_keys(session.account_id, session.mode))
-    table = ('<div class="scroll"><table><thead><tr><th scope="col">Name</th><th scope="col">Prefix</th>'
-             '<th scope="col">Kind</th><th scope="col">Scopes</th><th scope="col">Created</th>'
-             f'<th scope="col">Last used</th><th scope="col">Revoke</th></tr></thead><tbody>{rows}</tbody></table>'
-             "</div>") if rows else "<p>No keys in this mode yet.</p>"
+    table = cards or "<p>No keys in this mode yet.</p>"
     new = (f'<p class="notice" role="status">Your new key is shown only now: copy it.</p>'
            f'<p><label for="new-key">New key</label><input id="new-key" class="secret" readonly '
            f'value="{esc(shown)}"></p>') if shown else ""
@@ -331,18 +331,25 @@ def _base_url() -> str:
         return oauth.public_base_url({}, None)
 
 
+def _end_user(record: store.ConnectionRecord) -> str:
+    who = record.end_user or {}
+    return str(who.get("name") or who.get("id") or "No end user")
+
+
+def _last_error(record: store.ConnectionRecord) -> str:
+    return str((record.last_error or {}).get("message") or "")
+
+
 def _connections_page(session: sessions.WebSession, *, message: str | None = None, status: int = 200) -> Response[str]:
     mine = [c for c in store.list_connections(session.account_id) if c.mode == session.mode]
-    rows = "".join(
-        f"<tr><td>{esc(c.provider)}</td><td>{esc(c.status)}</td>"
-        f"<td>{esc((c.last_error or {}).get('message') or '-')}</td>"
-        f"<td>{esc((c.end_user or {}).get('name') or (c.end_user or {}).get('id') or '-')}</td>"
-        f'<td><a href="{BASE}/connections/{esc(c.connection_id)}/rotate">Rotate credentials</a> '
-        f'<a href="{BASE}/connections/{esc(c.connection_id)}/delete">Delete</a></td></tr>'
+    cards = "".join(
+        f'<section class="card" aria-label="Connection {esc(c.provider)} of {esc(_end_user(c))}">'
+        f"<h3>{esc(_end_user(c))}</h3><p>{esc(c.provider)} · status <strong>{esc(c.status)}</strong></p>"
+        + (f"<p>Last error: {esc(_last_error(c))}</p>" if _last_error(c) else "")
+        + f'<p><a href="{BASE}/connections/{esc(c.connection_id)}/rotate">Rotate credentials</a> · '
+        f'<a href="{BASE}/connections/{esc(c.connection_id)}/delete">Delete</a></p></section>'
         for c in mine)
-    table = ('<div class="scroll"><table><thead><tr><th scope="col">Provider</th><th scope="col">Status</th>'
-             '<th scope="col">Last error</th><th scope="col">End user</th><th scope="col">Manage</th></tr></thead>'
-             f"<tbody>{rows}</tbody></table></div>") if rows else "<p>No connections in this mode yet.</p>"
+    table = cards or "<p>No connections in this mode yet.</p>"
     start = (f'<h2>Connect a provider</h2><form method="post" action="{BASE}/connections">{_csrf(session)}'
              '<label for="end-user">End user (the business this connection belongs to)</label>'
              '<input id="end-user" name="end_user" type="text" required maxlength="120">'
@@ -495,10 +502,10 @@ def _details(entry: dict[str, object]) -> str:
     return ", ".join(shown) or "-"
 
 
-def _at(stamp: object) -> str:
+def _at(stamp: object, missing: str = "-") -> str:
     # "2026-12-07T09:20:10.400531Z" reads as "2026-12-07 09:20:10"; the machine-readable value stays whole.
     text = str(stamp or "")
-    return f'<time datetime="{esc(text)}">{esc(text[:19].replace("T", " "))}</time>' if text else "-"
+    return f'<time datetime="{esc(text)}">{esc(text[:19].replace("T", " "))}</time>' if text else esc(missing)
 
 
 @router.get(f"{BASE}/activity")
@@ -514,7 +521,7 @@ def activity_page() -> Response[str]:
                        limit=100)
     rows = "".join(f"<tr><td>{_at(e.get('at'))}</td><td>{esc(e.get('operation'))}</td>"
                    f"<td>{esc(e.get('outcome'))}</td><td>{_details(e)}</td></tr>" for e in entries)
-    table = ('<div class="scroll"><table><thead><tr><th scope="col">When (UTC)</th><th scope="col">Operation</th>'
+    table = ('<div class="table-wrap"><table><thead><tr><th scope="col">When (UTC)</th><th scope="col">Operation</th>'
              '<th scope="col">Outcome</th><th scope="col">Details</th></tr></thead>'
              f"<tbody>{rows}</tbody></table></div>") if rows else "<p>No activity matches.</p>"
     values = {"operation": operation or "", "outcome": outcome or "", "since": query.get("since") or "",
