@@ -50,6 +50,20 @@ def sign_in(page: Any, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def connect_provider(stack: Stack, page: Any, end_user: str) -> str:
+    """From the connections page through the hosted connect page and back; returns the new connection's id."""
+    page.get_by_role("link", name="Connections").click()
+    page.get_by_label("End user").fill(end_user)
+    page.get_by_role("button", name="Connect a provider").click()
+    assert "/connect/" in page.url
+    assert page.locator("h1").inner_text() == "Connect your booking platform"
+    page.locator("ul.providers a").filter(has_text="Mindbody").first.click()
+    fill(page, demo_values(stack, PROVIDER))
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(lambda u: urlsplit(u).path == "/dashboard/connections")
+    return parse_qs(urlsplit(page.url).query)["connection_id"][0]
+
+
 def ours(stack: Stack, key: str) -> dict[str, Any]:
     """The account's connections by id, as the API lists them."""
     listed = call(stack, key, "/v1/connections")
@@ -109,17 +123,7 @@ def test_sign_up_keys_connect_activity_and_delete(dev_stack: Stack, page: Any, s
     assert "Test mode" in page.locator("header").inner_text()
 
     # Connect a provider through the hosted page; back on the dashboard the connection carries the end user.
-    page.get_by_role("link", name="Connections").click()
-    page.get_by_label("End user").fill("Salon Dashboard Nord")
-    page.get_by_role("button", name="Connect a provider").click()
-    assert "/connect/" in page.url
-    assert page.locator("h1").inner_text() == "Connect your booking platform"
-    spec_name = page.locator("ul.providers a").filter(has_text="Mindbody")
-    spec_name.first.click()
-    fill(page, demo_values(dev_stack, PROVIDER))
-    page.locator("form button[type=submit]").click()
-    page.wait_for_url(lambda u: urlsplit(u).path == "/dashboard/connections")
-    connection_id = parse_qs(urlsplit(page.url).query)["connection_id"][0]
+    connection_id = connect_provider(dev_stack, page, "Salon Dashboard Nord")
     row = page.locator("section.card").filter(has_text="Salon Dashboard Nord")
     assert row.count() == 1 and PROVIDER in row.inner_text() and "active" in row.inner_text()
     shot(page, "dashboard-connections")
@@ -180,6 +184,17 @@ def test_every_page_fits_a_phone(dev_stack: Stack, phone_page: Any, shot: Any) -
         assert "Test mode" in page.locator("header").inner_text()
         assert no_horizontal_scroll(page), name
         shot(page, name)
+    page.get_by_role("button", name="Switch to live mode").click()
+    assert "Live mode" in page.locator("header").inner_text() and no_horizontal_scroll(page)
+    shot(page, "dashboard-keys-live")
+    page.get_by_role("button", name="Switch to test mode").click()
+    connect_provider(dev_stack, page, "Phone Salon")
+    card = page.locator("section.card").filter(has_text="Phone Salon")
+    for name, link in (("dashboard-rotate", "Rotate credentials"), ("dashboard-delete", "Delete")):
+        card.get_by_role("link", name=link).click()
+        assert no_horizontal_scroll(page), name
+        shot(page, name)
+        page.get_by_role("link", name="Cancel").click()
 
 
 def test_sign_in_and_a_key_by_keyboard_alone(dev_stack: Stack, page: Any) -> None:
