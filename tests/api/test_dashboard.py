@@ -128,6 +128,20 @@ def test_every_post_needs_the_sessions_csrf_token(pool: str) -> None:
     assert "<h3>x</h3>" not in get("/dashboard/keys", cookie).body
 
 
+def test_sign_up_and_sign_in_posted_from_another_site_are_refused(pool: str) -> None:
+    sign_up("origin@example.com")
+    fields: dict[str, str | list[str]] = {"email": "origin@example.com", "password": PASSWORD, "code": "123456"}
+    foreign = ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site", "Origin": "null"},
+               {"Sec-Fetch-Site": "same-site"})
+    for path in ("/dashboard/sign-in", "/dashboard/sign-up", "/dashboard/confirm"):
+        for extra in foreign:
+            refused = post(path, fields, extra=extra)
+            assert refused.status == 403 and "set-cookie" not in refused.headers, (path, extra)
+    for extra in ({"Origin": "https://api.test"}, {"Origin": "null", "Sec-Fetch-Site": "same-origin"}):
+        same = post("/dashboard/sign-in", fields, extra=extra)
+        assert same.status == 303 and "set-cookie" in same.headers, extra
+
+
 def test_pages_need_a_session(pool: str) -> None:
     for path in ("/dashboard/keys", "/dashboard/connections", "/dashboard/activity"):
         answer = get(path, "not-a-session")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 
@@ -212,3 +212,18 @@ def test_sign_in_and_a_key_by_keyboard_alone(dev_stack: Stack, page: Any) -> Non
     page.keyboard.press("Enter")  # submits the create form with its defaults
     page.wait_for_selector("#new-key")
     assert key_row(page, "Keyboard key").count() == 1
+
+
+def test_a_sign_in_form_on_another_site_is_refused(dev_stack: Stack, page: Any) -> None:
+    email, _ = sign_up(dev_stack, page)
+    page.context.clear_cookies()
+    # Another site's page posting the attacker's credentials (login CSRF): refused, and no session cookie set.
+    # (a data: URL: an origin of its own, as another site's page would have; set_content would keep Aptura's)
+    form = (f'<form method="post" action="{dev_stack.facts["dashboard_url"]}/sign-in">'
+            f'<input name="email" value="{email}"><input name="password" value="{PASSWORD}">'
+            '<button type="submit">Go</button></form>')
+    page.goto("data:text/html," + quote(form))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Go").click()
+    assert "sent from another site" in page.get_by_role("alert").inner_text()
+    assert not page.context.cookies()

@@ -2,8 +2,9 @@
 
 Every page but sign-up/sign-in needs a live web session and acts only for the session's
 account and mode; ids of another account answer 404. Every POST carries the session's CSRF
-token (sign-up and sign-in, which have no session yet, are covered by SameSite=Lax cookies
-and by starting a fresh session on success).
+token. Sign-up, confirm and sign-in have no session yet: a browser's post to them must come from
+this host (its ``Origin``), so another site cannot sign a visitor in to an account of its own, and
+success always starts a fresh session.
 """
 
 from __future__ import annotations
@@ -107,6 +108,21 @@ def _guard(*, post: bool) -> tuple[sessions.WebSession | None, Response[str] | N
 # -- sign-up, sign-in, sign-out ----------------------------------------------------------------------------
 
 
+def _cross_site() -> Response[str] | None:
+    """A 403 page when a browser posted this form from another site (login CSRF), else None."""
+    headers = {k.lower(): v for k, v in (router.current_event.headers or {}).items()}
+    # Browsers say where a request comes from in Sec-Fetch-Site; the pages' Referrer-Policy no-referrer makes
+    # their own posts carry "Origin: null", so Origin is only checked when it names a real origin.
+    fetch_site = headers.get("sec-fetch-site")
+    origin = headers.get("origin")
+    foreign = fetch_site not in (None, "same-origin", "none") or (
+        origin not in (None, "null") and urlsplit(origin).netloc.lower() != (headers.get("host") or "").lower())
+    if not foreign:
+        return None
+    return page("Request refused", _error("This form was sent from another site. Open the dashboard and try "
+                                          "again."), status=403)
+
+
 def _credentials_form(action: str, button: str, email: str = "", *, code: bool = False) -> str:
     code_field = ('<label for="code">Code from the email</label>'
                   '<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>'
@@ -160,6 +176,9 @@ def sign_up_form() -> Response[str]:
 @router.post(f"{BASE}/sign-up")
 def sign_up() -> Response[str]:
     """Create the person (Cognito); confirmed -> signed in with the first key shown, else ask the code."""
+    refused = _cross_site()
+    if refused is not None:
+        return refused
     form = _form()
     email, password = _one(form, "email"), _one(form, "password")
     try:
@@ -178,6 +197,9 @@ def sign_up() -> Response[str]:
 @router.post(f"{BASE}/confirm")
 def confirm() -> Response[str]:
     """Enter the emailed code, then sign in (which makes the account and shows its first key)."""
+    refused = _cross_site()
+    if refused is not None:
+        return refused
     form = _form()
     email, password, code = _one(form, "email"), _one(form, "password"), _one(form, "code")
     try:
@@ -199,6 +221,9 @@ def sign_in_form() -> Response[str]:
 @router.post(f"{BASE}/sign-in")
 def sign_in() -> Response[str]:
     """Check the password with Cognito and start a web session."""
+    refused = _cross_site()
+    if refused is not None:
+        return refused
     form = _form()
     email = _one(form, "email")
     try:
