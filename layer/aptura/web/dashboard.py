@@ -533,6 +533,17 @@ def _at(stamp: object, missing: str = "-") -> str:
     return f'<time datetime="{esc(text)}">{esc(text[:19].replace("T", " "))}</time>' if text else esc(missing)
 
 
+# Suggestions for the filters (any other value still filters exactly).
+_OPERATIONS = ("sign_up", "sign_in", "sign_out", "account.create", "api_key.create", "api_key.revoke",
+               "connect_sessions.create", "connect_sessions.complete", "connections.create", "connections.update",
+               "connections.delete")
+_OUTCOMES = ("succeeded", "created", "completed", "updated", "revoked", "deleted", "refused", "failed")
+
+
+def _datalist(ident: str, options: tuple[str, ...]) -> str:
+    return f'<datalist id="{ident}">' + "".join(f'<option value="{esc(o)}">' for o in options) + "</datalist>"
+
+
 @router.get(f"{BASE}/activity")
 def activity_page() -> Response[str]:
     """The account's audit entries, filterable by operation, outcome and time."""
@@ -553,9 +564,9 @@ def activity_page() -> Response[str]:
               "until": query.get("until") or ""}
     filters = (f'<form method="get" action="{BASE}/activity">'
                f'<label for="operation">Operation</label><input id="operation" name="operation" type="text" '
-               f'value="{esc(values["operation"])}">'
+               f'list="operations" value="{esc(values["operation"])}">{_datalist("operations", _OPERATIONS)}'
                f'<label for="outcome">Outcome</label><input id="outcome" name="outcome" type="text" '
-               f'value="{esc(values["outcome"])}">'
+               f'list="outcomes" value="{esc(values["outcome"])}">{_datalist("outcomes", _OUTCOMES)}'
                f'<label for="since">From (UTC)</label><input id="since" name="since" type="datetime-local" '
                f'value="{esc(values["since"])}">'
                f'<label for="until">Until (UTC)</label><input id="until" name="until" type="datetime-local" '
