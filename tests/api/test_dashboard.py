@@ -83,7 +83,7 @@ def test_sign_up_shows_the_first_test_key_once_and_it_calls_the_api(pool: str) -
     cookie = cookie_of(made)
     listing = get("/dashboard/keys", cookie)
     assert listing.status == 200 and key[:13] in listing.body and key not in listing.body
-    assert "First test key" in listing.body
+    assert "<h3>First test key</h3>" in listing.body
 
 
 def test_sign_up_twice_with_one_email_is_refused(pool: str) -> None:
@@ -115,7 +115,7 @@ def test_sign_in_refusals_share_one_message_and_sign_in_reuses_the_account(pool:
     back = post("/dashboard/sign-in", {"email": "person@example.com", "password": PASSWORD})
     assert back.status == 303 and back.headers["location"] == "/dashboard/keys"
     listing = get("/dashboard/keys", cookie_of(back))
-    assert listing.body.count("<td>First test key</td>") == 1  # same account, no second one made
+    assert listing.body.count("<h3>First test key</h3>") == 1  # same account, no second one made
 
 
 def test_every_post_needs_the_sessions_csrf_token(pool: str) -> None:
@@ -125,7 +125,21 @@ def test_every_post_needs_the_sessions_csrf_token(pool: str) -> None:
         assert refused.status == 403, path
         wrong = post(path, {"csrf": csrf + "x", "name": "x", "scopes": "catalog:read"}, cookie)
         assert wrong.status == 403, path
-    assert "x</td>" not in get("/dashboard/keys", cookie).body
+    assert "<h3>x</h3>" not in get("/dashboard/keys", cookie).body
+
+
+def test_sign_up_and_sign_in_posted_from_another_site_are_refused(pool: str) -> None:
+    sign_up("origin@example.com")
+    fields: dict[str, str | list[str]] = {"email": "origin@example.com", "password": PASSWORD, "code": "123456"}
+    foreign = ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site", "Origin": "null"},
+               {"Sec-Fetch-Site": "same-site"})
+    for path in ("/dashboard/sign-in", "/dashboard/sign-up", "/dashboard/confirm"):
+        for extra in foreign:
+            refused = post(path, fields, extra=extra)
+            assert refused.status == 403 and "set-cookie" not in refused.headers, (path, extra)
+    for extra in ({"Origin": "https://api.test"}, {"Origin": "null", "Sec-Fetch-Site": "same-origin"}):
+        same = post("/dashboard/sign-in", fields, extra=extra)
+        assert same.status == 303 and "set-cookie" in same.headers, extra
 
 
 def test_pages_need_a_session(pool: str) -> None:
@@ -141,7 +155,7 @@ def test_create_and_revoke_a_key_and_live_keys_need_confirmation(pool: str) -> N
     assert made.status == 200
     raw = key_shown(made.body)
     assert invoke("GET", "/v1/providers", headers={"Authorization": f"Bearer {raw}"}).status == 200
-    key_id = re.search(r'<td>Server</td>.*?action="/dashboard/keys/(key_[0-9a-f]+)/revoke"', made.body, re.S)
+    key_id = re.search(r'<h3>Server</h3>.*?action="/dashboard/keys/(key_[0-9a-f]+)/revoke"', made.body, re.S)
     assert key_id
     revoked = post(f"/dashboard/keys/{key_id.group(1)}/revoke", {"csrf": csrf}, cookie)
     assert revoked.status == 303
@@ -166,6 +180,7 @@ def test_publishable_key_with_an_allowed_origin(pool: str) -> None:
     made = post("/dashboard/keys", {"csrf": csrf, "kind": "publishable", "scopes": "availability:read",
                                     "allowed_origins": "https://salon.example"}, cookie)
     assert made.status == 200 and key_shown(made.body).startswith("apt_pk_test_")
+    assert "origins: https://salon.example" in get("/dashboard/keys", cookie).body
     none = post("/dashboard/keys", {"csrf": csrf, "kind": "publishable", "scopes": "availability:read"}, cookie)
     assert none.status == 400 and "new-key" not in none.body
 
@@ -185,6 +200,12 @@ def test_another_accounts_key_and_connection_answer_404(pool: str) -> None:
     assert post(path, {"csrf": b_csrf}, b_cookie).status == 404
     assert store.get_connection(a_account.account_id, record.connection_id) is not None
     assert record.connection_id not in get("/dashboard/connections", b_cookie).body
+    rotate = f"/dashboard/connections/{record.connection_id}/rotate"
+    assert get(rotate, b_cookie).status == 404
+    assert post(rotate, {"csrf": b_csrf, "password": "stolen-password-1"}, b_cookie).status == 404
+    assert post(rotate, {"password": "no-token-password"}, a_cookie).status == 403
+    form = get(rotate, a_cookie)
+    assert form.status == 200 and 'name="password"' in form.body and 'value="s"' not in form.body
     # the owner sees it, confirms, and it is gone
     assert record.connection_id in get("/dashboard/connections", a_cookie).body
     confirm_page = get(path, a_cookie)
@@ -210,6 +231,8 @@ def test_activity_lists_sign_up_sign_in_and_key_changes_with_filters(pool: str) 
     assert page.status == 200
     for operation in ("sign_up", "sign_in", "api_key.create", "account.create"):
         assert f"<td>{operation}</td>" in page.body, operation
+    assert re.search(r"key_id: <code>key_[0-9a-f]+</code>", page.body)  # which key, never its text
+    assert "apt_test_" not in page.body and re.search(r'<time datetime="[0-9T:.-]+Z">', page.body)
     only = get("/dashboard/activity", cookie, {"operation": "sign_up"})
     assert "<td>sign_up</td>" in only.body and "<td>sign_in</td>" not in only.body
     future = get("/dashboard/activity", cookie, {"since": "2200-01-01T00:00"})

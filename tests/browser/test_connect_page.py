@@ -106,7 +106,7 @@ def test_every_provider_connects_through_its_form(dev_stack: Stack, page: Any, b
             "endDate": (start + timedelta(days=6)).isoformat()},
             headers={"Authorization": f"Bearer {dev_stack.facts['api_key']}", "X-Connection-Id": connection_id})
         assert slots.status_code == 200, (provider, slots.text)
-        assert slots.json()["data"], provider
+        assert slots.json()["slots"], provider
 
 
 def test_wrong_credentials_are_refused_on_the_page_and_nothing_saved(dev_stack: Stack, page: Any, back_url: str,

@@ -2,13 +2,15 @@
 
 Every page but sign-up/sign-in needs a live web session and acts only for the session's
 account and mode; ids of another account answer 404. Every POST carries the session's CSRF
-token (sign-up and sign-in, which have no session yet, are covered by SameSite=Lax cookies
-and by starting a fresh session on success).
+token. Sign-up, confirm and sign-in have no session yet: a browser's post to them must come from
+this host (its ``Origin``), so another site cannot sign a visitor in to an account of its own, and
+success always starts a fresh session.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -19,9 +21,11 @@ from aptura import connect
 from aptura.api import oauth
 from aptura.api.audit import activity, audit
 from aptura.errors import AptError
+from aptura.spec.loader import load_spec
 from aptura.store import connections as store
 from aptura.store.keys import ALL_SCOPES, PUBLISHABLE_SCOPES, create_api_key, list_api_keys, revoke_api_key
 from aptura.web import accounts, html, sessions
+from aptura.web.forms import FormField, fields_for, render_fields, split_values
 from aptura.web.html import esc
 
 router = Router()
@@ -41,9 +45,9 @@ def _one(form: dict[str, list[str]], name: str) -> str:
 
 
 def _secure() -> bool:
-    headers = router.current_event.headers or {}
-    lower = {k.lower(): v for k, v in headers.items()}
-    return sessions.is_secure(lower.get("host"), lower.get("x-forwarded-proto") or "https")
+    # The scheme as the browser used it (API Gateway says https; the local gateway serves plain http).
+    parts = urlsplit(oauth.served_url())
+    return sessions.is_secure(parts.netloc, parts.scheme)
 
 
 def _raw_session() -> str | None:
@@ -82,7 +86,7 @@ def _csrf(session: sessions.WebSession) -> str:
 
 
 def _error(message: str | None) -> str:
-    return f'<p class="error" role="alert">{esc(message)}</p>' if message else ""
+    return f'<div class="alert" role="alert"><p>{esc(message)}</p></div>' if message else ""
 
 
 def _signed_in() -> sessions.WebSession | None:
@@ -102,6 +106,21 @@ def _guard(*, post: bool) -> tuple[sessions.WebSession | None, Response[str] | N
 
 
 # -- sign-up, sign-in, sign-out ----------------------------------------------------------------------------
+
+
+def _cross_site() -> Response[str] | None:
+    """A 403 page when a browser posted this form from another site (login CSRF), else None."""
+    headers = {k.lower(): v for k, v in (router.current_event.headers or {}).items()}
+    # Browsers say where a request comes from in Sec-Fetch-Site; the pages' Referrer-Policy no-referrer makes
+    # their own posts carry "Origin: null", so Origin is only checked when it names a real origin.
+    fetch_site = headers.get("sec-fetch-site")
+    origin = headers.get("origin")
+    foreign = fetch_site not in (None, "same-origin", "none") or (
+        origin not in (None, "null") and urlsplit(origin).netloc.lower() != (headers.get("host") or "").lower())
+    if not foreign:
+        return None
+    return page("Request refused", _error("This form was sent from another site. Open the dashboard and try "
+                                          "again."), status=403)
 
 
 def _credentials_form(action: str, button: str, email: str = "", *, code: bool = False) -> str:
@@ -157,6 +176,9 @@ def sign_up_form() -> Response[str]:
 @router.post(f"{BASE}/sign-up")
 def sign_up() -> Response[str]:
     """Create the person (Cognito); confirmed -> signed in with the first key shown, else ask the code."""
+    refused = _cross_site()
+    if refused is not None:
+        return refused
     form = _form()
     email, password = _one(form, "email"), _one(form, "password")
     try:
@@ -175,6 +197,9 @@ def sign_up() -> Response[str]:
 @router.post(f"{BASE}/confirm")
 def confirm() -> Response[str]:
     """Enter the emailed code, then sign in (which makes the account and shows its first key)."""
+    refused = _cross_site()
+    if refused is not None:
+        return refused
     form = _form()
     email, password, code = _one(form, "email"), _one(form, "password"), _one(form, "code")
     try:
@@ -196,6 +221,9 @@ def sign_in_form() -> Response[str]:
 @router.post(f"{BASE}/sign-in")
 def sign_in() -> Response[str]:
     """Check the password with Cognito and start a web session."""
+    refused = _cross_site()
+    if refused is not None:
+        return refused
     form = _form()
     email = _one(form, "email")
     try:
@@ -233,21 +261,27 @@ def switch_mode() -> Response[str]:
 # -- API keys ----------------------------------------------------------------------------------------------
 
 
+def _kind(key: dict[str, object]) -> str:
+    origins = key.get("allowed_origins") or ()
+    listed = ", ".join(str(o) for o in origins) if isinstance(origins, (list, tuple)) else ""
+    return esc(key.get("kind")) + (f"<br><small>origins: {esc(listed)}</small>" if listed else "")
+
+
 def _keys_page(session: sessions.WebSession, *, message: str | None = None, shown: str | None = None,
                status: int = 200) -> Response[str]:
-    rows = "".join(
-        f"<tr><td>{esc(k.get('name') or '-')}</td><td><code>{esc(k['prefix'])}…</code></td><td>{esc(k['kind'])}</td>"
-        f"<td>{esc(', '.join(k['scopes']))}</td><td>{esc(k['created_at'])}</td>"
-        f"<td>{esc(k.get('last_used_at') or 'never')}</td><td>"
+    # One card per key, not a table: seven columns do not fit the 40rem page, let alone a phone.
+    cards = "".join(
+        f'<section class="card" aria-label="Key {esc(k.get("name") or k["prefix"])}">'
+        f"<h3>{esc(k.get('name') or '-')}</h3>"
+        f"<p><code>{esc(k['prefix'])}…</code> · {_kind(k)}</p>"
+        f"<p>Scopes: {esc(', '.join(k['scopes']))}</p>"
+        f"<p>Created {_at(k['created_at'])} · last used {_at(k.get('last_used_at'), 'never')}</p>"
         f'<form method="post" action="{BASE}/keys/{esc(k["id"])}/revoke">{_csrf(session)}'
         f'<button type="submit" aria-label="Revoke key {esc(k.get("name") or k["prefix"])}">Revoke</button>'
-        f"</form></td></tr>"
+        f"</form></section>"
         for k in list_api_keys(session.account_id, session.mode))
-    table = ('<div class="scroll"><table><thead><tr><th scope="col">Name</th><th scope="col">Prefix</th>'
-             '<th scope="col">Kind</th><th scope="col">Scopes</th><th scope="col">Created</th>'
-             f'<th scope="col">Last used</th><th scope="col">Revoke</th></tr></thead><tbody>{rows}</tbody></table>'
-             "</div>") if rows else "<p>No keys in this mode yet.</p>"
-    new = (f'<p role="status">Your new key is shown only now: copy it.</p>'
+    table = cards or "<p>No keys in this mode yet.</p>"
+    new = (f'<p class="notice" role="status">Your new key is shown only now: copy it.</p>'
            f'<p><label for="new-key">New key</label><input id="new-key" class="secret" readonly '
            f'value="{esc(shown)}"></p>') if shown else ""
     scopes = "".join(f'<label><input type="checkbox" name="scopes" value="{esc(s)}"'
@@ -255,7 +289,7 @@ def _keys_page(session: sessions.WebSession, *, message: str | None = None, show
     live = ('<p><label><input type="checkbox" name="confirm_live" value="yes"> I understand this live key acts on '
             "real bookings</label></p>") if session.mode == "live" else ""
     create = (f'<h2>Create a key</h2><form method="post" action="{BASE}/keys">{_csrf(session)}'
-              '<label for="key-name">Name</label><input id="key-name" name="name" maxlength="80">'
+              '<label for="key-name">Name</label><input id="key-name" name="name" type="text" maxlength="80">'
               '<fieldset><legend>Kind</legend>'
               '<label><input type="radio" name="kind" value="secret" checked> Secret (server side)</label>'
               '<label><input type="radio" name="kind" value="publishable"> Publishable (browser)</label>'
@@ -322,20 +356,28 @@ def _base_url() -> str:
         return oauth.public_base_url({}, None)
 
 
+def _end_user(record: store.ConnectionRecord) -> str:
+    who = record.end_user or {}
+    return str(who.get("name") or who.get("id") or "No end user")
+
+
+def _last_error(record: store.ConnectionRecord) -> str:
+    return str((record.last_error or {}).get("message") or "")
+
+
 def _connections_page(session: sessions.WebSession, *, message: str | None = None, status: int = 200) -> Response[str]:
     mine = [c for c in store.list_connections(session.account_id) if c.mode == session.mode]
-    rows = "".join(
-        f"<tr><td>{esc(c.provider)}</td><td>{esc(c.status)}</td>"
-        f"<td>{esc((c.last_error or {}).get('message') or '-')}</td>"
-        f"<td>{esc((c.end_user or {}).get('name') or (c.end_user or {}).get('id') or '-')}</td>"
-        f'<td><a href="{BASE}/connections/{esc(c.connection_id)}/delete">Delete</a></td></tr>'
+    cards = "".join(
+        f'<section class="card" aria-label="Connection {esc(c.provider)} of {esc(_end_user(c))}">'
+        f"<h3>{esc(_end_user(c))}</h3><p>{esc(c.provider)} · status <strong>{esc(c.status)}</strong></p>"
+        + (f"<p>Last error: {esc(_last_error(c))}</p>" if _last_error(c) else "")
+        + f'<p><a href="{BASE}/connections/{esc(c.connection_id)}/rotate">Rotate credentials</a> · '
+        f'<a href="{BASE}/connections/{esc(c.connection_id)}/delete">Delete</a></p></section>'
         for c in mine)
-    table = ('<div class="scroll"><table><thead><tr><th scope="col">Provider</th><th scope="col">Status</th>'
-             '<th scope="col">Last error</th><th scope="col">End user</th><th scope="col">Delete</th></tr></thead>'
-             f"<tbody>{rows}</tbody></table></div>") if rows else "<p>No connections in this mode yet.</p>"
+    table = cards or "<p>No connections in this mode yet.</p>"
     start = (f'<h2>Connect a provider</h2><form method="post" action="{BASE}/connections">{_csrf(session)}'
              '<label for="end-user">End user (the business this connection belongs to)</label>'
-             '<input id="end-user" name="end_user" required maxlength="120">'
+             '<input id="end-user" name="end_user" type="text" required maxlength="120">'
              '<button type="submit">Connect a provider</button></form>')
     return page("Connections", f"{_error(message)}{table}{start}", session=session, status=status)
 
@@ -367,14 +409,80 @@ def connections_start() -> Response[str]:
     return redirect(target, form_action=(f"{parts.scheme}://{parts.netloc}",))
 
 
+def _mine(session: sessions.WebSession, connection_id: str) -> store.ConnectionRecord | None:
+    """The session's account's connection of the session's mode, else None (answered as 404)."""
+    record = store.get_connection(session.account_id, connection_id)
+    return record if record is not None and record.mode == session.mode else None
+
+
+def _rotation_fields(record: store.ConnectionRecord) -> list[FormField]:
+    # Secrets are optional here: left empty, the stored one stays (they are never shown, so asking all again
+    # would make a one-secret rotation retype every other).
+    return [dataclasses.replace(f, required=False) if f.secret else f for f in fields_for(load_spec(record.provider))]
+
+
+def _rotate_page(session: sessions.WebSession, record: store.ConnectionRecord, *, values: dict[str, str] | None = None,
+                 errors: dict[str, list[str]] | None = None, message: str | None = None,
+                 status: int = 200) -> Response[str]:
+    fields = _rotation_fields(record)
+    shown = values if values is not None else {k: str(v) for k, v in record.config.items()}
+    body = (f"{_error(message)}<p>New credentials for the {esc(record.provider)} connection of "
+            f"{esc((record.end_user or {}).get('name') or '-')}. Aptura checks them with the provider before "
+            "saving; a secret left empty keeps the current one.</p>"
+            f'<form method="post" action="{BASE}/connections/{esc(record.connection_id)}/rotate">{_csrf(session)}'
+            f'{render_fields(fields, shown, errors)}<button type="submit">Save new credentials</button></form>'
+            f'<p><a href="{BASE}/connections">Cancel</a></p>')
+    return page("Rotate credentials", body, session=session, status=status)
+
+
+@router.get(f"{BASE}/connections/<connection_id>/rotate")
+def connection_rotate_form(connection_id: str) -> Response[str]:
+    """The connection's fields (config filled in, secrets never) to replace its credentials."""
+    session, refused, _ = _guard(post=False)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    record = _mine(session, connection_id)
+    if record is None:
+        return page("Not found", _error("No such connection."), session=session, status=404)
+    return _rotate_page(session, record)
+
+
+@router.post(f"{BASE}/connections/<connection_id>/rotate")
+def connection_rotate(connection_id: str) -> Response[str]:
+    """Verify the new credentials with the provider, then save them; refused, nothing changes."""
+    session, refused, form = _guard(post=True)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    record = _mine(session, connection_id)
+    if record is None:
+        return page("Not found", _error("No such connection."), session=session, status=404)
+    fields = _rotation_fields(record)
+    posted = {name: _one(form, name) for name in form}
+    config, credentials = split_values(fields, posted)
+    kept = {f.name: posted.get(f.name, "") for f in fields if not f.secret}
+    try:
+        connect.rotate_connection(record, config, credentials or None)
+    except AptError as exc:
+        details = exc.details if isinstance(exc.details, dict) else {}
+        errors = {str(k).split(".", 1)[-1]: [str(m) for m in (v if isinstance(v, list) else [v])]
+                  for k, v in details.items()}
+        audit("connections.update", "refused", account_id=session.account_id, connection_id=connection_id,
+              provider=record.provider, via="dashboard")
+        return _rotate_page(session, record, values=kept, errors=errors, message=exc.message,
+                            status=422 if exc.status == 422 else 400)
+    audit("connections.update", "updated", account_id=session.account_id, connection_id=connection_id,
+          provider=record.provider, via="dashboard")
+    return redirect(f"{BASE}/connections")
+
+
 @router.get(f"{BASE}/connections/<connection_id>/delete")
 def connection_delete_confirm(connection_id: str) -> Response[str]:
     """The confirmation step before a connection is deleted."""
     session, refused, _ = _guard(post=False)
     if refused is not None or session is None:
         return refused or redirect(f"{BASE}/sign-in")
-    record = store.get_connection(session.account_id, connection_id)
-    if record is None or record.mode != session.mode:
+    record = _mine(session, connection_id)
+    if record is None:
         return page("Not found", _error("No such connection."), session=session, status=404)
     body = (f"<p>Delete the {esc(record.provider)} connection of "
             f"{esc((record.end_user or {}).get('name') or '-')}? Its credentials are erased.</p>"
@@ -390,8 +498,8 @@ def connection_delete(connection_id: str) -> Response[str]:
     session, refused, _ = _guard(post=True)
     if refused is not None or session is None:
         return refused or redirect(f"{BASE}/sign-in")
-    record = store.get_connection(session.account_id, connection_id)
-    if record is None or record.mode != session.mode:
+    record = _mine(session, connection_id)
+    if record is None:
         return page("Not found", _error("No such connection."), session=session, status=404)
     store.delete_connection(record)
     audit("connections.delete", "deleted", account_id=session.account_id, connection_id=connection_id,
@@ -409,6 +517,33 @@ def _when(text: str) -> datetime | None:
         return None
 
 
+# What an entry says about its subject, shown in the activity table: identifiers and labels only (an entry
+# never holds a secret, and these fields could not be one anyway).
+_DETAILS = ("mode", "provider", "connection_id", "key_id", "kind", "via", "error")
+
+
+def _details(entry: dict[str, object]) -> str:
+    shown = [f"{name}: <code>{esc(entry[name])}</code>" for name in _DETAILS if entry.get(name) not in (None, "")]
+    return ", ".join(shown) or "-"
+
+
+def _at(stamp: object, missing: str = "-") -> str:
+    # "2026-12-07T09:20:10.400531Z" reads as "2026-12-07 09:20:10"; the machine-readable value stays whole.
+    text = str(stamp or "")
+    return f'<time datetime="{esc(text)}">{esc(text[:19].replace("T", " "))}</time>' if text else esc(missing)
+
+
+# Suggestions for the filters (any other value still filters exactly).
+_OPERATIONS = ("sign_up", "sign_in", "sign_out", "account.create", "api_key.create", "api_key.revoke",
+               "connect_sessions.create", "connect_sessions.complete", "connections.create", "connections.update",
+               "connections.delete")
+_OUTCOMES = ("succeeded", "created", "completed", "updated", "revoked", "deleted", "refused", "failed")
+
+
+def _datalist(ident: str, options: tuple[str, ...]) -> str:
+    return f'<datalist id="{ident}">' + "".join(f'<option value="{esc(o)}">' for o in options) + "</datalist>"
+
+
 @router.get(f"{BASE}/activity")
 def activity_page() -> Response[str]:
     """The account's audit entries, filterable by operation, outcome and time."""
@@ -420,18 +555,18 @@ def activity_page() -> Response[str]:
     since, until = _when(query.get("since") or ""), _when(query.get("until") or "")
     entries = activity(session.account_id, operation=operation, outcome=outcome, since=since, until=until,
                        limit=100)
-    rows = "".join(f"<tr><td>{esc(e.get('at'))}</td><td>{esc(e.get('operation'))}</td>"
-                   f"<td>{esc(e.get('outcome'))}</td><td>{esc(e.get('message'))}</td></tr>" for e in entries)
-    table = ('<div class="scroll"><table><thead><tr><th scope="col">When (UTC)</th><th scope="col">Operation</th>'
-             '<th scope="col">Outcome</th><th scope="col">What</th></tr></thead>'
+    rows = "".join(f"<tr><td>{_at(e.get('at'))}</td><td>{esc(e.get('operation'))}</td>"
+                   f"<td>{esc(e.get('outcome'))}</td><td>{_details(e)}</td></tr>" for e in entries)
+    table = ('<div class="table-wrap"><table><thead><tr><th scope="col">When (UTC)</th><th scope="col">Operation</th>'
+             '<th scope="col">Outcome</th><th scope="col">Details</th></tr></thead>'
              f"<tbody>{rows}</tbody></table></div>") if rows else "<p>No activity matches.</p>"
     values = {"operation": operation or "", "outcome": outcome or "", "since": query.get("since") or "",
               "until": query.get("until") or ""}
     filters = (f'<form method="get" action="{BASE}/activity">'
-               f'<label for="operation">Operation</label><input id="operation" name="operation" '
-               f'value="{esc(values["operation"])}">'
-               f'<label for="outcome">Outcome</label><input id="outcome" name="outcome" '
-               f'value="{esc(values["outcome"])}">'
+               f'<label for="operation">Operation</label><input id="operation" name="operation" type="text" '
+               f'list="operations" value="{esc(values["operation"])}">{_datalist("operations", _OPERATIONS)}'
+               f'<label for="outcome">Outcome</label><input id="outcome" name="outcome" type="text" '
+               f'list="outcomes" value="{esc(values["outcome"])}">{_datalist("outcomes", _OUTCOMES)}'
                f'<label for="since">From (UTC)</label><input id="since" name="since" type="datetime-local" '
                f'value="{esc(values["since"])}">'
                f'<label for="until">Until (UTC)</label><input id="until" name="until" type="datetime-local" '
