@@ -5,8 +5,10 @@ The local gateway builds every event with :func:`build_v1_event` (REST API, payl
 
     python -m local.events --template template.yaml --out events/
 
-to ``events/<FunctionLogicalId>/<EventName>.json``, usable as ``sam local invoke <Fn> -e <file>``. Sample
-events are deterministic (fixed time, request id derived from the route), so they can be regenerated and diffed.
+to ``events/<FunctionLogicalId>/<EventName>.json``, usable as ``sam local invoke <Fn> -e <file>`` or
+``make invoke EVENT=<file>`` against ``make dev``: they use the demo account's key, connection and ids, and dates
+relative to the day they are generated (``--today``, default today), which is also their request time, so the
+same day regenerates the same files (request ids are derived from the route).
 
 Shape details that follow AWS rather than intuition: REST keeps ``path`` percent-encoded while
 ``pathParameters`` and query values are decoded; HTTP APIs decode ``rawPath``; v2 joins repeated headers and
@@ -23,7 +25,8 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
@@ -33,8 +36,10 @@ from local.template import Route, load_stack
 
 ACCOUNT_ID = "123456789012"
 DEMO_API_KEY = "apt_test_demo_7Hq2Lx9Vb4Nc8Rt1"  # sample credential for events/; not a real key
-DEMO_CONNECTION_ID = "conn_demo_0001"
-SAMPLE_EPOCH_MS = 1748854800000  # 2025-06-02T09:00:00Z: fixed so regenerated samples are identical
+DEMO_CONNECTION_ID = "conn_demo_mindbody"  # the connection `make dev` seeds for its featured provider
+DEMO_PROVIDER = "mindbody"
+DEMO_SERVICE_ID = "200"  # the Mindbody sandbox's DEMO service and staff member
+DEMO_STAFF_ID = "100000108"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _BINARY_TYPES = ("application/octet-stream", "application/pdf", "application/zip", "image/*", "audio/*", "video/*")
 
@@ -207,53 +212,57 @@ def build_event(req: HttpRequest, route: Route, path_parameters: dict[str, str],
     return builder(req, route, path_parameters, **kwargs)
 
 
-# Realistic inputs for Aptura's routes; any other route gets placeholders from its path template.
-_SAMPLES: dict[tuple[str, str], dict[str, Any]] = {
-    ("GET", "/v1/availability"): {
-        "query": {
-            "serviceId": "svc_demo_haircut",
-            "startDate": "2025-06-09",
-            "endDate": "2025-06-15",
-            "staffId": "stf_demo_alex",
+def samples(today: date) -> dict[tuple[str, str], dict[str, Any]]:
+    """Realistic inputs for Aptura's routes on the demo account; other routes get placeholders from their path."""
+    from local.devstack import demo_dates  # not at the top: devstack imports this module
+
+    first, last = demo_dates(today)
+    booking_day = first + timedelta(days=1)
+    return {
+        ("GET", "/v1/availability"): {
+            "query": {"serviceId": DEMO_SERVICE_ID, "startDate": first.isoformat(), "endDate": last.isoformat(),
+                      "staffId": DEMO_STAFF_ID},
         },
-    },
-    ("POST", "/v1/appointments"): {
-        "body": {
-            "serviceId": "svc_demo_haircut",
-            "staffId": "stf_demo_alex",
-            "startTime": "2025-06-10T14:30:00Z",
-            "client": {
-                "firstName": "Jordan",
-                "lastName": "Rivera",
-                "email": "jordan.rivera@example.com",
-                "phone": "+14155550123",
+        ("POST", "/v1/appointments"): {
+            "body": {
+                "serviceId": DEMO_SERVICE_ID,
+                "staffId": DEMO_STAFF_ID,
+                "startTime": f"{booking_day.isoformat()}T14:30:00Z",
+                "client": {"firstName": "Jordan", "lastName": "Rivera", "email": "jordan.rivera@example.com",
+                           "phone": "+14155550123"},
+                "notes": "First visit; prefers a short consultation before the cut.",
             },
-            "notes": "First visit; prefers a short consultation before the cut.",
         },
-    },
-    ("GET", "/v1/appointments"): {
-        "query": {"start_date": "2025-06-09", "end_date": "2025-06-15", "status": "confirmed",
-                  "ordering": "-start_time", "limit": "20"},
-    },
-    ("PATCH", "/v1/appointments/{appointment_id}"): {
-        "body": {"startTime": "2025-06-10T16:00:00Z", "notes": "Moved to the afternoon."},
-    },
-    ("GET", "/v1/services"): {"query": {"price__lt": "5000", "ordering": "price"}},
-    ("GET", "/v1/staff"): {"query": {"serviceId": "svc_demo_haircut"}},
-    ("GET", "/v1/clients"): {"query": {"email": "jordan.rivera@example.com"}},
-    ("POST", "/v1/clients"): {
-        "body": {"firstName": "Jordan", "lastName": "Rivera", "email": "jordan.rivera@example.com",
-                 "phone": "+14155550123"},
-    },
-}
+        ("GET", "/v1/appointments"): {
+            "query": {"start_date": first.isoformat(), "end_date": last.isoformat(), "status": "confirmed",
+                      "ordering": "-start_time", "limit": "20"},
+        },
+        ("PATCH", "/v1/appointments/{appointment_id}"): {
+            "body": {"startTime": f"{booking_day.isoformat()}T16:00:00Z", "notes": "Moved to the afternoon."},
+        },
+        ("GET", "/v1/services"): {"query": {"ordering": "price"}},
+        ("GET", "/v1/staff"): {"query": {"serviceId": DEMO_SERVICE_ID}},
+        ("GET", "/v1/clients"): {"query": {"email": "jordan.rivera@example.com"}},
+        ("POST", "/v1/clients"): {  # not the booking's client: creating that one again is a 409
+            "body": {"firstName": "Riley", "lastName": "Novak", "email": "riley.novak@example.com",
+                     "phone": "+14155550188"},
+        },
+    }
 
 
-def sample_request(route: Route, domain: str = "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com") -> HttpRequest:
+# Path parameters the demo account has; any other gets a placeholder.
+_DEMO_PATH_VALUES = {"provider_id": DEMO_PROVIDER, "provider": DEMO_PROVIDER, "connection_id": DEMO_CONNECTION_ID}
+
+
+def sample_request(route: Route, domain: str = "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
+                   today: date | None = None) -> HttpRequest:
     """A realistic request for ``route``: Aptura credentials and connection headers, sensible query or body."""
     method = "GET" if route.method == "ANY" else route.method
-    sample = _SAMPLES.get((method, route.path), {})
+    sample = samples(today or datetime.now(UTC).date()).get((method, route.path), {})
     path = "/".join(
-        ("example/path" if seg.endswith("+}") else f"example-{seg[1:-1]}") if seg.startswith("{") else seg
+        ("example/path" if seg.endswith("+}") else f"example-{seg[1:-1]}" if method == "DELETE"  # keep the demo's
+         else _DEMO_PATH_VALUES.get(seg[1:-1], f"example-{seg[1:-1]}"))
+        if seg.startswith("{") else seg
         for seg in route.path.split("/")
     )
     body = b""
@@ -275,14 +284,17 @@ def sample_request(route: Route, domain: str = "a1b2c3d4e5.execute-api.us-east-1
     return HttpRequest(method, path, urlencode(sample.get("query", {})), headers, body, "203.0.113.10")
 
 
-def sample_events(template: str | Path, parameter_overrides: dict[str, str] | None = None) -> dict[str, dict]:
-    """``{"<FunctionLogicalId>/<EventName>.json": event}`` for every API route of ``template``."""
+def sample_events(template: str | Path, parameter_overrides: dict[str, str] | None = None,
+                  today: date | None = None) -> dict[str, dict]:
+    """``{"<FunctionLogicalId>/<EventName>.json": event}`` for every API route of ``template``, as of ``today``."""
+    today = today or datetime.now(UTC).date()
+    epoch_ms = int(datetime.combine(today, dtime(9, 0), tzinfo=UTC).timestamp() * 1000)
     out = {}
     for route in load_stack(template, parameter_overrides).routes:
-        req = sample_request(route)
+        req = sample_request(route, today=today)
         params = route.match(req.raw_path) or {}
         request_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"aptura:{route.function_id}/{route.event_name}"))
-        event = build_event(req, route, params, request_id=request_id, epoch_ms=SAMPLE_EPOCH_MS)
+        event = build_event(req, route, params, request_id=request_id, epoch_ms=epoch_ms)
         out[f"{route.function_id}/{route.event_name}.json"] = event
     return out
 
@@ -298,9 +310,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--template", default="template.yaml")
     parser.add_argument("--out", default="events")
     parser.add_argument("--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--today", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default: today, UTC)")
     args = parser.parse_args(argv)
     overrides = dict(item.split("=", 1) for item in args.parameter_overrides)
-    for rel, event in sample_events(args.template, overrides).items():
+    for rel, event in sample_events(args.template, overrides, args.today).items():
         target = Path(args.out) / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render(event), encoding="utf-8")

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -357,11 +358,14 @@ def test_cli_serves_and_stops_cleanly() -> None:
 
 
 def test_committed_events_match_the_generator(tmp_path: Path) -> None:
-    """events/ must be regenerated (python -m local.events) whenever template.yaml's routes change."""
-    expected = {rel: render(event) for rel, event in sample_events(REPO / "template.yaml").items()}
+    """events/ must be regenerated (make events) whenever template.yaml's routes change; they are dated by the day
+    they were generated (their request time), so that day regenerates them identically."""
     committed = {str(p.relative_to(REPO / "events")): p.read_text() for p in (REPO / "events").rglob("*.json")}
+    epoch_ms = json.loads(committed["AvailabilityFunction/ListAvailability.json"])["requestContext"]["requestTimeEpoch"]
+    made_on = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC).date()
+    expected = {rel: render(event) for rel, event in sample_events(REPO / "template.yaml", today=made_on).items()}
     assert committed == expected
-    events_main(["--template", str(REPO / "template.yaml"), "--out", str(tmp_path)])
+    events_main(["--template", str(REPO / "template.yaml"), "--out", str(tmp_path), "--today", made_on.isoformat()])
     assert {str(p.relative_to(tmp_path)): p.read_text() for p in tmp_path.rglob("*.json")} == expected
 
 
