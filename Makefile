@@ -63,6 +63,7 @@ schema: deps
 	$(PY) -m aptura.spec.schema > specs/schema.json
 
 events: deps
+	rm -rf events  # a route removed from the API must not leave its event behind
 	$(PY) -m local.events --template template.yaml --out events/
 
 # One function on one event, against the running `make dev` (sam local invoke without Docker).

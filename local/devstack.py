@@ -10,7 +10,8 @@
 * a demo account: the test API key :data:`local.events.DEMO_API_KEY` (so the sample events in ``events/``
   authenticate) and one test connection ``conn_demo_<provider>`` for every provider that has both a spec
   (``specs/<provider>.yaml``) and a sandbox, with the sandbox's ``DEMO`` config and credentials stored the way
-  production stores them (credentials in Secrets Manager, config in DynamoDB). Seeding is idempotent:
+  production stores them (credentials in Secrets Manager, config in DynamoDB), plus a spare Mindbody connection
+  and a spare key for the sample DELETE events to remove. Seeding is idempotent:
   the same key and connection ids every run, so a persisted ``APTURA_DATA_DIR`` is simply refreshed;
 * the local API gateway (:mod:`local.gateway`) reading ``template.yaml``, on ``APTURA_PORT`` (default 3000),
   with test-mode connections pointed at the sandboxes.
@@ -42,7 +43,13 @@ from datetime import date, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from local.events import DEMO_API_KEY  # noqa: E402
+from local.events import (  # noqa: E402
+    DEMO_API_KEY,
+    DEMO_CONNECT_SESSION_ID,
+    DEMO_PROVIDER,
+    DEMO_SPARE_CONNECTION_ID,
+    DEMO_SPARE_KEY_ID,
+)
 from local.services import ROOT, DynamoDBLocal, moto_endpoint, start_dynamodb_local, start_moto  # noqa: E402
 
 HOST = "127.0.0.1"  # loopback only: demo credentials must never be reachable from the network
@@ -376,6 +383,11 @@ class DevStack:
             DEMO_ACCOUNT_ID, "test", set(keys.ALL_SCOPES)
         ):
             keys.create_api_key(DEMO_ACCOUNT_ID, "test", raw=DEMO_API_KEY)
+        # The spare key and connection are what events/KeysFunction/RevokeApiKey.json and
+        # events/ConnectionsFunction/DeleteConnection.json remove; each start puts back what they removed.
+        if not any(k["id"] == DEMO_SPARE_KEY_ID for k in keys.list_api_keys(DEMO_ACCOUNT_ID, "test")):
+            keys.create_api_key(DEMO_ACCOUNT_ID, "test", ("availability:read",), name="Spare (the sample event "
+                                "revokes it)", key_id=DEMO_SPARE_KEY_ID)
 
         providers: dict[str, dict[str, Any]] = {}
         for name in sorted(self.demos):
@@ -392,6 +404,16 @@ class DevStack:
                 "staff_id": demo.get("staff_id"),
                 "credentials": credentials,  # what Secrets Manager holds, for pointing a provider's own SDK here
             }
+        if DEMO_PROVIDER in providers:
+            demo = self.demos[DEMO_PROVIDER]
+            connections.create_connection(DEMO_ACCOUNT_ID, DEMO_PROVIDER, "test",
+                                          *self._as_production_would(DEMO_PROVIDER, demo),
+                                          connection_id=DEMO_SPARE_CONNECTION_ID)
+        from aptura import connect
+
+        if connect.get_session(DEMO_ACCOUNT_ID, DEMO_CONNECT_SESSION_ID) is None:
+            connect.create_session(DEMO_ACCOUNT_ID, "test", connect.EndUser(id="biz_demo", name="Demo Day Spa"),
+                                   [DEMO_PROVIDER], "http://127.0.0.1/connected", session_id=DEMO_CONNECT_SESSION_ID)
         for spec in sorted(specs_dir.glob("*.yaml")):
             if spec.stem not in providers:
                 self._warn(f"specs/{spec.name} has no sandbox; no demo connection for it")

@@ -40,6 +40,16 @@ DEMO_CONNECTION_ID = "conn_demo_mindbody"  # the connection `make dev` seeds for
 DEMO_PROVIDER = "mindbody"
 DEMO_SERVICE_ID = "200"  # the Mindbody sandbox's DEMO service and staff member
 DEMO_STAFF_ID = "100000108"
+# Records `make dev` has for the events that read or change one: the Mindbody sandbox's seeded bookings (a
+# different one for each change, so the events can run in any order), and a spare connection and key of the demo
+# account for the two DELETE events to remove, and a connect session.
+DEMO_APPOINTMENT_ID = "1001"
+DEMO_RESCHEDULE_ID = "1006"
+DEMO_CANCEL_ID = "1008"
+DEMO_SPARE_CONNECTION_ID = "conn_demo_spare"
+DEMO_SPARE_KEY_ID = "key_00000000000d3a0e"  # key ids are key_ and 16 hex digits
+DEMO_CONNECT_SESSION_ID = "cs_demo"
+DEMO_OAUTH_PROVIDER = "square"  # the hosted OAuth flow's featured provider
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _BINARY_TYPES = ("application/octet-stream", "application/pdf", "application/zip", "image/*", "audio/*", "video/*")
 
@@ -213,8 +223,10 @@ def build_event(req: HttpRequest, route: Route, path_parameters: dict[str, str],
 
 
 def samples(today: date) -> dict[tuple[str, str], dict[str, Any]]:
-    """Realistic inputs for Aptura's routes on the demo account; other routes get placeholders from their path."""
+    """Realistic inputs for the API's routes on the demo account: ``path`` values, ``query`` and ``body``."""
     from local.devstack import demo_dates  # not at the top: devstack imports this module
+    from sandboxes.mindbody import DEMO as MINDBODY_DEMO
+    from sandboxes.square import DEMO as SQUARE_DEMO
 
     first, last = demo_dates(today)
     booking_day = first + timedelta(days=1)
@@ -237,9 +249,12 @@ def samples(today: date) -> dict[tuple[str, str], dict[str, Any]]:
             "query": {"start_date": first.isoformat(), "end_date": last.isoformat(), "status": "confirmed",
                       "ordering": "-start_time", "limit": "20"},
         },
+        ("GET", "/v1/appointments/{appointment_id}"): {"path": {"appointment_id": DEMO_APPOINTMENT_ID}},
         ("PATCH", "/v1/appointments/{appointment_id}"): {
+            "path": {"appointment_id": DEMO_RESCHEDULE_ID},
             "body": {"startTime": f"{booking_day.isoformat()}T16:00:00Z", "notes": "Moved to the afternoon."},
         },
+        ("POST", "/v1/appointments/{appointment_id}/cancel"): {"path": {"appointment_id": DEMO_CANCEL_ID}},
         ("GET", "/v1/services"): {"query": {"ordering": "price"}},
         ("GET", "/v1/staff"): {"query": {"serviceId": DEMO_SERVICE_ID}},
         ("GET", "/v1/clients"): {"query": {"email": "jordan.rivera@example.com"}},
@@ -247,11 +262,39 @@ def samples(today: date) -> dict[tuple[str, str], dict[str, Any]]:
             "body": {"firstName": "Riley", "lastName": "Novak", "email": "riley.novak@example.com",
                      "phone": "+14155550188"},
         },
+        ("POST", "/v1/connections"): {  # the Mindbody sandbox's own demo-site credentials, not a secret
+            "body": {"provider": DEMO_PROVIDER, "config": MINDBODY_DEMO["config"],
+                     "credentials": MINDBODY_DEMO["credentials"],
+                     "end_user": {"id": "biz_0042", "name": "Harbor Day Spa"}},
+        },
+        ("PATCH", "/v1/connections/{connection_id}"): {"body": {"config": {"locationId": "1"}}},
+        ("DELETE", "/v1/connections/{connection_id}"): {"path": {"connection_id": DEMO_SPARE_CONNECTION_ID}},
+        ("POST", "/v1/connect-sessions"): {
+            "body": {"end_user": {"id": "biz_0042", "name": "Harbor Day Spa"}, "providers": [DEMO_PROVIDER],
+                     "redirect_url": "https://app.example.com/connected"},
+        },
+        ("GET", "/v1/connect-sessions/{session_id}"): {"path": {"session_id": DEMO_CONNECT_SESSION_ID}},
+        ("POST", "/v1/api-keys"): {"body": {"name": "Booking widget backend", "scopes": ["availability:read"]}},
+        ("DELETE", "/v1/api-keys/{key_id}"): {"path": {"key_id": DEMO_SPARE_KEY_ID}},
+        ("GET", "/v1/oauth/{provider}/authorize"): {
+            "path": {"provider": DEMO_OAUTH_PROVIDER}, "query": {"config": json.dumps(SQUARE_DEMO["config"])},
+        },
     }
 
 
-# Path parameters the demo account has; any other gets a placeholder.
+# Path parameters the demo account has, where a route's sample does not name its own.
 _DEMO_PATH_VALUES = {"provider_id": DEMO_PROVIDER, "provider": DEMO_PROVIDER, "connection_id": DEMO_CONNECTION_ID}
+
+
+def sampled(route: Route) -> bool:
+    """Whether ``events/`` has a sample for ``route``: the API's routes a client calls with a key.
+
+    The pages (dashboard, connect page, static files) and CORS preflights are a browser's, covered by the browser
+    tests; the OAuth callback is the provider's redirect with a one-time code and a signed, expiring state, which
+    no file can hold.
+    """
+    return (route.path.startswith("/v1/") and route.method != "OPTIONS"
+            and route.path != "/v1/oauth/{provider}/callback")
 
 
 def sample_request(route: Route, domain: str = "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
@@ -259,9 +302,9 @@ def sample_request(route: Route, domain: str = "a1b2c3d4e5.execute-api.us-east-1
     """A realistic request for ``route``: Aptura credentials and connection headers, sensible query or body."""
     method = "GET" if route.method == "ANY" else route.method
     sample = samples(today or datetime.now(UTC).date()).get((method, route.path), {})
+    values = {**_DEMO_PATH_VALUES, **sample.get("path", {})}
     path = "/".join(
-        ("example/path" if seg.endswith("+}") else f"example-{seg[1:-1]}" if method == "DELETE"  # keep the demo's
-         else _DEMO_PATH_VALUES.get(seg[1:-1], f"example-{seg[1:-1]}"))
+        ("example/path" if seg.endswith("+}") else values.get(seg[1:-1], f"example-{seg[1:-1]}"))
         if seg.startswith("{") else seg
         for seg in route.path.split("/")
     )
@@ -286,11 +329,11 @@ def sample_request(route: Route, domain: str = "a1b2c3d4e5.execute-api.us-east-1
 
 def sample_events(template: str | Path, parameter_overrides: dict[str, str] | None = None,
                   today: date | None = None) -> dict[str, dict]:
-    """``{"<FunctionLogicalId>/<EventName>.json": event}`` for every API route of ``template``, as of ``today``."""
+    """``{"<FunctionLogicalId>/<EventName>.json": event}`` per :func:`sampled` route of ``template`` as of ``today``."""
     today = today or datetime.now(UTC).date()
     epoch_ms = int(datetime.combine(today, dtime(9, 0), tzinfo=UTC).timestamp() * 1000)
     out = {}
-    for route in load_stack(template, parameter_overrides).routes:
+    for route in filter(sampled, load_stack(template, parameter_overrides).routes):
         req = sample_request(route, today=today)
         params = route.match(req.raw_path) or {}
         request_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"aptura:{route.function_id}/{route.event_name}"))

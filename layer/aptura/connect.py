@@ -199,9 +199,11 @@ def _from_item(item: dict[str, Any]) -> ConnectSession:
 
 
 def create_session(account_id: str, mode: str, end_user: EndUser, providers: list[str] | tuple[str, ...] | None,
-                   redirect_url: str, ttl_seconds: int = DEFAULT_TTL_SECONDS) -> tuple[ConnectSession, str]:
+                   redirect_url: str, ttl_seconds: int = DEFAULT_TTL_SECONDS,
+                   session_id: str | None = None) -> tuple[ConnectSession, str]:
     """Open a connect session; returns it and its raw token (shown once, stored only hashed).
 
+    ``session_id`` is for fixed seed data only (``make dev``'s demo account); otherwise one is drawn.
     ``providers`` None allows every provider with a spec (expanded now, so the session never
     changes with later specs); unknown ids and a bad ``redirect_url`` are 400s.
     """
@@ -214,7 +216,7 @@ def create_session(account_id: str, mode: str, end_user: EndUser, providers: lis
     raw = _TOKEN_PREFIX + secrets.token_urlsafe(32)
     token_hash = hash_key(raw)
     session = ConnectSession(
-        session_id=f"cs_{secrets.token_hex(12)}", account_id=account_id, mode=mode, end_user=end_user,
+        session_id=session_id or f"cs_{secrets.token_hex(12)}", account_id=account_id, mode=mode, end_user=end_user,
         providers=allowed, redirect_url=redirect_url, expires_at=int(time.time()) + ttl_seconds,
         status="open", csrf=secrets.token_urlsafe(24), created_at=_now_utc())
     # The account's copy first: a token item always has its account item to be found by.

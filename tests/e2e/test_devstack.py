@@ -101,7 +101,9 @@ def availability(stack: Stack, provider: str) -> httpx.Response:
 
 def test_dev_json_has_the_documented_shape(stack: Stack) -> None:
     facts = stack.facts
-    assert set(facts) == {"api_url", "public_url", "api_key", "sandbox_url", "providers"}
+    assert set(facts) == {"api_url", "public_url", "api_key", "dashboard_url", "sandbox_url", "providers",
+                          "function_env", "parameter_overrides"}
+    assert facts["dashboard_url"] == f"{facts['api_url']}/dashboard"
     assert facts["api_url"] == f"http://127.0.0.1:{stack.port}"
     assert facts["api_key"] == DEMO_API_KEY and facts["api_key"].startswith("apt_test_")
     assert facts["sandbox_url"].startswith("http://127.0.0.1:")
@@ -241,11 +243,12 @@ def test_ctrl_c_leaves_nothing_running_and_a_restart_on_the_data_dir_reseeds_ide
     # OAuth demo connections are made anew through the hosted flow each run, replacing the old one.
     keys1 = [i for i in items1 if i["pk"]["S"].startswith("APIKEY#")]
     keys2 = [i for i in items2 if i["pk"]["S"].startswith("APIKEY#")]
-    assert len(keys1) == len(keys2) == 1
-    assert keys1[0]["key_id"] == keys2[0]["key_id"], "the persisted key is kept, not re-created"
+    assert len(keys1) == len(keys2) == 2  # the demo key and the spare one events/ revokes
+    assert {k["key_id"]["S"] for k in keys1} == {k["key_id"]["S"] for k in keys2}, "persisted keys kept, not re-made"
     conns2 = sorted(i["sk"]["S"] for i in items2 if i["sk"]["S"].startswith("CONNECTION#"))
     expected = [f"CONNECTION#conn_demo_{p}" for p in connected_providers() - oauth]
     expected += [f"CONNECTION#{facts2['providers'][p]['connection_id']}" for p in oauth]
+    expected += ["CONNECTION#conn_demo_spare"]  # what events/ConnectionsFunction/DeleteConnection.json deletes
     assert conns2 == sorted(expected)
     # Audit entries are history: each run's hosted OAuth flow adds its own.
     kept1, kept2 = ([i for i in items if not i["sk"]["S"].startswith("AUDIT#")] for items in (items1, items2))
@@ -322,6 +325,8 @@ def test_every_documented_route_answers_a_request_built_from_the_document(stack:
                              "credentials": info["credentials"]},
         "ConnectionUpdate": {"credentials": info["credentials"]},
         "ApiKeyCreate": {"scopes": ["availability:read"]},
+        "ConnectSessionCreate": {"end_user": {"id": "biz_doc_walk"}, "providers": [provider],
+                                 "redirect_url": "http://127.0.0.1/connected"},
     }
     # Creations first, so later paths have ids; deletions and cancellation last.
     def rank(path: str, method: str) -> tuple[int, int]:
@@ -365,5 +370,7 @@ def test_every_documented_route_answers_a_request_built_from_the_document(stack:
                 values["connection_id"] = payload["id"]
             elif path == "/v1/api-keys":
                 values["key_id"] = payload["id"]
+            elif path == "/v1/connect-sessions":
+                values["session_id"] = payload["id"]
     documented = {(m, p) for p, ops in document["paths"].items() for m in ops}
     assert documented - answered == {("get", "/v1/oauth/{provider}/callback")}

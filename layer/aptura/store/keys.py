@@ -176,12 +176,13 @@ def _publishable_checks(mode: str, scopes: tuple[str, ...], allowed_origins: tup
 
 def create_api_key(account_id: str, mode: str, scopes: tuple[str, ...] = ALL_SCOPES, raw: str | None = None,
                    name: str | None = None, *, kind: str = "secret", allowed_origins: tuple[str, ...] = (),
-                   connections: tuple[str, ...] = ()) -> tuple[str, ApiKey]:
+                   connections: tuple[str, ...] = (), key_id: str | None = None) -> tuple[str, ApiKey]:
     """Create and store a key; returns the raw key (shown once) and its record.
 
     A ``publishable`` key needs at least one allowed origin, may hold only :data:`PUBLISHABLE_SCOPES`
     (``aptura.errors.ValidationError`` otherwise) and, when ``connections`` is given, may use only those.
     A secret key takes neither origins nor connections. The caller checks that ``connections`` exist.
+    ``key_id`` is for fixed seed data only (``make dev``'s demo account); otherwise one is drawn.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
@@ -198,8 +199,8 @@ def create_api_key(account_id: str, mode: str, scopes: tuple[str, ...] = ALL_SCO
     raw = raw or f"{prefix}{pysecrets.token_urlsafe(24)}"
     if parse_key(raw) != (kind, mode):
         raise ValueError("key does not match its kind and mode")
-    key = ApiKey(f"key_{pysecrets.token_hex(8)}", account_id, mode, scopes, raw[:len(prefix) + 4], name or None,
-                 format_utc(datetime.now(UTC)), kind, origins, tuple(dict.fromkeys(connections)))
+    key = ApiKey(key_id or f"key_{pysecrets.token_hex(8)}", account_id, mode, scopes, raw[:len(prefix) + 4],
+                 name or None, format_utc(datetime.now(UTC)), kind, origins, tuple(dict.fromkeys(connections)))
     digest = hash_key(raw)
     shared: dict[str, Any] = {
         "key_id": key.key_id, "account_id": account_id, "mode": mode, "scopes": list(key.scopes),
