@@ -210,6 +210,19 @@ def test_only_the_sessions_providers_can_be_connected(aws: str) -> None:
 
 
 def test_two_concurrent_submissions_create_exactly_one_connection(aws: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # DynamoDB applies one request to an item at a time; moto does not (two threads' conditional updates can both
+    # read the old item and both succeed: this test failed about one run in six). So moto is made to handle one
+    # request at a time, as the service does; the race itself runs on DynamoDB Local in tests/integration.
+    from moto.dynamodb.responses import DynamoHandler
+
+    one_at_a_time = threading.Lock()
+    call_action = DynamoHandler.call_action
+
+    def serialised(self: DynamoHandler) -> Any:
+        with one_at_a_time:
+            return call_action(self)
+
+    monkeypatch.setattr(DynamoHandler, "call_action", serialised)
     _, raw = new_session()
     both_verified = threading.Barrier(2, timeout=30)
     verify: Callable[..., bool] = connect._verify
