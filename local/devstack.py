@@ -50,7 +50,14 @@ from local.events import (  # noqa: E402
     DEMO_SPARE_CONNECTION_ID,
     DEMO_SPARE_KEY_ID,
 )
-from local.services import ROOT, DynamoDBLocal, moto_endpoint, start_dynamodb_local, start_moto  # noqa: E402
+from local.services import (  # noqa: E402
+    ROOT,
+    DynamoDBLocal,
+    free_port,
+    moto_endpoint,
+    start_dynamodb_local,
+    start_moto,
+)
 
 HOST = "127.0.0.1"  # loopback only: demo credentials must never be reachable from the network
 DEFAULT_PORT = 3000
@@ -186,7 +193,12 @@ class DevStack:
         from local.gateway import Gateway
 
         specs_dir = self.root / "specs"
+        # The functions learn their public URL from configuration (PublicUrl), never from a request's Host:
+        # so the port is fixed before they are configured.
+        self.port = self.port or free_port()
+        public_url = f"http://{HOST}:{self.port}"
         function_env = {
+            "APTURA_PUBLIC_URL": public_url,
             **endpoints, **FAKE_AWS,
             "APTURA_SPECS_DIR": str(specs_dir),  # the template says /opt (the specs layer); here the repo's copy
             "APTURA_SANDBOX_URL": sandbox_url,
@@ -224,7 +236,7 @@ class DevStack:
         self._step("oauth", t)
 
         # function_env and parameter_overrides: what `make invoke` (local.invoke) runs a function with, as the gateway.
-        self.facts = {"api_url": api_url, "public_url": api_url, "api_key": DEMO_API_KEY,
+        self.facts = {"api_url": api_url, "public_url": public_url, "api_key": DEMO_API_KEY,
                       "dashboard_url": f"{api_url}/dashboard", "sandbox_url": sandbox_url, "providers": providers,
                       "function_env": function_env, "parameter_overrides": {"SandboxUrl": sandbox_url}}
         return self.facts

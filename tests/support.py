@@ -168,6 +168,8 @@ def configure_aws_env() -> None:
     os.environ["POWERTOOLS_SERVICE_NAME"] = "aptura"
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Aptura")
     os.environ.pop("APTURA_SPECS_DIR", None)
+    # The suite's deployment is configured (PublicUrl) at the host its requests are sent to.
+    os.environ["APTURA_PUBLIC_URL"] = "http://api.test"
 
 
 def reset_caches() -> None:

@@ -235,7 +235,7 @@ def session_url(raw_token: str) -> str:
     try:
         base = oauth.served_url()
     except LookupError:  # outside an API request (admin CLI, tests): APTURA_PUBLIC_URL or localhost
-        base = oauth.public_base_url({}, None)
+        base = oauth.public_base_url()
     return f"{base}/connect/{raw_token}"
 
 

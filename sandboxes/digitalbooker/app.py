@@ -175,7 +175,10 @@ def _as_datetime(value: str, param: str) -> datetime:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         _invalid(param, "Must be a datetime in YYYY-MM-DD HH:mm:ss format.")
-    return parsed.replace(tzinfo=ZONE).astimezone(UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        return parsed.replace(tzinfo=ZONE).astimezone(UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:  # outside years 1..9999 once in UTC: the same 400 as any unusable datetime
+        _invalid(param, "Must be a datetime in YYYY-MM-DD HH:mm:ss format.")
 
 
 def _query_list(request: Request, name: str) -> list[str]:

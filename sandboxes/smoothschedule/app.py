@@ -95,7 +95,10 @@ def _parse_datetime(value: Any, field: str) -> datetime:
         _invalid({field: ["Datetime has wrong format. Use ISO 8601."]})
     if parsed.tzinfo is None:
         _invalid({field: ["Datetime must include a UTC offset."]})
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # outside years 1..9999 once in UTC: DRF answers it as a badly formatted datetime
+        _invalid({field: ["Datetime has wrong format. Use ISO 8601."]})
 
 
 def _parse_date(value: str, field: str) -> date:

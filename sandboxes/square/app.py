@@ -117,7 +117,7 @@ def parse_time(value: Any, field: str) -> datetime:
         raise SquareError(400, "INVALID_TIME", f"Invalid RFC 3339 timestamp {value!r}.", field)
     try:
         return datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00")).astimezone(UTC)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
         raise SquareError(400, "INVALID_TIME", f"Invalid RFC 3339 timestamp {value!r}.", field) from None
 
 

@@ -60,7 +60,7 @@ def test_create_returns_a_link_that_expires_in_30_minutes(keys: dict[str, str]) 
     created = start(keys["a_test"])
     assert created.status == 201, created
     assert set(created.body) == {"id", "url", "expires_at"} and created.body["id"].startswith("cs_")
-    assert created.body["url"].startswith("http://api.test/connect/cst_")  # as the caller reached the API
+    assert created.body["url"].startswith("http://api.test/connect/cst_")  # on the configured PublicUrl
     expires = datetime.fromisoformat(created.body["expires_at"].replace("Z", "+00:00"))
     assert created.body["expires_at"].endswith("Z")
     assert abs(expires - (datetime.now(UTC) + timedelta(minutes=30))) < timedelta(seconds=30)

@@ -214,10 +214,10 @@ def test_another_accounts_key_and_connection_answer_404(pool: str) -> None:
     assert store.get_connection(a_account.account_id, record.connection_id) is None
 
 
-def test_connect_a_provider_sends_the_browser_to_the_hosted_page(pool: str) -> None:
+def test_connect_a_provider_sends_the_browser_to_the_hosted_page(pool: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APTURA_PUBLIC_URL", "https://api.test")  # a deployment's PublicUrl is https
     cookie, csrf, _ = sign_up("connect@example.com")
-    started = post("/dashboard/connections", {"csrf": csrf, "end_user": "Salon Nord"}, cookie,
-                   {"X-Forwarded-Proto": "https"})
+    started = post("/dashboard/connections", {"csrf": csrf, "end_user": "Salon Nord"}, cookie)
     assert started.status == 303, started.body
     assert "/connect/" in started.headers["location"]
     origin = started.headers["location"].split("/connect/")[0]

@@ -67,7 +67,7 @@ def test_every_operation_declares_success_and_errors_with_schemas_and_examples(d
 def test_served_document_and_swagger_ui() -> None:
     served = invoke("GET", "/v1/openapi.json")
     assert served.status == 200 and served.body["openapi"].startswith("3.1")
-    assert served.body["servers"] == [{"url": "http://api.test"}]  # as the caller reached it
+    assert served.body["servers"] == [{"url": "http://api.test"}]  # the configured PublicUrl
     assert served.body["paths"] == json.loads(COMMITTED.read_text())["paths"]
     ui = invoke("GET", "/v1/docs")
     assert ui.status == 200 and ui.headers["content-type"].startswith("text/html")

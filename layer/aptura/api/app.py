@@ -43,7 +43,15 @@ from aptura.store.connections import (
     record_error,
     record_ok,
 )
-from aptura.store.keys import ApiKey, Usage, kind_of, origin_allowed_by_some_key, use_api_key, use_client_ip
+from aptura.store.keys import (
+    ApiKey,
+    Usage,
+    kind_of,
+    origin_allowed_by_some_key,
+    record_auth_failure,
+    use_api_key,
+    use_client_ip,
+)
 from aptura.store.tokens import DynamoTokenStore
 
 # The one non-child Powertools logger: every aptura log line goes through its redacting formatter.
@@ -373,29 +381,46 @@ def authenticate() -> ApiKey:
     header = _header("Authorization") or ""
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
-        raise Unauthorized("missing API key: send 'Authorization: Bearer apt_test_…' or 'apt_live_…' "
-                           "(in a browser: a publishable key, 'apt_pk_test_…' or 'apt_pk_live_…')")
+        raise _failed_authentication(
+            "missing API key: send 'Authorization: Bearer apt_test_…' or 'apt_live_…' "
+            "(in a browser: a publishable key, 'apt_pk_test_…' or 'apt_pk_live_…')")
     raw = raw.strip()
     kind = kind_of(raw)
     if kind is None:
-        raise Unauthorized("invalid API key")
+        raise _failed_authentication("invalid API key")
     used = use_api_key(raw)
     if used is None:
         if kind == "publishable":  # a page with a revoked or mistyped key can read why it fails
             origin = _header("Origin")
             if origin and origin_allowed_by_some_key(origin):
                 _CORS_ORIGIN.set(origin)
-        raise Unauthorized("invalid API key")
+        raise _failed_authentication("invalid API key")
     key, usage = used
     _USAGE.set(usage)
     audit.note(account_id=key.account_id, by_key_id=key.key_id)
     if key.publishable:
         usage = _check_browser_caller(key, usage)
     if usage.exceeded:
-        raise AptError(f"rate limit of {usage.limit} requests exceeded for this API key", code="rate_limited",
+        whose = "this account" if usage.per == "account" else "this API key"
+        raise AptError(f"rate limit of {usage.limit} requests exceeded for {whose}", code="rate_limited",
                        retry_after=usage.retry_after,
-                       details={"limit": usage.limit, "reset": usage.reset})
+                       details={"limit": usage.limit, "reset": usage.reset, "per": usage.per})
     return key
+
+
+def _client_ip() -> str:
+    """The caller's IP as API Gateway saw the connection (never X-Forwarded-For, which the caller writes)."""
+    return current_event().request_context.identity.source_ip or "unknown"
+
+
+def _failed_authentication(message: str) -> AptError:
+    """A 401 with ``message``, counted against the client IP: 429 once it failed too often this minute."""
+    failures = record_auth_failure(_client_ip())
+    if failures.exceeded:
+        return AptError(f"too many failed authentications from this client IP: retry after "
+                        f"{failures.retry_after} s", code="rate_limited", retry_after=failures.retry_after,
+                        details={"limit": failures.limit, "reset": failures.reset, "per": "client_ip"})
+    return Unauthorized(message)
 
 
 def _check_browser_caller(key: ApiKey, usage: Usage) -> Usage:
@@ -408,8 +433,7 @@ def _check_browser_caller(key: ApiKey, usage: Usage) -> Usage:
             "a publishable key is accepted only with an Origin header naming one of its allowed origins",
             details={"origin": origin, "allowed_origins_hint": "set when the key is created"})
     _CORS_ORIGIN.set(origin)
-    ip = current_event().request_context.identity.source_ip or "unknown"
-    by_ip = use_client_ip(key.account_id, ip)
+    by_ip = use_client_ip(key.account_id, _client_ip())
     if by_ip.exceeded:
         _USAGE.set(by_ip)
         raise AptError(f"rate limit of {by_ip.limit} requests exceeded for this client IP", code="rate_limited",

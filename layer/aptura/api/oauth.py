@@ -135,21 +135,28 @@ def exchange(spec: ProviderSpec, state: State, code: str, callback_url: str, app
     return Connection(connection_id, spec.id, state.mode, config, credentials)
 
 
-def public_base_url(headers: dict[str, str], stage: str | None) -> str:
-    """This API's public base URL: ``APTURA_PUBLIC_URL``, else from the request's host."""
+# Where ``make dev``'s gateway listens: the base URL when nothing else is configured outside AWS.
+LOCAL_PUBLIC_URL = "http://127.0.0.1:3000"
+
+
+def public_base_url(domain_name: str | None = None, api_id: str | None = None, stage: str | None = None) -> str:
+    """This API's public base URL, never from a request header (``Host: evil.example`` must not become an
+    OAuth ``redirect_uri`` or a connect link): ``APTURA_PUBLIC_URL`` (the template's ``PublicUrl``); else, on
+    AWS, this API's own execute-api URL from API Gateway's request context (which routes that domain only
+    to this API, whatever the client sends); else :data:`LOCAL_PUBLIC_URL`."""
     configured = os.environ.get("APTURA_PUBLIC_URL")
     if configured:
         return configured.rstrip("/")
-    host = headers.get("host") or "localhost"
-    proto = headers.get("x-forwarded-proto") or ("https" if host.endswith("amazonaws.com") else "http")
-    prefix = f"/{stage}" if stage and host.endswith("amazonaws.com") else ""  # the stage is in execute-api URLs
-    return f"{proto}://{host}{prefix}"
+    if (domain_name and api_id and domain_name.startswith(f"{api_id}.execute-api.")
+            and domain_name.endswith(".amazonaws.com")):
+        return f"https://{domain_name}/{stage}" if stage else f"https://{domain_name}"
+    return LOCAL_PUBLIC_URL
 
 
 def served_url() -> str:
-    """This deployment's public base URL, as the caller of the current request reached it."""
-    event = current_event()  # its headers are case-insensitive (lower-cased keys) in Powertools v3
-    return public_base_url(event.headers, event.request_context.stage)
+    """This deployment's public base URL (see :func:`public_base_url`) for the current request."""
+    context = current_event().request_context
+    return public_base_url(context.domain_name, context.api_id, context.stage)
 
 
 def callback_url(provider: str) -> str:

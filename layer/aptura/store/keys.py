@@ -10,6 +10,11 @@ Items (tenant isolation is in the keys):
   A CORS preflight carries no key, so this index is how it learns whether SOME key allows its origin.
 - ``RATEIP#<account>#<ip>`` / ``RATE``: the per-client-IP counters of an account's publishable keys (the same
   attributes as a key's usage), expiring an hour after their hour ends.
+- ``RATEACCT#<account>#<mode>`` / ``RATE``: the account's own counters in that mode, across all its keys, so
+  that minting more keys does not multiply the account's limit (same attributes and expiry).
+- ``AUTHFAIL#<ip>`` / ``RATE``: failed authentications from a client IP (same attributes and expiry).
+- ``ACCOUNT#<id>`` / ``KEYSEQ#<mode>``: bumped by every key creation, so that two concurrent creations
+  cannot both pass the cap on active keys (:data:`MAX_ACTIVE_KEYS`).
 
 Two kinds of key: ``secret`` (``apt_test_…``/``apt_live_…``, for servers) and ``publishable``
 (``apt_pk_test_…``/``apt_pk_live_…``, safe in a browser): limited to :data:`PUBLISHABLE_SCOPES`, to the
@@ -27,13 +32,13 @@ import ipaddress
 import secrets as pysecrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from aptura.engine.timezones import format_utc
-from aptura.errors import ValidationError
+from aptura.errors import AptError, ValidationError
 from aptura.store.db import table
 
 MODES = ("test", "live")
@@ -59,6 +64,12 @@ DEFAULT_LIMITS = {"per_minute": 100, "per_hour": 1000}
 # Per client IP, across an account's publishable keys: one visitor's browser is far below this, a script
 # hammering the API from one machine with a key copied off a web page is not.
 IP_LIMITS = {"per_minute": 30, "per_hour": 300}
+# Failed authentications (missing, malformed, unknown or revoked keys) per client IP: a client with a
+# stale key retries far less than this; a script guessing keys or flooding with junk ones is stopped.
+AUTH_FAILURE_LIMITS = {"per_minute": 20, "per_hour": 300}
+# Active keys per account and mode: enough for one per server, widget and rotation overlap; a bound on
+# what a leaked keys:manage key can mint (and on the listing an account's dashboard reads).
+MAX_ACTIVE_KEYS = 20
 _MINUTES = [f"m{i:02d}" for i in range(60)]
 
 
@@ -208,6 +219,7 @@ def create_api_key(account_id: str, mode: str, scopes: tuple[str, ...] = ALL_SCO
     if kind == "publishable":
         shared["allowed_origins"] = list(key.allowed_origins)
         shared["connections"] = list(key.connections)
+    seq_key = {"pk": f"ACCOUNT#{account_id}", "sk": f"KEYSEQ#{mode}"}
     items: list[dict[str, Any]] = [
         {"Put": {"TableName": table().name, "Item": {"pk": f"APIKEY#{digest}", "sk": "APIKEY", **shared}}},
         {"Put": {"TableName": table().name,
@@ -217,8 +229,38 @@ def create_api_key(account_id: str, mode: str, scopes: tuple[str, ...] = ALL_SCO
     items += [{"Update": {"TableName": table().name, "Key": {"pk": f"ORIGIN#{origin}", "sk": "ORIGIN"},
                           "UpdateExpression": "ADD key_ids :id", "ExpressionAttributeValues": {":id": {key.key_id}}}}
               for origin in key.allowed_origins]
-    table().meta.client.transact_write_items(TransactItems=items)
-    return raw, key
+    client = table().meta.client
+    for _ in range(5):  # another creation of this account and mode won the race: count again
+        seq = int((table().get_item(Key=seq_key, ConsistentRead=True).get("Item") or {}).get("seq", 0))
+        if _active_key_count(account_id, mode) >= MAX_ACTIVE_KEYS:
+            raise AptError(f"this account already has {MAX_ACTIVE_KEYS} active {mode} keys: revoke one first",
+                           code="conflict", details={"active_keys": MAX_ACTIVE_KEYS, "mode": mode})
+        # The creation commits only if no other creation committed since the count above.
+        guard = {"Update": {"TableName": table().name, "Key": seq_key, "UpdateExpression": "SET seq = :next",
+                            "ConditionExpression": "attribute_not_exists(seq) OR seq = :seen",
+                            "ExpressionAttributeValues": {":next": seq + 1, ":seen": seq}}}
+        try:
+            client.transact_write_items(TransactItems=[*items, guard])
+        except client.exceptions.TransactionCanceledException:
+            continue
+        return raw, key
+    raise AptError("too many API keys are being created at once for this account; try again", code="conflict",
+                   retry_after=1)
+
+
+def _active_key_count(account_id: str, mode: str) -> int:
+    """How many keys of ``mode`` the account has (revoked keys are deleted, so every listed key is active)."""
+    count, start = 0, None
+    while True:
+        page = table().query(KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)", ConsistentRead=True,
+                             FilterExpression="#mode = :mode", ExpressionAttributeNames={"#mode": "mode"},
+                             ExpressionAttributeValues={":pk": f"ACCOUNT#{account_id}", ":sk": "APIKEY#",
+                                                        ":mode": mode}, Select="COUNT",
+                             **({"ExclusiveStartKey": start} if start else {}))
+        count += int(page["Count"])
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return count
 
 
 def origin_allowed_by_some_key(origin: str) -> bool:
@@ -242,6 +284,7 @@ class Usage:
     reset: int  # epoch seconds when the binding window ends
     exceeded: bool
     retry_after: int  # seconds until then
+    per: str = "api_key"  # whose limit this is: "api_key", "account" or "client_ip"
 
     def headers(self) -> dict[str, str]:
         return {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Remaining": str(self.remaining),
@@ -306,7 +349,33 @@ def use_api_key(raw: str, now: float | None = None) -> tuple[ApiKey, Usage] | No
         return None
     item, minute_attr = counted
     api_key = _key_of(item)
-    return api_key, _usage(item, minute_attr, clock, account_limits(api_key.account_id))
+    limits = account_limits(api_key.account_id)
+    by_key = _usage(item, minute_attr, clock, limits)
+    by_account = _use_account(api_key.account_id, api_key.mode, clock, limits)
+    # The binding one: an exceeded limit first, else whichever has fewer requests left.
+    if by_key.exceeded or (not by_account.exceeded and by_key.remaining <= by_account.remaining):
+        return api_key, by_key
+    return api_key, by_account
+
+
+def _use_account(account_id: str, mode: str, clock: int, limits: dict[str, int]) -> Usage:
+    """Count one request against the account's own counters in ``mode`` (every key of it adds up here)."""
+    counted = _count({"pk": f"RATEACCT#{account_id}#{mode}", "sk": "RATE"}, clock, existing=False, expires=True)
+    if counted is None:  # three lost races for one hour's counter: the key's own count still applies
+        return Usage(limits["per_minute"], limits["per_minute"], clock - clock % 60 + 60, False, 1)
+    item, minute_attr = counted
+    return replace(_usage(item, minute_attr, clock, limits), per="account")
+
+
+def record_auth_failure(ip: str, now: float | None = None) -> Usage:
+    """Count one failed authentication from the client IP ``ip`` against :data:`AUTH_FAILURE_LIMITS`."""
+    clock = int(now if now is not None else time.time())
+    counted = _count({"pk": f"AUTHFAIL#{ip}", "sk": "RATE"}, clock, existing=False, expires=True)
+    if counted is None:
+        return Usage(AUTH_FAILURE_LIMITS["per_minute"], AUTH_FAILURE_LIMITS["per_minute"], clock - clock % 60 + 60,
+                     False, 1)
+    item, minute_attr = counted
+    return _usage(item, minute_attr, clock, AUTH_FAILURE_LIMITS)
 
 
 def use_client_ip(account_id: str, ip: str, now: float | None = None) -> Usage:

@@ -325,7 +325,7 @@ def create_key() -> Response[str]:
         raw, record = create_api_key(session.account_id, session.mode, scopes, name=_one(form, "name") or None,
                                      kind=kind, allowed_origins=origins if kind == "publishable" else ())
     except AptError as exc:
-        return _keys_page(session, message=exc.message, status=400)
+        return _keys_page(session, message=exc.message, status=exc.status)
     except ValueError as exc:
         return _keys_page(session, message=str(exc), status=400)
     audit("api_key.create", "created", account_id=session.account_id, key_id=record.key_id, mode=session.mode,
@@ -353,7 +353,7 @@ def _base_url() -> str:
     try:
         return oauth.served_url()
     except LookupError:
-        return oauth.public_base_url({}, None)
+        return oauth.public_base_url()
 
 
 def _end_user(record: store.ConnectionRecord) -> str:

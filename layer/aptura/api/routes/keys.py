@@ -12,7 +12,7 @@ from aptura.api.audit import audit
 from aptura.api.models import ApiKeyCreate, ApiKeyCreated, ApiKeyList
 from aptura.errors import Forbidden, NotFound, ValidationError
 from aptura.store.connections import get_connection
-from aptura.store.keys import PUBLISHABLE_SCOPES, ApiKey, create_api_key, list_api_keys, revoke_api_key
+from aptura.store.keys import MAX_ACTIVE_KEYS, PUBLISHABLE_SCOPES, ApiKey, create_api_key, list_api_keys, revoke_api_key
 
 router = Router()
 
@@ -21,7 +21,9 @@ router = Router()
     "/v1/api-keys",
     summary="Create an API key",
     description=("The key is in this response only. It has the calling key's mode, and at most its scopes. "
-                 "`kind: publishable` makes a browser-safe key (see the README's \"Browser-safe keys\")."),
+                 "`kind: publishable` makes a browser-safe key (see the README's \"Browser-safe keys\"). "
+                 f"An account has at most {MAX_ACTIVE_KEYS} active keys per mode "
+                 "(409 `conflict` beyond: revoke one first)."),
     tags=["API keys"],
     responses={201: success(ApiKeyCreated, "The new key, shown once"), **ERROR_RESPONSES},
 )
