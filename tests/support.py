@@ -174,11 +174,13 @@ def reset_caches() -> None:
     """Forget every per-container cache (clients, keys, secrets, tokens)."""
     from aws_lambda_powertools.utilities import parameters
 
+    from aptura import events
     from aptura.api import idempotency
     from aptura.engine.auth import TOKENS
     from aptura.store import connections, db, keys
 
     db.reset_clients()
+    events.reset_clients()
     idempotency.reset()
     keys.clear_cache()
     connections.reset_secret_cache()
