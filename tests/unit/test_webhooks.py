@@ -49,7 +49,8 @@ def deliver_function(event: dict[str, Any]) -> Any:
 
 def connection(account: str = "acct_a", mode: str = "test", cid: str = "conn_1") -> ConnectionRecord:
     return ConnectionRecord(cid, account, "supersaas", mode, {"scheduleId": "1"}, "n/a",
-                            created_at="2027-01-01T00:00:00Z", end_user={"id": "biz_1", "name": "Jo", "email": "jo@example.com"})
+                            created_at="2027-01-01T00:00:00Z",
+                            end_user={"id": "biz_1", "name": "Jo", "email": "jo@example.com"})
 
 
 def verify(secret: str, got: Any) -> dict[str, Any]:
