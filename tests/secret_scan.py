@@ -3,7 +3,8 @@
 A pytest plugin (registered in ``tests/conftest.py``). It learns secrets as the suite makes them:
 every sandbox's demo credentials and seed secrets, every key ``aptura.store.keys.create_api_key``
 returns, every webhook signing secret ``aptura.store.webhooks.new_secret`` makes, every token the
-Square sandbox issues, and every credential or bearer value a test sends through ``tests.support.invoke`` or ``call_gateway``. It captures every record of the ``aptura``
+Square sandbox issues, and every credential or bearer value a test sends through
+``tests.support.invoke`` or ``call_gateway``. It captures every record of the ``aptura``
 and ``sandboxes`` loggers, formatted exactly as Lambda would write it, every answer of either, and
 every line the local gateway's Lambda worker processes wrote.
 
