@@ -4,6 +4,7 @@ through the API as ``connection.created``/``connection.deleted``."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -112,3 +113,21 @@ def test_connections_made_and_deleted_through_the_api_are_events(setup: tuple[st
     assert deleted["type"] == "connection.deleted" and deleted["connection_id"] == made.body["id"]
     for event in (created, deleted):
         assert "credentials" not in event["data"]["object"]
+
+
+def test_credentials_refused_are_one_connection_error_until_they_work_again(
+        setup: tuple[str, str, Receiver, str]) -> None:
+    from aptura.store.connections import create_connection
+
+    key, _, hook, secret = setup
+    wrong = {**DEMO["credentials"], **{k: "not-the-right-one-42" for k in DEMO["credentials"]}}
+    conn = create_connection("acct_hooks", PROVIDER, "test", DEMO["config"], wrong)
+    for _ in range(2):
+        refused = call(key, conn.connection_id, "GET", "/v1/availability", query={
+            "serviceId": DEMO["service_id"], "startDate": DAY.isoformat(), "endDate": DAY.isoformat()})
+        assert refused.status == 401 and refused.body["error"] == "connection_auth_failed", refused
+    [event] = received(hook, secret)
+    assert event["type"] == "connection.error" and event["connection_id"] == conn.connection_id
+    assert event["data"]["object"]["status"] == "error"
+    assert event["data"]["object"]["last_error"]["code"] == "connection_auth_failed"
+    assert "not-the-right-one-42" not in json.dumps(event)

@@ -322,7 +322,7 @@ def test_every_documented_route_answers_a_request_built_from_the_document(stack:
                              "credentials": info["credentials"]},
         "ConnectionUpdate": {"credentials": info["credentials"]},
         "ApiKeyCreate": {"scopes": ["availability:read"]},
-        # connection.error is not emitted yet: the walk's own writes send nothing to this unreachable port
+        # the demo connections' credentials work: the walk's own writes send nothing to this unreachable port
         "WebhookEndpointCreate": {"url": "http://127.0.0.1:9/hooks", "event_types": ["connection.error"]},
         "WebhookEndpointUpdate": {"description": "doc walk"},
     }
