@@ -199,6 +199,7 @@ class DevStack:
             "APTURA_WEBHOOK_QUEUE_URL": queues["WebhookQueue"][0],
             "APTURA_WEBHOOK_DLQ_URL": queues["WebhookDeadLetterQueue"][0],
             "APTURA_WEBHOOK_RETRY_SCHEDULE": DEV_RETRY_SCHEDULE,
+            "APTURA_WEBHOOK_ALLOW_LOOPBACK": "1",  # Aptura runs on the developer's machine: localhost is theirs
         }
         self._gateway = Gateway(
             self.template,

@@ -165,6 +165,7 @@ def configure_aws_env() -> None:
     for name in ("APTURA_TABLE", "APTURA_IDEMPOTENCY_TABLE"):
         os.environ[name] = STACK.functions["AvailabilityFunction"].environment[name]
     os.environ["APTURA_SECRET_PREFIX"] = "aptura/test/"
+    os.environ["APTURA_WEBHOOK_ALLOW_LOOPBACK"] = "1"  # the receivers of the tests listen on 127.0.0.1
     os.environ["POWERTOOLS_SERVICE_NAME"] = "aptura"
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Aptura")
     os.environ.pop("APTURA_SPECS_DIR", None)

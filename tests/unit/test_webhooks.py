@@ -135,6 +135,16 @@ def test_unsafe_urls_are_refused(keys: dict[str, str], monkeypatch: pytest.Monke
     assert problem in refused.body["details"]["url"][0]
 
 
+def test_loopback_is_refused_where_aptura_does_not_run_locally(keys: dict[str, str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(webhooks.LOOPBACK_ENV)  # as deployed: localhost would be the Lambda sandbox
+    for url in ("http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", "https://localhost/x",
+                "https://169.254.169.254/latest", "https://10.0.0.8/x"):
+        refused = call("POST", "/v1/webhook-endpoints", keys["a_test"], {"url": url, "event_types": ["*"]})
+        assert refused.status == 400 and "cannot reach" in refused.body["details"]["url"][0], (url, refused)
+    assert register(keys["a_test"], "https://hooks.example.com/x")["mode"] == "test"
+
+
 def test_a_live_endpoint_on_a_public_name_and_a_test_one_on_localhost_are_accepted(
         keys: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_dns(monkeypatch)

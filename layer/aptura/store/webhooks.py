@@ -45,6 +45,9 @@ MAX_ENDPOINTS = 50  # per account and mode: each event costs one queue message p
 DELIVERY_KEEP_SECONDS = 30 * 24 * 3600
 ROTATION_OVERLAP_SECONDS = 24 * 3600
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+# Set where Aptura itself runs on the integrator's machine (make dev, the tests). Deployed, "localhost" is the
+# Lambda sandbox, whose loopback serves the Lambda Runtime API: never the integrator's machine, so refused.
+LOOPBACK_ENV = "APTURA_WEBHOOK_ALLOW_LOOPBACK"
 _SK = "WEBHOOK#"
 _DELIVERY_SK = "DELIVERY#"
 
@@ -136,11 +139,22 @@ def resolve_public(host: str, port: int) -> list[str]:
     return addresses
 
 
+def _is_loopback_or_private_literal(host: str) -> bool:
+    """``localhost``, or an IP literal that is not a public address."""
+    if host in _LOCAL_HOSTS:
+        return True
+    try:
+        return not _is_public(host)
+    except ValueError:  # a name, not an address
+        return False
+
+
 def check_url(url: str, mode: str) -> str:
     """``url`` if an endpoint of ``mode`` may receive events there, else a ValueError saying why.
 
     Live: https only, and the host must resolve to public addresses only (checked again before each
-    delivery, since DNS can change). Test: https anywhere, or http on localhost/127.0.0.1/[::1].
+    delivery, since DNS can change). Test: https, or http on localhost/127.0.0.1/[::1]; loopback and private
+    address literals only where Aptura runs locally (:data:`LOOPBACK_ENV`).
     """
     text = url.strip()
     if len(text) > MAX_URL_LENGTH:
@@ -157,6 +171,9 @@ def check_url(url: str, mode: str) -> str:
     if parts.fragment:
         raise ValueError("no #fragment: it is never sent")
     host = parts.hostname.lower()
+    if mode == "test" and _is_loopback_or_private_literal(host) and not os.environ.get(LOOPBACK_ENV):
+        raise ValueError("this Aptura cannot reach your machine's localhost or a private address: use a public "
+                         "https URL (a tunnel works), or run Aptura locally (make dev)")
     if parts.scheme == "http":
         if mode == "live":
             raise ValueError("live endpoints must use https")
