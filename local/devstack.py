@@ -6,7 +6,9 @@
   (``APTURA_SANDBOX_PORT``, default: a free port), each provider under ``/<provider>``;
 * AWS's DynamoDB Local with ``-sharedDb``: in memory, or on disk in ``APTURA_DATA_DIR`` so state survives
   restarts; the tables of ``template.yaml`` are created from the template;
-* moto's server for Secrets Manager (in this process);
+* moto's server for Secrets Manager, Cognito and SQS (in this process), with ``template.yaml``'s queues, and a
+  poller thread (:mod:`local.sqs_poller`) feeding the webhook queue to ``DeliveryFunction`` in a gateway worker,
+  as Lambda's SQS event source would; webhook retries are compressed to seconds (:data:`DEV_RETRY_SCHEDULE`);
 * a demo account: the test API key :data:`local.events.DEMO_API_KEY` (so the sample events in ``events/``
   authenticate) and one test connection ``conn_demo_<provider>`` for every provider that has both a spec
   (``specs/<provider>.yaml``) and a sandbox, with the sandbox's ``DEMO`` config and credentials stored the way
@@ -49,6 +51,8 @@ from local.events import (  # noqa: E402
     DEMO_PROVIDER,
     DEMO_SPARE_CONNECTION_ID,
     DEMO_SPARE_KEY_ID,
+    DEMO_SPARE_WEBHOOK_ENDPOINT_ID,
+    DEMO_WEBHOOK_ENDPOINT_ID,
 )
 from local.services import (  # noqa: E402
     ROOT,
@@ -66,6 +70,8 @@ FEATURED_PROVIDER = "mindbody"  # the provider the printed curl commands use, wh
 DEMO_CLIENT = {"firstName": "Alex", "lastName": "Johnson", "email": "alex@example.com", "phone": "+15551234567"}
 # Fake, fixed AWS credentials: every AWS call goes to the local endpoints, never to a real account.
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# The Standard Webhooks schedule (0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) in seconds instead.
+DEV_RETRY_SCHEDULE = "0,1,2,3,4,5,6,6"
 
 
 class StartCancelled(Exception):
@@ -132,6 +138,7 @@ class DevStack:
         self._dynamodb: DynamoDBLocal | None = None
         self._moto: Any = None
         self._gateway: Any = None
+        self._poller: Any = None
         self._dynamodb_thread: threading.Thread | None = None
         self._dynamodb_error: Exception | None = None
         self._stopped = False
@@ -188,6 +195,8 @@ class DevStack:
         }
         os.environ.update(endpoints)  # for the seeding below, which uses the store modules as production does
         endpoints["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = moto_endpoint(self._moto)
+        endpoints["AWS_ENDPOINT_URL_SQS"] = moto_endpoint(self._moto)
+        queues = self._create_queues(endpoints["AWS_ENDPOINT_URL_SQS"])
         pool_id, client_id = self._create_user_pool(endpoints["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"])
 
         from local.gateway import Gateway
@@ -207,6 +216,11 @@ class DevStack:
             "APTURA_USER_POOL_CLIENT_ID": client_id,
             # no email leaves a laptop: sign-up is confirmed at once (AdminConfirmSignUp), and the page says so
             "APTURA_DEV_AUTO_CONFIRM": "1",
+            # moto named the queues; the template's !Ref would be the logical ids
+            "APTURA_WEBHOOK_QUEUE_URL": queues["WebhookQueue"][0],
+            "APTURA_WEBHOOK_DLQ_URL": queues["WebhookDeadLetterQueue"][0],
+            "APTURA_WEBHOOK_RETRY_SCHEDULE": DEV_RETRY_SCHEDULE,
+            "APTURA_WEBHOOK_ALLOW_LOOPBACK": "1",  # Aptura runs on the developer's machine: localhost is theirs
         }
         self._gateway = Gateway(
             self.template,
@@ -230,6 +244,7 @@ class DevStack:
         except OSError as exc:
             raise RuntimeError(f"cannot listen on {HOST}:{self.port} ({exc}); set APTURA_PORT to a free port") from exc
         self._step("gateway", t)
+        self._start_delivery(endpoints["AWS_ENDPOINT_URL_SQS"], queues["WebhookQueue"])
 
         t = time.monotonic()
         self._connect_oauth_providers(api_url, providers)
@@ -240,6 +255,31 @@ class DevStack:
                       "dashboard_url": f"{api_url}/dashboard", "sandbox_url": sandbox_url, "providers": providers,
                       "function_env": function_env, "parameter_overrides": {"SandboxUrl": sandbox_url}}
         return self.facts
+
+    def _create_queues(self, endpoint: str) -> dict[str, tuple[str, str]]:
+        """template.yaml's SQS queues in moto: ``{logical id: (url, arn)}``."""
+        import boto3
+
+        from local.resources import create_queues
+
+        return create_queues(boto3.client("sqs", endpoint_url=endpoint), self.template)
+
+    def _start_delivery(self, endpoint: str, queue: tuple[str, str]) -> None:
+        """Feed the webhook queue to DeliveryFunction, as Lambda's SQS event source mapping does in AWS."""
+        import uuid
+
+        import boto3
+
+        from local.sqs_poller import Poller
+
+        pool = self._gateway.pools["DeliveryFunction"]
+        timeout = float(pool.fn.timeout) + 5
+
+        def invoke(event: dict[str, Any]) -> Any:
+            return pool.invoke(event, str(uuid.uuid4()), timeout)
+
+        self._poller = Poller(boto3.client("sqs", endpoint_url=endpoint), queue[0], queue[1], invoke, log=_log)
+        self._poller.start()
 
     def _create_user_pool(self, endpoint: str) -> tuple[str, str]:
         """The dashboard's Cognito user pool and app client in moto, as the template declares them."""
@@ -426,6 +466,14 @@ class DevStack:
         if connect.get_session(DEMO_ACCOUNT_ID, DEMO_CONNECT_SESSION_ID) is None:
             connect.create_session(DEMO_ACCOUNT_ID, "test", connect.EndUser(id="biz_demo", name="Demo Day Spa"),
                                    [DEMO_PROVIDER], "http://127.0.0.1/connected", session_id=DEMO_CONNECT_SESSION_ID)
+        from aptura.store import webhooks
+
+        os.environ[webhooks.LOOPBACK_ENV] = "1"  # as the functions have it here: Aptura runs on this machine
+        for endpoint_id in (DEMO_WEBHOOK_ENDPOINT_ID, DEMO_SPARE_WEBHOOK_ENDPOINT_ID):
+            if webhooks.get_endpoint(DEMO_ACCOUNT_ID, endpoint_id) is None:  # port 9 (discard): nothing listens
+                webhooks.create_endpoint(DEMO_ACCOUNT_ID, "test", "http://127.0.0.1:9/aptura-demo",
+                                         ["connection.error"], description="Demo endpoint (the sample events use it)",
+                                         endpoint_id=endpoint_id)
         for spec in sorted(specs_dir.glob("*.yaml")):
             if spec.stem not in providers:
                 self._warn(f"specs/{spec.name} has no sandbox; no demo connection for it")
@@ -494,9 +542,10 @@ class DevStack:
             # daemon threads die silently at interpreter exit, leaving java behind).
             thread.join(timeout=90)
         with self._lock:
-            steps = [("gateway", self._gateway), ("moto", self._moto), ("sandboxes", self._sandboxes),
+            steps = [("delivery poller", self._poller), ("gateway", self._gateway), ("moto", self._moto),
+                     ("sandboxes", self._sandboxes),
                      ("dynamodb", self._dynamodb)]
-            self._gateway = self._moto = self._sandboxes = self._dynamodb = None
+            self._poller = self._gateway = self._moto = self._sandboxes = self._dynamodb = None
         for name, part in steps:
             if part is None:
                 continue

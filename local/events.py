@@ -42,13 +42,15 @@ DEMO_SERVICE_ID = "200"  # the Mindbody sandbox's DEMO service and staff member
 DEMO_STAFF_ID = "100000108"
 # Records `make dev` has for the events that read or change one: the Mindbody sandbox's seeded bookings (a
 # different one for each change, so the events can run in any order), and a spare connection and key of the demo
-# account for the two DELETE events to remove, and a connect session.
+# account for the DELETE events to remove, a connect session and a webhook endpoint.
 DEMO_APPOINTMENT_ID = "1001"
 DEMO_RESCHEDULE_ID = "1006"
 DEMO_CANCEL_ID = "1008"
 DEMO_SPARE_CONNECTION_ID = "conn_demo_spare"
 DEMO_SPARE_KEY_ID = "key_00000000000d3a0e"  # key ids are key_ and 16 hex digits
 DEMO_CONNECT_SESSION_ID = "cs_demo"
+DEMO_WEBHOOK_ENDPOINT_ID = "we_demo"
+DEMO_SPARE_WEBHOOK_ENDPOINT_ID = "we_demo_spare"
 DEMO_OAUTH_PROVIDER = "square"  # the hosted OAuth flow's featured provider
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _BINARY_TYPES = ("application/octet-stream", "application/pdf", "application/zip", "image/*", "audio/*", "video/*")
@@ -276,6 +278,12 @@ def samples(today: date) -> dict[tuple[str, str], dict[str, Any]]:
         ("GET", "/v1/connect-sessions/{session_id}"): {"path": {"session_id": DEMO_CONNECT_SESSION_ID}},
         ("POST", "/v1/api-keys"): {"body": {"name": "Booking widget backend", "scopes": ["availability:read"]}},
         ("DELETE", "/v1/api-keys/{key_id}"): {"path": {"key_id": DEMO_SPARE_KEY_ID}},
+        ("POST", "/v1/webhook-endpoints"): {
+            "body": {"url": "https://hooks.example.com/aptura", "event_types": ["appointment.created",
+                                                                                "appointment.cancelled"]},
+        },
+        ("PATCH", "/v1/webhook-endpoints/{endpoint_id}"): {"body": {"description": "Front desk notifications"}},
+        ("DELETE", "/v1/webhook-endpoints/{endpoint_id}"): {"path": {"endpoint_id": DEMO_SPARE_WEBHOOK_ENDPOINT_ID}},
         ("GET", "/v1/oauth/{provider}/authorize"): {
             "path": {"provider": DEMO_OAUTH_PROVIDER}, "query": {"config": json.dumps(SQUARE_DEMO["config"])},
         },
@@ -283,7 +291,8 @@ def samples(today: date) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 # Path parameters the demo account has, where a route's sample does not name its own.
-_DEMO_PATH_VALUES = {"provider_id": DEMO_PROVIDER, "provider": DEMO_PROVIDER, "connection_id": DEMO_CONNECTION_ID}
+_DEMO_PATH_VALUES = {"provider_id": DEMO_PROVIDER, "provider": DEMO_PROVIDER, "connection_id": DEMO_CONNECTION_ID,
+                     "endpoint_id": DEMO_WEBHOOK_ENDPOINT_ID}
 
 
 def sampled(route: Route) -> bool:

@@ -3,6 +3,7 @@ exactly as CloudFormation would from the same properties."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -64,3 +65,29 @@ def create_tables(
                 TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attribute}
             )
     return names
+
+
+def create_queues(client: Any, template_path: str | Path) -> dict[str, tuple[str, str]]:
+    """Create every ``AWS::SQS::Queue`` of the template (moto locally); returns ``{logical id: (url, arn)}``.
+
+    Queues are named by logical id, as ``!Ref`` resolves locally; a redrive policy's ``!GetAtt X.Arn`` is
+    the ARN of queue X as created here, so the queues without one are created first.
+    """
+    template = load_yaml(template_path)
+    queues = {rid: dict(res.get("Properties") or {}) for rid, res in (template.get("Resources") or {}).items()
+              if res.get("Type") == "AWS::SQS::Queue"}
+    out: dict[str, tuple[str, str]] = {}
+    for rid in sorted(queues, key=lambda r: "RedrivePolicy" in queues[r]):
+        props = queues[rid]
+        attributes = {k: str(v) for k, v in props.items()
+                      if k in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds")}
+        redrive = props.get("RedrivePolicy")
+        if redrive:
+            target = redrive["deadLetterTargetArn"]
+            target_id = target["Fn::GetAtt"][0] if isinstance(target, dict) else str(target)
+            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": out[target_id][1],
+                                                      "maxReceiveCount": int(redrive["maxReceiveCount"])})
+        url = client.create_queue(QueueName=rid, Attributes=attributes)["QueueUrl"]
+        arn = client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        out[rid] = (url, arn)
+    return out

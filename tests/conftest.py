@@ -21,13 +21,17 @@ def moto_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """DynamoDB and Secrets Manager faked in-process, tables created from template.yaml."""
     from moto import mock_aws
 
-    from local.resources import create_tables
+    from local.resources import create_queues, create_tables
 
-    for var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SECRETS_MANAGER"):
+    for var in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+                "AWS_ENDPOINT_URL_SQS"):
         monkeypatch.delenv(var, raising=False)
     with mock_aws():
         reset_caches()
         create_tables(boto3.client("dynamodb"), ROOT / "template.yaml")
+        queues = create_queues(boto3.client("sqs"), ROOT / "template.yaml")  # the webhook queue and its DLQ
+        monkeypatch.setenv("APTURA_WEBHOOK_QUEUE_URL", queues["WebhookQueue"][0])
+        monkeypatch.setenv("APTURA_WEBHOOK_DLQ_URL", queues["WebhookDeadLetterQueue"][0])
         yield
     reset_caches()
 

@@ -2,15 +2,17 @@
 
 A pytest plugin (registered in ``tests/conftest.py``). It learns secrets as the suite makes them:
 every sandbox's demo credentials and seed secrets, every key ``aptura.store.keys.create_api_key``
-returns, every token the Square sandbox issues, and every credential or bearer value a test
-sends through ``tests.support.invoke`` or ``call_gateway``. It captures every record of the ``aptura``
+returns, every webhook signing secret ``aptura.store.webhooks.new_secret`` makes, every token the
+Square sandbox issues, and every credential or bearer value a test sends through
+``tests.support.invoke`` or ``call_gateway``. It captures every record of the ``aptura``
 and ``sandboxes`` loggers, formatted exactly as Lambda would write it, every answer of either, and
 every line the local gateway's Lambda worker processes wrote.
 
 Each capture is checked when it happens against the secrets known by then: a value cannot leak
 before it exists, and nothing has to be kept for the end. Any Aptura key pattern in a log line is
 a leak whether registered or not. The exemptions are the ``key`` field of a ``POST
-/v1/api-keys`` 201 and the dashboard's ``new-key`` field, where a new key is handed over once by design.
+/v1/api-keys`` 201, the dashboard's ``new-key`` field, and the ``secret`` field of a ``POST
+/v1/webhook-endpoints`` 201 or a rotate-secret 200, where a new key or secret is handed over once by design.
 
 A leak fails the session: exit status 1 and a summary naming where (never the secret). Under
 pytest-xdist each worker checks its own captures and passes its findings to the controller in
@@ -152,6 +154,10 @@ class SecretScan:
         """An API answer: no registered secret, except the new key of ``POST /v1/api-keys``."""
         if method == "POST" and path.rstrip("/") == "/v1/api-keys" and status == 201 and isinstance(body, dict):
             body = {k: v for k, v in body.items() if k != "key"}  # handed over once, by design
+        if method == "POST" and isinstance(body, dict) and (
+                (path.rstrip("/") == "/v1/webhook-endpoints" and status == 201)
+                or (path.startswith("/v1/webhook-endpoints/") and path.endswith("/rotate-secret") and status == 200)):
+            body = {k: v for k, v in body.items() if k != "secret"}  # a signing secret, handed over once
         if method == "POST" and path.startswith("/dashboard/") and status == 200 and isinstance(body, str):
             # The dashboard hands a new key over once in this one field; anything else is still checked.
             body = re.sub(r'<input id="new-key" class="secret" readonly value="[^"]*">', "", body)
@@ -248,6 +254,7 @@ def _wrap(owner: Any, attr: str, after: Callable[[Any], None]) -> Callable[[], N
 def install(scan: SecretScan) -> Callable[[], None]:
     """Feed ``scan`` from the suite: secrets as they are made, log records and answers as they pass."""
     import aptura.store.keys
+    import aptura.store.webhooks
     from sandboxes.square.oauth import OAuthStore
     from tests import support
 
@@ -257,6 +264,7 @@ def install(scan: SecretScan) -> Callable[[], None]:
             scan.add(token.token, "a token the Square sandbox issued")
 
     undo = [_wrap(aptura.store.keys, "create_api_key", lambda made: scan.add_api_key(made[0])),
+            _wrap(aptura.store.webhooks, "new_secret", lambda made: scan.add(made, "a webhook signing secret")),
             _wrap(OAuthStore, "exchange_code", issued), _wrap(OAuthStore, "refresh", issued)]
 
     def on_invoke(method: str, path: str, headers: dict[str, str], body: Any) -> Callable[[Any], None]:

@@ -165,6 +165,7 @@ def configure_aws_env() -> None:
     for name in ("APTURA_TABLE", "APTURA_IDEMPOTENCY_TABLE"):
         os.environ[name] = STACK.functions["AvailabilityFunction"].environment[name]
     os.environ["APTURA_SECRET_PREFIX"] = "aptura/test/"
+    os.environ["APTURA_WEBHOOK_ALLOW_LOOPBACK"] = "1"  # the receivers of the tests listen on 127.0.0.1
     os.environ["POWERTOOLS_SERVICE_NAME"] = "aptura"
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Aptura")
     os.environ.pop("APTURA_SPECS_DIR", None)
@@ -176,11 +177,13 @@ def reset_caches() -> None:
     """Forget every per-container cache (clients, keys, secrets, tokens)."""
     from aws_lambda_powertools.utilities import parameters
 
+    from aptura import events
     from aptura.api import idempotency
     from aptura.engine.auth import TOKENS
     from aptura.store import connections, db, keys
 
     db.reset_clients()
+    events.reset_clients()
     idempotency.reset()
     keys.clear_cache()
     connections.reset_secret_cache()

@@ -36,6 +36,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from botocore.exceptions import ClientError
 
+from aptura import events
 from aptura.api import oauth
 from aptura.api.app import current_event, oauth_app, provider_runner
 from aptura.api.audit import audit
@@ -410,11 +411,17 @@ def _check(provider: str, mode: str, config: dict[str, Any], credentials: dict[s
 
 def store_connection(account_id: str, spec: ProviderSpec, connection: ProviderConnection, *, verified: bool,
                      end_user: EndUser | None = None) -> ConnectionRecord:
-    """Store a connection whose fields were validated and whose credentials were checked (or just issued)."""
-    return create_connection(
+    """Store a connection whose fields were validated and whose credentials were checked (or just issued).
+
+    Every way a connection is made (API, connect page, OAuth) passes here, so ``connection.created`` is emitted
+    here, once.
+    """
+    record = create_connection(
         account_id, spec.id, connection.mode, connection.config, connection.secrets, connection.id,
         status="active" if verified else "unverified", verified_at=_now_utc() if verified else None,
         end_user=end_user.as_dict() if end_user else None)
+    events.emit_connection("connection.created", record)
+    return record
 
 
 def connect_provider(account_id: str, mode: str, provider: str, config: dict[str, Any],

@@ -327,6 +327,9 @@ def test_every_documented_route_answers_a_request_built_from_the_document(stack:
         "ApiKeyCreate": {"scopes": ["availability:read"]},
         "ConnectSessionCreate": {"end_user": {"id": "biz_doc_walk"}, "providers": [provider],
                                  "redirect_url": "http://127.0.0.1/connected"},
+        # the demo connections' credentials work: the walk's own writes send nothing to this unreachable port
+        "WebhookEndpointCreate": {"url": "http://127.0.0.1:9/hooks", "event_types": ["connection.error"]},
+        "WebhookEndpointUpdate": {"description": "doc walk"},
     }
     # Creations first, so later paths have ids; deletions and cancellation last.
     def rank(path: str, method: str) -> tuple[int, int]:
@@ -372,5 +375,47 @@ def test_every_documented_route_answers_a_request_built_from_the_document(stack:
                 values["key_id"] = payload["id"]
             elif path == "/v1/connect-sessions":
                 values["session_id"] = payload["id"]
+            elif path == "/v1/webhook-endpoints":
+                values["endpoint_id"] = payload["id"]
     documented = {(m, p) for p, ops in document["paths"].items() for m in ops}
     assert documented - answered == {("get", "/v1/oauth/{provider}/callback")}
+
+
+def test_make_dev_delivers_a_booking_as_a_signed_event_retried_with_the_same_webhook_id(stack: Stack) -> None:
+    """The dev stack's poller feeds moto's SQS to DeliveryFunction: a receiver that fails once still gets the
+    booking's appointment.created, on the compressed retry schedule, under one webhook-id."""
+    from standardwebhooks import Webhook
+
+    from tests.webhook_receiver import receiver
+
+    provider = "supersaas"
+    api, headers, info = stack.facts["api_url"], stack.headers(provider), stack.facts["providers"][provider]
+    key = {"Authorization": f"Bearer {stack.facts['api_key']}"}
+    with receiver([500]) as hook:
+        made = httpx.post(f"{api}/v1/webhook-endpoints", headers=key, timeout=30, json={
+            "url": hook.url, "event_types": ["appointment.created"], "connection_ids": [info["connection_id"]]})
+        assert made.status_code == 201, made.text
+        endpoint = made.json()
+        slot = two_free_slots(stack, provider, date.today() + timedelta(days=23))[0]
+        booked = httpx.post(f"{api}/v1/appointments", headers=headers, timeout=30, json={
+            "serviceId": info["service_id"], "staffId": slot["staffId"], "startTime": slot["startTime"],
+            "client": {**CLIENT, "email": "webhook.e2e@example.com"}})
+        assert booked.status_code == 201, booked.text
+
+        def mine() -> list[Any]:
+            return [d for d in list(hook.received) if d.event["data"]["object"]["id"] == booked.json()["id"]]
+
+        deadline = time.monotonic() + 30
+        while len(mine()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.5)  # nothing more may follow the success
+        got = mine()
+        deliveries = httpx.get(f"{api}/v1/webhook-endpoints/{endpoint['id']}/deliveries", headers=key,
+                               timeout=30).json()["data"]
+        httpx.delete(f"{api}/v1/webhook-endpoints/{endpoint['id']}", headers=key, timeout=30)
+    assert len(got) == 2, [d.event["type"] for d in hook.received]
+    events = [Webhook(endpoint["secret"]).verify(d.body, d.headers) for d in got]
+    assert events[0] == events[1] and events[0]["type"] == "appointment.created"
+    assert {d.headers["webhook-id"] for d in got} == {events[0]["id"]}
+    assert [(d["attempt"], d["outcome"]) for d in deliveries if d["event_id"] == events[0]["id"]] == [
+        (2, "succeeded"), (1, "failed")]

@@ -26,6 +26,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
+from aptura import events
 from aptura.api import audit
 from aptura.api.listing import MAX_LIMIT
 from aptura.api.models import ErrorBody
@@ -555,7 +556,10 @@ def run_operation(caller: Caller, operation: str, input_: dict[str, Any], deadli
             outcome = _run_once(caller, operation, input_, deadline, fresh)
     except AptError as exc:
         if exc.code in _CONNECTION_FAULTS:  # GET /v1/connections/{id} shows why it stopped working
-            record_error(record, exc.code, exc.message)
+            marked = record_error(record, exc.code, exc.message)
+            if exc.code == "connection_auth_failed" and record.status != "error":
+                # Only when it starts failing: every later call refused the same way is not news.
+                events.emit_connection("connection.error", marked)
         raise
     record_ok(record)  # writes only when clearing an earlier error
     return outcome

@@ -487,3 +487,110 @@ class ErrorBody(BaseModel):
     error: str = Field(examples=["validation_error"])
     message: str = Field(examples=["Invalid request data"])
     details: dict[str, Any] | list[Any] = Field(default_factory=dict)
+
+
+EventType = Literal["*", "appointment.created", "appointment.rescheduled", "appointment.updated",
+                    "appointment.cancelled", "connection.created", "connection.error", "connection.deleted"]
+_WEBHOOK_EXAMPLE: dict[str, Any] = {
+    "id": "we_3f9a1c0d5e7b2a4c6d8e", "url": "https://app.example.com/aptura/webhooks", "mode": "test",
+    "event_types": ["appointment.created", "appointment.cancelled"], "connection_ids": [],
+    "description": "booking sync", "status": "enabled", "disabled_reason": None, "failing_since": None,
+    "created_at": "2024-03-01T12:00:00Z", "updated_at": "2024-03-01T12:00:00Z"}
+
+
+class WebhookEndpointCreate(_In):
+    """Body of ``POST /v1/webhook-endpoints``."""
+
+    url: str = Field(min_length=1, max_length=2048, description=(
+        "Where events are POSTed. Live mode: https, resolving to public addresses only (checked now and before "
+        "each delivery; redirects are not followed). Test mode: https, or http on localhost/127.0.0.1"))
+    event_types: list[EventType] = Field(min_length=1, max_length=20, description="Event types to send; `*`: all")
+    connection_ids: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        None, max_length=100, description="Only events of these connections (default: every connection)")
+    description: str | None = Field(None, max_length=200, description="A label for people")
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [{
+        "url": "https://app.example.com/aptura/webhooks",
+        "event_types": ["appointment.created", "appointment.cancelled"],
+        "description": "booking sync"}]})
+
+
+class WebhookEndpointUpdate(_In):
+    """Body of ``PATCH /v1/webhook-endpoints/{id}``: the fields given change (``[]`` clears the filter)."""
+
+    url: str | None = Field(None, min_length=1, max_length=2048)
+    event_types: list[EventType] | None = Field(None, min_length=1, max_length=20)
+    connection_ids: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(None, max_length=100)
+    description: str | None = Field(None, max_length=200)
+    status: Literal["enabled", "disabled"] | None = Field(None, description=(
+        "`disabled` stops deliveries; `enabled` resumes them and clears a failure disable"))
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
+        "examples": [{"event_types": ["*"]}, {"status": "enabled"}]})
+
+
+class WebhookEndpoint(_Out):
+    """A webhook endpoint as the API shows it: never its secret (shown once, at creation and rotation)."""
+
+    id: str
+    url: str
+    mode: Literal["test", "live"]
+    event_types: list[str]
+    connection_ids: list[str] = Field(default_factory=list, description="Empty: every connection")
+    description: str | None = None
+    status: Literal["enabled", "disabled"]
+    disabled_reason: str | None = Field(None, description="Why Aptura disabled it (deliveries failing for 5 days)")
+    failing_since: str | None = Field(None, description="First failed delivery since the last one that succeeded")
+    created_at: str
+    updated_at: str
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [_WEBHOOK_EXAMPLE]})
+
+
+class WebhookEndpointCreated(WebhookEndpoint):
+    secret: str = Field(description=(
+        "The signing secret (`whsec_…`, Standard Webhooks): shown only in this response; verify each delivery's "
+        "`webhook-signature` with it"))
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        **_WEBHOOK_EXAMPLE, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}]})
+
+
+class WebhookSecret(_Out):
+    secret: str = Field(description=(
+        "The new signing secret, shown only here; the previous one also signs deliveries for 24 hours"))
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}]})
+
+
+class WebhookEndpointList(_Page):
+    data: list[WebhookEndpoint]
+
+
+class WebhookDelivery(_Out):
+    """One delivery attempt of one event to one endpoint."""
+
+    id: str
+    endpoint_id: str
+    event_id: str = Field(description="The event's id, also its `webhook-id` header (the same on every retry)")
+    event_type: str
+    attempt: int = Field(description="1 for the first attempt")
+    outcome: Literal["succeeded", "failed", "skipped"] = Field(description=(
+        "`skipped`: not sent (endpoint disabled, or its URL no longer allowed)"))
+    response_status: int | None = Field(None, description="The receiver's HTTP status; null when none answered")
+    error: str | None = Field(None, description="Why it failed: `http_status`, `timeout`, `connect_error`...")
+    duration_ms: int | None = None
+    next_attempt_at: str | None = Field(None, description="When it is retried; null when it is not")
+    at: str = Field(description="UTC ISO-8601, with microseconds")
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        "id": "wd_1a2b3c4d5e6f7a8b", "endpoint_id": "we_3f9a1c0d5e7b2a4c6d8e",
+        "event_id": "evt_0c1d2e3f4a5b6c7d8e9f0a1b",
+        "event_type": "appointment.created", "attempt": 2, "outcome": "failed", "response_status": 503,
+        "error": "http_status", "duration_ms": 84, "next_attempt_at": "2024-03-01T12:05:05Z",
+        "at": "2024-03-01T12:00:05.120000Z"}]})
+
+
+class WebhookDeliveryList(_Page):
+    data: list[WebhookDelivery]

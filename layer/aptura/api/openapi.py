@@ -27,11 +27,12 @@ from aptura.api.routes import (
     keys,
     oauth,
     providers,
+    webhooks,
 )
 
 ROUTERS: list[Router] = [availability.router, appointments.router, catalog.router, clients.router,
                          connections.router, connect_sessions.router, keys.router, providers.router, oauth.router,
-                         docs.router, health.router]
+                         webhooks.router, docs.router, health.router]
 PUBLIC_URL = "https://api.aptura.dev"
 TITLE = "Aptura"
 VERSION = health.API_VERSION

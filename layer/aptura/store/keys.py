@@ -51,6 +51,7 @@ Scope = Literal[
     "clients:write",
     "connections:manage",
     "keys:manage",
+    "webhooks:manage",
 ]
 ALL_SCOPES: tuple[str, ...] = get_args(Scope)
 KINDS = ("secret", "publishable")

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from aptura import connect
+from aptura import connect, events
 from aptura.api import oauth
 from aptura.api.audit import activity, audit
 from aptura.errors import AptError
@@ -504,6 +504,7 @@ def connection_delete(connection_id: str) -> Response[str]:
     store.delete_connection(record)
     audit("connections.delete", "deleted", account_id=session.account_id, connection_id=connection_id,
           provider=record.provider, via="dashboard")
+    events.emit_connection("connection.deleted", record)
     return redirect(f"{BASE}/connections")
 
 

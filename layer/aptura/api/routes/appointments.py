@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import AfterValidator, BeforeValidator
 
+from aptura import events
 from aptura.api import listing
 from aptura.api.app import (
     ERROR_RESPONSES,
@@ -82,7 +83,11 @@ def create_appointment(body: AppointmentCreate, connection_id: ConnectionHeader,
 
     def booked(appointment: dict[str, Any], outcome: str) -> tuple[dict[str, Any], int]:
         audit("appointments.create", outcome, appointment_id=appointment["id"], reference=reference)
-        return listing.present(appointment, include_raw=False), 201
+        shown = listing.present(appointment, include_raw=False)
+        # Here and only here: a replay of this Idempotency-Key answers from the store without calling book(),
+        # so the event leaves once per booking; a reconciled booking is one whose first attempt never answered.
+        _emit(caller, "appointment.created", shown)
+        return shown, 201
 
     def book() -> tuple[dict[str, Any], int]:
         deadline = Deadline()
@@ -110,6 +115,37 @@ def create_appointment(body: AppointmentCreate, connection_id: ConnectionHeader,
         return booked(_appointment(caller, output), "created")
 
     return write_once(caller, "appointments.create", idempotency_key, request, book)
+
+
+def _emit(caller: Caller, event_type: str, appointment: dict[str, Any], previous: dict[str, Any] | None = None,
+          targets: list[Any] | None = None) -> None:
+    """Report a write that succeeded to the account's webhook endpoints (never fails the write)."""
+    record = caller.connection
+    events.emit(caller.key.account_id, record.mode, event_type, record.connection_id, appointment, previous,
+                record.end_user, targets)
+
+
+def _before(caller: Caller, event_type: str, appointment_id: str) -> tuple[list[Any], dict[str, Any] | None]:
+    """The endpoints that want ``event_type`` and, only when some do, the appointment as it is now.
+
+    The read costs a provider call, spent only when an event will carry its ``previous`` fields; a
+    read that fails leaves ``previous`` empty rather than failing the write.
+    """
+    try:
+        targets = events.wanted(caller.key.account_id, caller.connection.mode, event_type,
+                                caller.connection.connection_id)
+    except Exception as exc:  # noqa: BLE001 - webhooks must never block a booking change
+        logger.warning("webhook endpoints not read", extra={"error": type(exc).__name__})
+        return [], None
+    if not targets:
+        return [], None
+    try:
+        with audit_aside():  # the request's audit line keeps the write's operation and provider request id
+            output = run_operation(caller, "appointments.get", {"id": appointment_id}).output
+        return targets, listing.present(_appointment(caller, output), include_raw=False)
+    except AptError as exc:
+        logger.info("appointment not read before the change", extra={"error": exc.code})
+        return targets, None
 
 
 def booking_reference(caller: Caller, idempotency_key: str | None) -> str:
@@ -253,10 +289,16 @@ def update_appointment(appointment_id: AppointmentId, body: AppointmentUpdate, c
         changes["startTime"] = format_utc(body.startTime)
     input_ = {"id": appointment_id, **changes}
 
+    moves = "startTime" in changes or "staffId" in changes
+    event_type = "appointment.rescheduled" if moves else "appointment.updated"
+
     def update() -> tuple[dict[str, Any], int]:
+        targets, before = _before(caller, event_type, appointment_id)
         appointment = _appointment(caller, run_operation(caller, "appointments.update", input_).output)
         audit("appointments.update", "updated", appointment_id=appointment["id"])
-        return listing.present(appointment, include_raw=False), 200
+        shown = listing.present(appointment, include_raw=False)
+        _emit(caller, event_type, shown, events.changed_fields(before, shown), targets)
+        return shown, 200
 
     return write_once(caller, "appointments.update", idempotency_key, input_, update)
 
@@ -273,12 +315,17 @@ def cancel_appointment(appointment_id: AppointmentId, connection_id: ConnectionH
     caller = resolve_caller("bookings:write", connection_id)
 
     def cancel() -> tuple[dict[str, Any], int]:
+        targets, before = _before(caller, "appointment.cancelled", appointment_id)
         output = run_operation(caller, "appointments.cancel", {"id": appointment_id}).output
         appointment = _appointment(caller, output)
         if appointment["status"] != "cancelled":
             raise ProviderError("the provider did not confirm the cancellation",
                                 details={"status": appointment["status"]})
         audit("appointments.cancel", "cancelled", appointment_id=appointment["id"])
-        return listing.present(appointment, include_raw=False), 200
+        shown = listing.present(appointment, include_raw=False)
+        # Cancelling a cancelled appointment answers the same but changes nothing: no second event.
+        if not (before and before.get("status") == "cancelled"):
+            _emit(caller, "appointment.cancelled", shown, events.changed_fields(before, shown), targets)
+        return shown, 200
 
     return write_once(caller, "appointments.cancel", idempotency_key, {"id": appointment_id}, cancel)

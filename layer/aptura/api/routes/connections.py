@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import BaseModel
 
-from aptura import connect
+from aptura import connect, events
 from aptura.api import listing
 from aptura.api.app import ERROR_RESPONSES, Cursor, Limit, current_event, owned_connection, require_key, success
 from aptura.api.audit import audit
@@ -37,13 +37,8 @@ ConnectionId = Annotated[str, Path(min_length=1, max_length=100, description="Th
 
 
 def _present(record: ConnectionRecord) -> dict[str, Any]:
-    """The public shape; built field by field so nothing else a record holds can leak."""
-    return Connection.model_validate({
-        "id": record.connection_id, "provider": record.provider, "mode": record.mode, "status": record.status,
-        "config": record.config, "created_at": record.created_at, "updated_at": record.updated_at or record.created_at,
-        "last_verified_at": record.last_verified_at, "last_error": record.last_error,
-        "end_user": record.end_user,
-    }).model_dump(mode="json")
+    """The public shape (the same object connection events carry)."""
+    return events.connection_object(record)
 
 
 @contextmanager
@@ -176,4 +171,5 @@ def delete(connection_id: ConnectionId) -> Response[str]:
         record = owned_connection(key, connection_id)
         entry["provider"] = record.provider
         delete_connection(record)
+    events.emit_connection("connection.deleted", record)
     return Response(status_code=204, body="")

@@ -1,0 +1,7 @@
+"""Lambda handler for /v1/webhook-endpoints (routes: aptura.api.routes.webhooks)."""
+
+from aptura.api.app import create_app, lambda_handler_for
+from aptura.api.routes import webhooks
+
+app = create_app(webhooks.router)
+lambda_handler = lambda_handler_for(app)

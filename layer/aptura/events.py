@@ -1,0 +1,129 @@
+"""Events: what changed, in the payload every webhook receiver gets, queued once per matching endpoint.
+
+An event is ``{"id": "evt_…", "type", "created_at", "mode", "connection_id", "end_user"?, "data":
+{"object": <unified object>, "previous": {<changed fields, their values before>}}}``. Emitting one sends a
+message per enabled endpoint of the account and mode that wants its type (and connection) to the webhook
+queue (``APTURA_WEBHOOK_QUEUE_URL``); the delivery function (:mod:`aptura.delivery`) signs and posts it.
+
+Emitting never fails the change it reports: the booking or connection already exists when it is
+emitted, so a queue fault is logged (ids only) and the request still answers with what it did.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+
+from aptura.api.models import Connection
+from aptura.engine.timezones import format_utc
+from aptura.store import webhooks
+from aptura.store.connections import ConnectionRecord
+
+logger = Logger(child=True)
+
+QUEUE_ENV = "APTURA_WEBHOOK_QUEUE_URL"
+_BATCH = 10  # SendMessageBatch's limit
+
+
+@lru_cache(maxsize=1)
+def sqs_client() -> Any:
+    """The SQS client (endpoint from ``AWS_ENDPOINT_URL_SQS`` locally)."""
+    return boto3.client("sqs")
+
+
+def reset_clients() -> None:
+    """Forget the cached client (tests switch endpoints between suites)."""
+    sqs_client.cache_clear()
+
+
+def build_event(event_type: str, mode: str, connection_id: str | None, obj: dict[str, Any],
+                previous: dict[str, Any] | None = None, end_user: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The event's payload; its id is new, and stays the same on every delivery attempt (``webhook-id``)."""
+    if event_type not in webhooks.EVENT_TYPES:
+        raise ValueError(f"unknown event type {event_type}")
+    event: dict[str, Any] = {"id": f"evt_{secrets.token_hex(12)}", "type": event_type,
+                             "created_at": format_utc(datetime.now(UTC)), "mode": mode,
+                             "connection_id": connection_id}
+    if end_user:
+        event["end_user"] = end_user
+    event["data"] = {"object": obj, "previous": previous or {}}
+    return event
+
+
+def wanted(account_id: str, mode: str, event_type: str, connection_id: str | None) -> list[webhooks.Endpoint]:
+    """The endpoints an event would go to (callers skip extra work, such as reading the old state, without)."""
+    return webhooks.matching_endpoints(account_id, mode, event_type, connection_id)
+
+
+def enqueue(event: dict[str, Any], endpoints: list[webhooks.Endpoint]) -> int:
+    """Queue ``event`` for each endpoint; returns how many messages were accepted."""
+    queue = os.environ.get(QUEUE_ENV)
+    if not endpoints:
+        return 0
+    if not queue:
+        logger.warning("webhook queue not configured; event not delivered",
+                       extra={"event_id": event["id"], "event_type": event["type"]})
+        return 0
+    messages = [{"Id": str(i), "MessageBody": json.dumps({
+        "account_id": e.account_id, "endpoint_id": e.endpoint_id, "attempt": 1, "event": event})}
+        for i, e in enumerate(endpoints)]
+    sent = 0
+    for start in range(0, len(messages), _BATCH):
+        answer = sqs_client().send_message_batch(QueueUrl=queue, Entries=messages[start:start + _BATCH])
+        sent += len(answer.get("Successful", []))
+        for failed in answer.get("Failed", []):
+            logger.warning("webhook message not queued", extra={"event_id": event["id"], "code": failed.get("Code")})
+    return sent
+
+
+def emit(account_id: str, mode: str, event_type: str, connection_id: str | None, obj: dict[str, Any],
+         previous: dict[str, Any] | None = None, end_user: dict[str, Any] | None = None,
+         endpoints: list[webhooks.Endpoint] | None = None) -> dict[str, Any] | None:
+    """Build the event and queue it for every endpoint that wants it; None when none does.
+
+    ``endpoints``: the result of :func:`wanted` when the caller already asked. A fault is logged, not raised.
+    """
+    try:
+        targets = endpoints if endpoints is not None else wanted(account_id, mode, event_type, connection_id)
+        if not targets:
+            return None
+        event = build_event(event_type, mode, connection_id, obj, previous, end_user)
+        enqueue(event, targets)
+        return event
+    except Exception as exc:  # noqa: BLE001 - the change being reported already happened
+        logger.warning("event not emitted", extra={"event_type": event_type, "error": type(exc).__name__,
+                                                   "connection_id": connection_id})
+        return None
+
+
+def connection_object(record: ConnectionRecord) -> dict[str, Any]:
+    """A connection's public shape; built field by field so nothing else a record holds can leak."""
+    return Connection.model_validate({
+        "id": record.connection_id, "provider": record.provider, "mode": record.mode, "status": record.status,
+        "config": record.config, "created_at": record.created_at, "updated_at": record.updated_at or record.created_at,
+        "last_verified_at": record.last_verified_at, "last_error": record.last_error,
+        "end_user": record.end_user,
+    }).model_dump(mode="json")
+
+
+def emit_connection(event_type: str, record: ConnectionRecord) -> dict[str, Any] | None:
+    """Emit ``connection.created``/``connection.deleted``/``connection.error`` for ``record``."""
+    return emit(record.account_id, record.mode, event_type, record.connection_id, connection_object(record),
+                end_user=record.end_user)
+
+
+_APPOINTMENT_FIELDS = ("startTime", "endTime", "status", "staff", "service", "notes", "locationId", "client")
+
+
+def changed_fields(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an appointment that differ, with their values ``before`` (empty without ``before``)."""
+    if not before:
+        return {}
+    return {name: before.get(name) for name in _APPOINTMENT_FIELDS if before.get(name) != after.get(name)}
