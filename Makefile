@@ -7,7 +7,7 @@ SAM_VENV := .sam-venv
 FUZZ_VENV := .fuzz-venv
 export PYTHONPATH := $(CURDIR)/layer:$(CURDIR)
 
-.PHONY: dev test deps lint typecheck build sam-validate schema events invoke bench clean chromium screenshots
+.PHONY: dev test deps lint typecheck build sam-validate schema events invoke bench clean chromium screenshots sdks
 
 deps: $(VENV)/.installed node_modules/.installed
 
@@ -61,6 +61,12 @@ screenshots: deps $(CHROMIUM)
 
 schema: deps
 	$(PY) -m aptura.spec.schema > specs/schema.json
+
+# The client libraries under sdks/, regenerated from the committed OpenAPI document (refreshed first).
+sdks: deps
+	$(PY) -m aptura.api.openapi > docs/openapi.json
+	cd sdks && ../$(VENV)/bin/openapi-python-client generate --path ../docs/openapi.json \
+		--config python-config.yaml --output-path python --overwrite
 
 events: deps
 	$(PY) -m local.events --template template.yaml --out events/
