@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SAM_VENV := .sam-venv
 FUZZ_VENV := .fuzz-venv
+TS_SDK := sdks/typescript
 export PYTHONPATH := $(CURDIR)/layer:$(CURDIR)
 
 .PHONY: dev test deps lint typecheck build sam-validate schema events invoke bench clean chromium screenshots sdks
@@ -45,7 +46,7 @@ $(CHROMIUM):
 		$$SUDO apt-get install -y -q chromium >/dev/null || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium >/dev/null; }
 	test -x $@
 
-test: deps $(SAM_VENV)/.installed $(FUZZ_VENV)/.installed $(CHROMIUM)
+test: deps $(TS_SDK)/node_modules/.installed $(SAM_VENV)/.installed $(FUZZ_VENV)/.installed $(CHROMIUM)
 	SAM_CLI=$(CURDIR)/$(SAM_VENV)/bin/sam SCHEMATHESIS=$(CURDIR)/$(FUZZ_VENV)/bin/schemathesis \
 		$(PY) -m pytest -n 2 --dist loadgroup
 
@@ -63,10 +64,17 @@ schema: deps
 	$(PY) -m aptura.spec.schema > specs/schema.json
 
 # The client libraries under sdks/, regenerated from the committed OpenAPI document (refreshed first).
-sdks: deps
+sdks: deps $(TS_SDK)/node_modules/.installed
 	$(PY) -m aptura.api.openapi > docs/openapi.json
 	cd sdks && ../$(VENV)/bin/openapi-python-client generate --path ../docs/openapi.json \
 		--config python-config.yaml --output-path python --overwrite
+	cd $(TS_SDK) && ./node_modules/.bin/openapi-typescript ../../docs/openapi.json -o schema.d.ts \
+		&& ./node_modules/.bin/tsc -p .
+
+# The TypeScript client's own npm project: openapi-fetch, and openapi-typescript and tsc to regenerate it.
+$(TS_SDK)/node_modules/.installed: $(TS_SDK)/package.json $(TS_SDK)/package-lock.json
+	cd $(TS_SDK) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 events: deps
 	$(PY) -m local.events --template template.yaml --out events/

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
+import httpx
 import pytest
 from aptura_client import AuthenticatedClient
 from aptura_client.api.appointments import create_appointment
@@ -22,6 +26,7 @@ from aptura_client.models import (
 )
 
 from tests.devstack_harness import Stack, start_stack
+from tests.support import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("devstack")]
 
@@ -69,3 +74,25 @@ def test_python_sdk_lists_services_availability_and_books(stack: Stack) -> None:
 
         again = create_appointment.sync_detailed(client=client, x_connection_id=info["connection_id"], body=body)
         assert again.status_code == 409 and isinstance(again.parsed, ErrorBody)
+
+
+TS_SDK = ROOT / "sdks" / "typescript"
+
+
+def test_typescript_sdk_lists_services_availability_and_books(stack: Stack) -> None:
+    """examples/three-calls.ts, type-checked by tsc against the generated types, then run by node."""
+    tsc = TS_SDK / "node_modules" / ".bin" / "tsc"
+    checked = subprocess.run([str(tsc), "-p", str(TS_SDK), "--noEmit"], capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    info = stack.facts["providers"][PROVIDER]
+    env = {**os.environ, "APTURA_URL": stack.facts["api_url"], "APTURA_KEY": stack.facts["api_key"],
+           "APTURA_CONNECTION": info["connection_id"]}
+    ran = subprocess.run(["node", str(TS_SDK / "examples" / "three-calls.js")], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    got = json.loads(ran.stdout.strip().splitlines()[-1])
+    assert got["services"] >= 1 and got["slots"] >= 1 and got["appointment"] and got["startTime"].endswith("Z")
+    # The booking is real: the API returns it by the id the TypeScript client got.
+    fetched = httpx.get(f"{stack.facts['api_url']}/v1/appointments/{got['appointment']}",
+                        headers=stack.headers(PROVIDER), timeout=30)
+    assert fetched.status_code == 200 and fetched.json()["startTime"] == got["startTime"], fetched.text

@@ -47,3 +47,11 @@ def test_python_sdk_names_its_calls_after_the_operation_ids() -> None:
 
     for module in (create_appointment, list_availability, list_services, get_health):
         assert callable(module.sync) and callable(module.sync_detailed)
+
+
+def test_committed_typescript_types_match_a_fresh_generation(tmp_path: Path) -> None:
+    ts_sdk = SDKS / "typescript"
+    fresh = tmp_path / "schema.d.ts"
+    subprocess.run([str(ts_sdk / "node_modules" / ".bin" / "openapi-typescript"), str(ROOT / "docs" / "openapi.json"),
+                    "-o", str(fresh)], check=True, capture_output=True, timeout=120)
+    assert fresh.read_text() == (ts_sdk / "schema.d.ts").read_text(), "sdks/typescript is stale: run make sdks"
