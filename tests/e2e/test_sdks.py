@@ -96,3 +96,15 @@ def test_typescript_sdk_lists_services_availability_and_books(stack: Stack) -> N
     fetched = httpx.get(f"{stack.facts['api_url']}/v1/appointments/{got['appointment']}",
                         headers=stack.headers(PROVIDER), timeout=30)
     assert fetched.status_code == 200 and fetched.json()["startTime"] == got["startTime"], fetched.text
+
+
+def test_readme_python_client_example_runs(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
+    """README's "Client libraries" Python block, with this stack's URL and key in place of make dev's defaults."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Client libraries", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    code = code.replace("http://127.0.0.1:3000", stack.facts["api_url"]).replace("apt_test_…", stack.facts["api_key"])
+    code = code.replace("conn_demo_supersaas", stack.facts["providers"][PROVIDER]["connection_id"])
+    exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - the README's own example, on purpose
+    printed = capsys.readouterr().out.split()
+    assert len(printed) == 2 and printed[1].endswith("Z"), printed
