@@ -55,3 +55,14 @@ def test_committed_typescript_types_match_a_fresh_generation(tmp_path: Path) -> 
     subprocess.run([str(ts_sdk / "node_modules" / ".bin" / "openapi-typescript"), str(ROOT / "docs" / "openapi.json"),
                     "-o", str(fresh)], check=True, capture_output=True, timeout=120)
     assert fresh.read_text() == (ts_sdk / "schema.d.ts").read_text(), "sdks/typescript is stale: run make sdks"
+
+
+def test_committed_typescript_javascript_matches_tsc(tmp_path: Path) -> None:
+    """node runs the committed .js: it must be what tsc makes of the committed .ts today."""
+    ts_sdk = SDKS / "typescript"
+    subprocess.run([str(ts_sdk / "node_modules" / ".bin" / "tsc"), "-p", str(ts_sdk), "--outDir", str(tmp_path)],
+                   check=True, capture_output=True, timeout=120)
+    emitted = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert emitted, "tsc emitted nothing"
+    stale = [str(rel) for rel in emitted if (tmp_path / rel).read_text() != (ts_sdk / rel).read_text()]
+    assert not stale, f"sdks/typescript is stale (run make sdks): {stale}"
