@@ -5,9 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SAM_VENV := .sam-venv
 FUZZ_VENV := .fuzz-venv
+TS_SDK := sdks/typescript
 export PYTHONPATH := $(CURDIR)/layer:$(CURDIR)
 
-.PHONY: dev test deps lint typecheck build sam-validate schema events invoke bench clean chromium screenshots
+.PHONY: dev test deps lint typecheck build sam-validate schema events invoke bench clean chromium screenshots sdks
 
 deps: $(VENV)/.installed node_modules/.installed
 
@@ -45,7 +46,7 @@ $(CHROMIUM):
 		$$SUDO apt-get install -y -q chromium >/dev/null || { $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium >/dev/null; }
 	test -x $@
 
-test: deps $(SAM_VENV)/.installed $(FUZZ_VENV)/.installed $(CHROMIUM)
+test: deps $(TS_SDK)/node_modules/.installed $(SAM_VENV)/.installed $(FUZZ_VENV)/.installed $(CHROMIUM)
 	SAM_CLI=$(CURDIR)/$(SAM_VENV)/bin/sam SCHEMATHESIS=$(CURDIR)/$(FUZZ_VENV)/bin/schemathesis \
 		$(PY) -m pytest -n 2 --dist loadgroup
 
@@ -61,6 +62,19 @@ screenshots: deps $(CHROMIUM)
 
 schema: deps
 	$(PY) -m aptura.spec.schema > specs/schema.json
+
+# The client libraries under sdks/, regenerated from the committed OpenAPI document (refreshed first).
+sdks: deps $(TS_SDK)/node_modules/.installed
+	$(PY) -m aptura.api.openapi > docs/openapi.json
+	cd sdks && ../$(VENV)/bin/openapi-python-client generate --path ../docs/openapi.json \
+		--config python-config.yaml --output-path python --overwrite
+	cd $(TS_SDK) && ./node_modules/.bin/openapi-typescript ../../docs/openapi.json -o schema.d.ts \
+		&& ./node_modules/.bin/tsc -p .
+
+# The TypeScript client's own npm project: openapi-fetch, and openapi-typescript and tsc to regenerate it.
+$(TS_SDK)/node_modules/.installed: $(TS_SDK)/package.json $(TS_SDK)/package-lock.json
+	cd $(TS_SDK) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 events: deps
 	rm -rf events  # a route removed from the API must not leave its event behind

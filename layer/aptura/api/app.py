@@ -95,6 +95,17 @@ def success(model: type[BaseModel], description: str) -> OpenAPIResponse:
             "content": {"application/json": {"model": model}}}
 
 
+# A public route (no API key) passes ``openapi_extensions=NO_KEY``: its operation gets OpenAPI's ``security: []``,
+# so Swagger UI shows no lock and clients send no key. Powertools' own ``security=[]`` is dropped as "not given"
+# (its Router keeps only a non-empty list), which left those operations under the document's global apiKey.
+NO_KEY: dict[str, Any] = {"security": []}
+
+
+def is_public(route: Any) -> bool:
+    """Whether the Powertools ``route`` was declared with ``openapi_extensions=NO_KEY`` (no API key)."""
+    return (getattr(route, "openapi_extensions", None) or {}).get("security") == []
+
+
 ConnectionHeader = Annotated[str, Header(
     alias="X-Connection-Id", min_length=1, max_length=100,
     description="The connection (one business's account on a provider) to use", examples=["conn_xyz789"])]
@@ -213,7 +224,7 @@ class _RequestValidation(OpenAPIRequestValidationMiddleware):
             return cast(Response, super().handler(app, next_middleware))
         except (RequestValidationError, RequestUnsupportedContentType):
             # A caller without a valid key learns nothing of the schema: 401 (or 429) comes first.
-            if app.context["_route"].security != []:
+            if not is_public(app.context["_route"]):
                 authenticate()
             raise
 

@@ -67,6 +67,7 @@ def _appointment(caller: Caller, output: Any) -> dict[str, Any]:
 
 @router.post(
     "/v1/appointments",
+    operation_id="createAppointment",
     summary="Book an appointment",
     tags=["Appointments"],
     responses={201: success(Appointment, "The booked appointment"), **ERROR_RESPONSES},
@@ -205,6 +206,7 @@ def _aware(value: datetime | None, name: str) -> datetime | None:
 
 @router.get(
     "/v1/appointments",
+    operation_id="listAppointments",
     summary="List appointments",
     description="Filters the provider cannot apply are applied by Aptura; the answer is the same either way.",
     tags=["Appointments"],
@@ -261,6 +263,7 @@ def list_appointments(
 
 @router.get(
     "/v1/appointments/<appointment_id>",
+    operation_id="getAppointment",
     summary="Get an appointment",
     tags=["Appointments"],
     responses={200: success(Appointment, "The appointment"), **ERROR_RESPONSES},
@@ -274,6 +277,7 @@ def get_appointment(appointment_id: AppointmentId, connection_id: ConnectionHead
 
 @router.patch(
     "/v1/appointments/<appointment_id>",
+    operation_id="updateAppointment",
     summary="Reschedule an appointment or change its notes",
     description="A new `startTime` and/or `staffId` reschedules; a taken slot is 409 and the booking stays as it was.",
     tags=["Appointments"],
@@ -305,6 +309,7 @@ def update_appointment(appointment_id: AppointmentId, body: AppointmentUpdate, c
 
 @router.post(
     "/v1/appointments/<appointment_id>/cancel",
+    operation_id="cancelAppointment",
     summary="Cancel an appointment",
     description="Cancelling an appointment that is already cancelled answers the same.",
     tags=["Appointments"],

@@ -20,6 +20,7 @@ router = Router()
 
 @router.get(
     "/v1/availability",
+    operation_id="listAvailability",
     summary="List available slots",
     tags=["Availability"],
     responses={200: {"description": "Free slots in UTC"}, **ERROR_RESPONSES},

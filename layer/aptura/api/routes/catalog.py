@@ -34,6 +34,7 @@ def _query() -> dict[str, Any]:
 
 @router.get(
     "/v1/services",
+    operation_id="listServices",
     summary="List services",
     description="`price` (minor units) and `duration` (minutes) take `__lt`, `__lte`, `__gt`, `__gte` suffixes.",
     tags=["Catalog"],
@@ -71,6 +72,7 @@ def list_services(
 
 @router.get(
     "/v1/staff",
+    operation_id="listStaff",
     summary="List staff",
     tags=["Catalog"],
     responses={200: success(StaffList, "A page of staff members"), **ERROR_RESPONSES},
@@ -95,6 +97,7 @@ def list_staff(
 
 @router.get(
     "/v1/locations",
+    operation_id="listLocations",
     summary="List locations",
     tags=["Catalog"],
     responses={200: success(LocationList, "A page of locations"), **ERROR_RESPONSES},

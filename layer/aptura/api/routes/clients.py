@@ -30,6 +30,7 @@ ORDERING_FIELDS = {"first_name": "firstName", "last_name": "lastName", "email": 
 
 @router.get(
     "/v1/clients",
+    operation_id="listClients",
     summary="Find clients",
     tags=["Clients"],
     responses={200: success(ClientList, "A page of clients"), **ERROR_RESPONSES},
@@ -59,6 +60,7 @@ def list_clients(
 
 @router.post(
     "/v1/clients",
+    operation_id="createClient",
     summary="Create a client",
     description="A client with the same e-mail already existing is a 409 naming it in `details.client_id`.",
     tags=["Clients"],

@@ -43,6 +43,7 @@ def _present(session: connect.ConnectSession) -> dict[str, Any]:
 
 @router.post(
     "/v1/connect-sessions",
+    operation_id="createConnectSession",
     summary="Create a connect session (hosted connect page)",
     description=("A single-use link, valid for 30 minutes, to Aptura's hosted page where your end user "
                  "connects their own booking platform account: a form generated from the provider's "
@@ -64,6 +65,7 @@ def create(body: ConnectSessionCreate) -> tuple[dict[str, Any], int]:
 
 @router.get(
     "/v1/connect-sessions/<session_id>",
+    operation_id="getConnectSession",
     summary="Get a connect session",
     description=("Its status (`open`, `completed` or `expired`), end user, providers and, once completed, "
                  "the `connection_id` it created. Never its link."),

@@ -72,6 +72,7 @@ def _fingerprint(body: BaseModel) -> dict[str, Any]:
 
 @router.post(
     "/v1/connections",
+    operation_id="createConnection",
     summary="Connect a provider account",
     description=("Validates `config` and `credentials` against the provider's connection fields "
                  "(`GET /v1/providers`), checks the credentials with the provider, then stores them. "
@@ -96,6 +97,7 @@ def create(body: ConnectionCreate, idempotency_key: IdempotencyKey = None) -> tu
 
 @router.get(
     "/v1/connections",
+    operation_id="listConnections",
     summary="List connections",
     description="Only the connections of the API key's mode (a test key sees test connections).",
     tags=["Connections"],
@@ -125,6 +127,7 @@ def list_all(
 
 @router.get(
     "/v1/connections/<connection_id>",
+    operation_id="getConnection",
     summary="Get a connection",
     description="Its status, provider, config and last error; never its credentials.",
     tags=["Connections"],
@@ -137,6 +140,7 @@ def get(connection_id: ConnectionId) -> dict[str, Any]:
 
 @router.patch(
     "/v1/connections/<connection_id>",
+    operation_id="updateConnection",
     summary="Rotate a connection's credentials or change its config",
     description=("The given fields are merged into the current ones and checked with the provider before "
                  "anything is written: refused credentials are a 422 and the old ones stay in use."),
@@ -160,6 +164,7 @@ def update(connection_id: ConnectionId, body: ConnectionUpdate,
 
 @router.delete(
     "/v1/connections/<connection_id>",
+    operation_id="deleteConnection",
     summary="Delete a connection",
     description="Removes the connection and its credentials from Secrets Manager; its id answers 404 afterwards.",
     tags=["Connections"],

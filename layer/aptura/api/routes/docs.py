@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi import swagger_ui as swagger_ui_package
 from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
 
+from aptura.api.app import NO_KEY
 from aptura.api.oauth import served_url
 
 router = Router()
@@ -39,14 +40,16 @@ def _swagger_page(server_url: str) -> str:
                                  (assets / "swagger-ui.min.css").read_text(encoding="utf-8"), "", None)
 
 
-@router.get("/v1/openapi.json", summary="This API's OpenAPI 3.1 document", tags=["Docs"], security=[],
+@router.get("/v1/openapi.json", operation_id="getOpenApiDocument", summary="This API's OpenAPI 3.1 document",
+            tags=["Docs"], openapi_extensions=NO_KEY,
             responses={200: {"description": "The OpenAPI document", "content": {"application/json": {
                 "schema": {"type": "object"}}}}})
 def openapi_document() -> Response[str]:
     return Response(status_code=200, content_type="application/json", body=_document_text(served_url()))
 
 
-@router.get("/v1/docs", summary="Swagger UI for this API", tags=["Docs"], security=[],
+@router.get("/v1/docs", operation_id="getSwaggerUi", summary="Swagger UI for this API", tags=["Docs"],
+            openapi_extensions=NO_KEY,
             responses={200: {"description": "An HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}})
 def swagger_ui() -> Response[str]:
     return Response(status_code=200, content_type="text/html", body=_swagger_page(served_url()))

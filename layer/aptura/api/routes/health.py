@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel, Field
 
+from aptura.api.app import NO_KEY
+
 # The API's version, also the OpenAPI document's ``info.version``.
 API_VERSION = "1.0.0"
 
@@ -27,7 +29,8 @@ def now_utc() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@router.get("/v1/health", summary="Whether the API is up (no API key needed)", tags=["Health"], security=[],
+@router.get("/v1/health", operation_id="getHealth", summary="Whether the API is up (no API key needed)",
+            tags=["Health"], openapi_extensions=NO_KEY,
             responses={200: {"description": "The API is up",
                              "content": {"application/json": {"model": Health}}}})
 def health() -> Health:

@@ -19,6 +19,7 @@ router = Router()
 
 @router.post(
     "/v1/api-keys",
+    operation_id="createApiKey",
     summary="Create an API key",
     description=("The key is in this response only. It has the calling key's mode, and at most its scopes. "
                  "`kind: publishable` makes a browser-safe key (see the README's \"Browser-safe keys\"). "
@@ -65,6 +66,7 @@ def _check_connections(caller: ApiKey, connections: tuple[str, ...]) -> None:
 
 @router.get(
     "/v1/api-keys",
+    operation_id="listApiKeys",
     summary="List API keys",
     description="Keys of the calling key's mode: prefix, scopes, created and last used; never the keys.",
     tags=["API keys"],
@@ -77,6 +79,7 @@ def list_keys() -> dict[str, Any]:
 
 @router.delete(
     "/v1/api-keys/<key_id>",
+    operation_id="revokeApiKey",
     summary="Revoke an API key",
     description="Takes effect on the key's next request, in every region and container.",
     tags=["API keys"],

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from aptura import connect
 from aptura.api import oauth
-from aptura.api.app import ERROR_RESPONSES, logger, oauth_app, require_key
+from aptura.api.app import ERROR_RESPONSES, NO_KEY, logger, oauth_app, require_key
 from aptura.api.audit import audit
 from aptura.errors import ValidationError
 from aptura.spec.loader import load_spec
@@ -27,7 +27,8 @@ _CONNECTION_CREATED: dict[str, Any] = {
         "mode": {"type": "string", "enum": ["test", "live"]}, "config": {"type": "object"}}}
 
 
-@router.get("/v1/oauth/<provider>/authorize", summary="Start connecting a provider account (hosted OAuth)",
+@router.get("/v1/oauth/<provider>/authorize", operation_id="startOAuth", tags=["OAuth"],
+         summary="Start connecting a provider account (hosted OAuth)",
          responses={302: {"description": "Redirect to the provider's consent page", "content": {},
                           "headers": _REDIRECT_HEADERS}, **ERROR_RESPONSES})
 def authorize(
@@ -49,7 +50,8 @@ def authorize(
     return Response(status_code=302, headers={"Location": url}, body="")
 
 
-@router.get("/v1/oauth/<provider>/callback", summary="The provider returns here after consent", security=[],
+@router.get("/v1/oauth/<provider>/callback", operation_id="completeOAuth", tags=["OAuth"],
+         summary="The provider returns here after consent", openapi_extensions=NO_KEY,
          responses={201: {"description": "The connection created",
                           "content": {"application/json": {"schema": _CONNECTION_CREATED}}},
                     302: {"description": "Back to redirect_uri", "content": {}, "headers": _REDIRECT_HEADERS},

@@ -61,6 +61,7 @@ def describe(spec: ProviderSpec) -> dict[str, Any]:
 
 @router.get(
     "/v1/providers",
+    operation_id="listProviders",
     summary="List providers and their capabilities",
     description="Any valid API key may read this; an unsupported operation answers 501 naming the provider.",
     tags=["Providers"],
@@ -73,6 +74,7 @@ def list_providers() -> dict[str, Any]:
 
 @router.get(
     "/v1/providers/<provider_id>",
+    operation_id="getProvider",
     summary="Get one provider and its capabilities",
     tags=["Providers"],
     responses={200: success(ProviderInfo, "The provider"), **ERROR_RESPONSES},

@@ -73,6 +73,7 @@ def _check_connections(key: ApiKey, connection_ids: list[str] | None) -> None:
 
 @router.post(
     "/v1/webhook-endpoints",
+    operation_id="createWebhookEndpoint",
     summary="Register a webhook endpoint",
     description=("Events of the key's mode matching `event_types` (and `connection_ids`, when given) are POSTed "
                  "to `url`, signed to the Standard Webhooks spec (`webhook-id`, `webhook-timestamp`, "
@@ -92,6 +93,7 @@ def create(body: WebhookEndpointCreate) -> tuple[dict[str, Any], int]:
 
 @router.get(
     "/v1/webhook-endpoints",
+    operation_id="listWebhookEndpoints",
     summary="List webhook endpoints",
     description="Only the endpoints of the API key's mode.",
     tags=["Webhooks"],
@@ -113,6 +115,7 @@ def list_all(
 
 @router.get(
     "/v1/webhook-endpoints/<endpoint_id>",
+    operation_id="getWebhookEndpoint",
     summary="Get a webhook endpoint",
     description="Its url, event types, filter and status; never its secret.",
     tags=["Webhooks"],
@@ -125,6 +128,7 @@ def get(endpoint_id: EndpointId) -> dict[str, Any]:
 
 @router.patch(
     "/v1/webhook-endpoints/<endpoint_id>",
+    operation_id="updateWebhookEndpoint",
     summary="Change a webhook endpoint",
     description=("The given fields change. `status: enabled` re-enables an endpoint Aptura disabled after 5 days "
                  "of failing deliveries; `connection_ids: []` removes the filter."),
@@ -148,6 +152,7 @@ def update(endpoint_id: EndpointId, body: WebhookEndpointUpdate) -> dict[str, An
 
 @router.delete(
     "/v1/webhook-endpoints/<endpoint_id>",
+    operation_id="deleteWebhookEndpoint",
     summary="Delete a webhook endpoint",
     description="Stops deliveries at once (queued events for it are dropped) and removes its secret.",
     tags=["Webhooks"],
@@ -162,6 +167,7 @@ def delete(endpoint_id: EndpointId) -> Response[str]:
 
 @router.post(
     "/v1/webhook-endpoints/<endpoint_id>/rotate-secret",
+    operation_id="rotateWebhookSecret",
     summary="Rotate a webhook endpoint's signing secret",
     description=("A new secret, shown only in this answer. For 24 hours deliveries carry two signatures (new "
                  "and previous secret), so the receiver can switch without missing one."),
@@ -177,6 +183,7 @@ def rotate(endpoint_id: EndpointId) -> dict[str, Any]:
 
 @router.get(
     "/v1/webhook-endpoints/<endpoint_id>/deliveries",
+    operation_id="listWebhookDeliveries",
     summary="List an endpoint's delivery attempts",
     description="Every attempt of the last 30 days, newest first: outcome, the receiver's status, the next retry.",
     tags=["Webhooks"],

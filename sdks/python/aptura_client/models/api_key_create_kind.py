@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+class ApiKeyCreateKind(StrEnum):
+    PUBLISHABLE = "publishable"
+    SECRET = "secret"
+
+    def __str__(self) -> str:
+        return str(self.value)
