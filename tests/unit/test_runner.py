@@ -4,6 +4,7 @@ pagination strategy and error path."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -651,3 +652,88 @@ operations:
       - {id: x, set: "`1`", require: {that: "`true`", error: not_found, message: "'no'"}}
     output: steps.x
 """, "demo.yaml")
+
+
+SWITCH = """
+operations:
+  services.list:
+    steps:
+      - id: kind
+        switch:
+          value: config.kind
+          cases:
+            resource:
+              - {id: res, request: {path: /resources}}
+              - {id: picked, set: "steps.res.name"}
+            capacity:
+              - {id: cls, request: {path: /classes}}
+              - {id: picked_class, set: "steps.cls.name"}
+          default:
+            - {id: other, set: "'default'"}
+      - {id: after, set: "steps.picked || steps.picked_class || steps.other"}
+    output: "{kind: steps.kind, after: steps.after, res: steps.res, cls: steps.cls}"
+"""
+
+
+def test_switch_runs_only_the_case_named_by_its_value_and_its_steps_are_read_by_id() -> None:
+    paths: list[str] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        paths.append(req.url.path)
+        return httpx.Response(200, json={"name": req.url.path.rsplit("/", 1)[-1]})
+
+    out = make(SWITCH, handler, config={"kind": "capacity"}).run("services.list", {})
+    assert out == {"kind": "capacity", "after": "classes", "res": None, "cls": {"name": "classes"}}
+    assert paths == ["/api/classes"]
+    out = make(SWITCH, handler, config={"kind": "resource"}).run("services.list", {})
+    assert out["after"] == "resources" and out["cls"] is None and paths[-1] == "/api/resources"
+    # No case matches: the default runs and the switch's result is null.
+    out = make(SWITCH, handler, config={"kind": "service"}).run("services.list", {})
+    assert out == {"kind": None, "after": "default", "res": None, "cls": None} and len(paths) == 2
+
+
+def test_a_later_failure_compensates_a_step_inside_the_switch_case() -> None:
+    seen: list[str] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        seen.append(f"{req.method} {req.url.path}")
+        return httpx.Response(200, json={"id": "b1"})
+
+    runner = make("""
+operations:
+  appointments.create:
+    steps:
+      - id: kind
+        switch:
+          value: config.kind
+          cases:
+            resource:
+              - id: booked
+                request: {method: POST, path: /bookings}
+                compensate: {method: DELETE, path: "/bookings/{steps.booked.id}"}
+      - {id: stop, fail: {error: conflict, message: "'taken'"}}
+    output: steps.booked
+""", handler, config={"kind": "resource"})
+    with pytest.raises(AptError, match="taken"):
+        runner.run("appointments.create", {})
+    assert seen == ["POST /api/bookings", "DELETE /api/bookings/b1"]
+
+
+@pytest.mark.parametrize(("steps", "reason"), [
+    ("""
+      - id: s
+        switch: {value: config.kind, cases: {a: [{id: x, set: "`1`"}], b: [{id: x, set: "`2`"}]}}""",
+     "duplicate step ids ['x']"),
+    ("""
+      - id: s
+        for_each: input.ids
+        switch: {value: config.kind, cases: {a: [{id: x, set: "`1`"}]}}""",
+     "a switch step takes only id, description, when and switch"),
+    ("""
+      - id: s
+        switch: {value: config.kind, cases: {a: [{id: x, resource: {name: nowhere}}]}}""",
+     "unknown resource 'nowhere'"),
+])
+def test_switch_mistakes_are_refused_at_load(steps: str, reason: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(reason)):
+        parse_spec(HEAD + "operations:\n  services.list:\n    steps:" + steps + "\n    output: steps.s\n", "demo.yaml")

@@ -140,3 +140,24 @@ def test_unknown_resource_reference_is_reported_at_the_step() -> None:
     assert [(p.line, p.message) for p in problems] == [
         (line, "operations.availability.list.steps[1].resource.name: Value error, unknown resource "
                "'session_typo' (declared: ['clients', 'session_types'])")]
+
+
+def test_stats_count_the_steps_inside_switch_cases(tmp_path: Path) -> None:
+    from aptura.spec.stats import spec_stats
+
+    spec = tmp_path / "demo.yaml"
+    spec.write_text("id: demo\noperations:\n  a:\n    steps:\n      - id: s\n        switch:\n"
+                    "          value: config.k\n          cases: {a: [{id: x, set: '`1`'}], b: [{id: y, set: '`2`'}]}\n"
+                    "          default: [{id: z, fail: {error: not_found, message: \"'no'\"}}]\n", encoding="utf-8")
+    stats = spec_stats(spec)
+    assert (stats.steps, stats.sets, stats.fails, stats.whens) == (4, 2, 1, 0)
+
+
+def test_undeclared_config_field_inside_a_switch_case_is_reported_at_its_line() -> None:
+    text = (ROOT / "specs" / "supersaas.yaml").read_text(encoding="utf-8")
+    old = "query: {schedule_id: config.schedule_id}\n              - id: staff"
+    assert old in text
+    bad = text.replace(old, old.replace("config.schedule_id", "config.schedule_idd"), 1)
+    problems = check_text(bad, "specs/supersaas.yaml")
+    assert [(p.line, p.message.rsplit(" in ", 1)[0]) for p in problems] == [
+        (_line_of(bad, "config.schedule_idd"), "config.schedule_idd is not declared in connection.config")]

@@ -197,9 +197,7 @@ class Runner:
         ctx = self.context(input_)
         done: list[tuple[Step, dict[str, Any]]] = []
         try:
-            for step in op.steps:
-                self._run_step(step, ctx)
-                done.append((step, ctx))
+            self._run_steps(op.steps, ctx, done)
         except Exception as exc:
             self._compensate(done, ctx)
             if self.write_outcome_unknown and isinstance(exc, AptError):
@@ -212,6 +210,28 @@ class Runner:
         return op._output.render(ctx)
 
     # -- steps ---------------------------------------------------------------------------
+    def _run_steps(self, steps: list[Step], ctx: dict[str, Any], done: list[tuple[Step, dict[str, Any]]]) -> None:
+        """Run ``steps`` in order; ``done`` collects them (case steps too) for compensation."""
+        for step in steps:
+            if step.switch is not None:
+                self._run_switch(step, ctx, done)
+            else:
+                self._run_step(step, ctx)
+            done.append((step, ctx))
+
+    def _run_switch(self, step: Step, ctx: dict[str, Any], done: list[tuple[Step, dict[str, Any]]]) -> None:
+        switch = step.switch
+        assert switch is not None
+        if step._when is not None and not truthy(step._when.search(ctx)):
+            ctx["steps"][step.id] = None
+            return
+        value = switch._value.search(ctx)
+        key = scalar_text(value) if value is not None else None
+        # The result is the case taken (null for the default), so the output can say which one ran.
+        chosen = key if key in switch.cases else None
+        ctx["steps"][step.id] = chosen
+        self._run_steps(switch.cases[chosen] if chosen is not None else switch.default, ctx, done)
+
     def _run_step(self, step: Step, ctx: dict[str, Any]) -> None:
         if step._when is not None and not truthy(step._when.search(ctx)):
             ctx["steps"][step.id] = None

@@ -333,8 +333,34 @@ class ResourceRef(_Model):
     query: dict[str, TemplateNode] = Field(default_factory=dict, description="Added to the resource's query.")
 
 
+class SwitchSpec(_Model):
+    """Run the steps of the case named by ``value`` (compared as text), else ``default``.
+
+    (The key is ``value``, not ``on``: YAML 1.1 reads a bare ``on`` key as the boolean true.)
+
+    One switch replaces the same ``when`` guard written on many steps. The chosen case's steps
+    store their results under their own ids, as if written in place, so later steps and the
+    output read them as ``steps.<id>``; steps of cases not chosen stay absent (null).
+    """
+
+    value: Expression = Field(description="The value that picks the case, e.g. config.schedule_type.")
+    cases: dict[str, list[Step]] = Field(min_length=1, description="Steps per value of `value`.")
+    default: list[Step] = Field(default_factory=list, description="Steps when no case matches (default: none).")
+
+    _value: Compiled = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> SwitchSpec:
+        self._value = compile_expression(self.value, "value")
+        return self
+
+    def branches(self) -> list[list[Step]]:
+        """Every case's steps and the default's."""
+        return [*self.cases.values(), self.default]
+
+
 class Step(_Model):
-    """One step: exactly one of ``request``, ``graphql``, ``resource``, ``set``, ``fail`` or ``require``.
+    """One step: exactly one of ``request``, ``graphql``, ``resource``, ``set``, ``fail``, ``require`` or ``switch``.
 
     Its result is stored as ``steps.<id>``: the ``extract`` of the response (default
     its body), the concatenated page items when paginated, a list of results with
@@ -353,6 +379,7 @@ class Step(_Model):
     set_: TemplateNode = Field(None, alias="set", description="Compute a value; no request.")
     fail: FailSpec | None = None
     require: RequireSpec | None = Field(None, description="Fail with the error unless `that` holds; result null.")
+    switch: SwitchSpec | None = Field(None, description="Run one case's steps, picked by a value; result: the case.")
     extract: Expression | None = Field(
         None, description="The step result, from the context plus the response's status, headers, body; default body."
     )
@@ -369,10 +396,14 @@ class Step(_Model):
 
     @model_validator(mode="after")
     def _compile(self) -> Step:
-        kinds = [k for k in ("request", "graphql", "resource", "set_", "fail", "require")
+        kinds = [k for k in ("request", "graphql", "resource", "set_", "fail", "require", "switch")
                  if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError("a step needs exactly one of request, graphql, resource, set, fail, require")
+            raise ValueError("a step needs exactly one of request, graphql, resource, set, fail, require, switch")
+        if self.switch is not None and (self.for_each is not None or self.extract is not None or self.errors
+                                        or self.compensate is not None or self.paginate is not None):
+            # The case's own steps carry these; on the switch they would have no single request to apply to.
+            raise ValueError("a switch step takes only id, description, when and switch")
         if self.paginate is not None and self.request is None and self.graphql is None and self.resource is None:
             raise ValueError("paginate needs a request")
         self._when = _expr(self.when, "when")
@@ -394,6 +425,18 @@ class Step(_Model):
             self._extract = _expr(self.extract, "extract")
 
 
+def walk_steps(steps: list[Step], loc: tuple[str | int, ...] = ()) -> list[tuple[Step, tuple[str | int, ...]]]:
+    """Every step with its location below ``loc``, including those inside switch cases, in spec order."""
+    out: list[tuple[Step, tuple[str | int, ...]]] = []
+    for i, step in enumerate(steps):
+        out.append((step, (*loc, i)))
+        if step.switch is not None:
+            for key, case in step.switch.cases.items():
+                out.extend(walk_steps(case, (*loc, i, "switch", "cases", key)))
+            out.extend(walk_steps(step.switch.default, (*loc, i, "switch", "default")))
+    return out
+
+
 class Operation(_Model):
     """A unified operation: steps, then ``output`` built from the context."""
 
@@ -411,7 +454,7 @@ class Operation(_Model):
 
     @model_validator(mode="after")
     def _compile(self) -> Operation:
-        ids = [s.id for s in self.steps]
+        ids = [s.id for s, _ in walk_steps(self.steps)]  # one namespace: case steps write steps.<id> too
         duplicates = {i for i in ids if ids.count(i) > 1}
         if duplicates:
             raise ValueError(f"duplicate step ids {sorted(duplicates)}")
@@ -594,12 +637,12 @@ class ProviderSpec(_Model):
         self._timezone = _expr(self.timezone, "timezone")
         self._headers = {k: compile_template(v, f"headers.{k}") for k, v in self.headers.items()}
         for name, op in self.operations.items():
-            for i, step in enumerate(op.steps):
+            for step, loc in walk_steps(op.steps):
                 if step.resource is None:
                     continue
                 resource = self.resources.get(step.resource.name)
                 if resource is None:
-                    raise UnknownReference(("operations", name, "steps", i, "resource", "name"),
+                    raise UnknownReference(("operations", name, "steps", *loc, "resource", "name"),
                                           f"unknown resource {step.resource.name!r} "
                                           f"(declared: {sorted(self.resources)})")
                 step.use_resource(resource)
@@ -620,3 +663,6 @@ class ProviderSpec(_Model):
         """Whether bookings carry Aptura's reference, so an unknown outcome can be looked up."""
         create = self.operations.get("appointments.create")  # type: ignore[call-overload]
         return create is not None and bool(create.stamps_reference)
+
+
+SwitchSpec.model_rebuild()

@@ -29,10 +29,24 @@ class Stats:
         return f"| {self.name} | {self.lines} | {self.steps} | {self.sets} | {self.fails} | {self.whens} |"
 
 
+def _flatten(steps: Any) -> list[dict[str, Any]]:
+    """Steps and, after each switch, the steps of all its cases (they run as steps, so they count)."""
+    out: list[dict[str, Any]] = []
+    for step in steps or []:
+        if not isinstance(step, dict):
+            continue
+        out.append(step)
+        switch = step.get("switch")
+        if isinstance(switch, dict):
+            for case in (switch.get("cases") or {}).values():
+                out.extend(_flatten(case))
+            out.extend(_flatten(switch.get("default")))
+    return out
+
+
 def _steps(data: Any) -> list[dict[str, Any]]:
     operations = data.get("operations") if isinstance(data, dict) else None
-    return [s for op in (operations or {}).values() if isinstance(op, dict)
-            for s in op.get("steps") or [] if isinstance(s, dict)]
+    return [s for op in (operations or {}).values() if isinstance(op, dict) for s in _flatten(op.get("steps"))]
 
 
 def spec_stats(path: Path) -> Stats:
