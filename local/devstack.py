@@ -115,6 +115,8 @@ def _log(message: str) -> None:
 class DevStack:
     """Sandboxes, DynamoDB Local, moto, the demo account and the gateway, started and stopped together."""
 
+    extra_function_env: dict[str, str] = {}  # a subclass's additions to the functions' environment
+
     def __init__(
         self,
         root: Path = ROOT,
@@ -221,6 +223,7 @@ class DevStack:
             "APTURA_WEBHOOK_DLQ_URL": queues["WebhookDeadLetterQueue"][0],
             "APTURA_WEBHOOK_RETRY_SCHEDULE": DEV_RETRY_SCHEDULE,
             "APTURA_WEBHOOK_ALLOW_LOOPBACK": "1",  # Aptura runs on the developer's machine: localhost is theirs
+            **self.extra_function_env,
         }
         self._gateway = Gateway(
             self.template,

@@ -50,7 +50,7 @@ def _key(stack: Stack, origin: str, connection_id: str) -> str:
     made = httpx.post(f"{stack.facts['api_url']}/v1/api-keys", json={
         "kind": "publishable", "allowed_origins": [origin], "connections": [connection_id],
         "scopes": ["availability:read"], "name": "browser test widget"},
-        headers={"Authorization": f"Bearer {stack.facts['api_key']}"})
+        headers={"Authorization": f"Bearer {stack.facts['api_key']}"}, timeout=30)
     assert made.status_code == 201, made.text
     return str(made.json()["key"])
 

@@ -1,10 +1,10 @@
 """The dev stack for fuzzing: ``python -m tests.fuzz.stack STATE_DIR`` (with ``PYTHONPATH=layer:.``).
 
 The same stack as ``make dev`` (:class:`local.devstack.DevStack`: sandboxes, DynamoDB Local, moto, the demo
-account, the gateway), with one difference: the demo account's rate limits are raised before the gateway
-answers its first request. A fuzzing run sends far more than the default 100 requests a minute, and a run that
-mostly hears 429 tests nothing behind the rate limiter. Limits are cached per Lambda worker for a minute, so
-raising them after the stack is up would not reach the workers already warm.
+account, the gateway), with one difference: the demo account's rate limits (and the failed-authentication
+throttle) are raised before the gateway answers its first request. A fuzzing run sends far more than the default
+100 requests a minute, and a run that mostly hears 429 tests nothing behind the rate limiter. Limits are cached
+per Lambda worker for a minute, so raising them after the stack is up would not reach the workers already warm.
 
 Writes ``STATE_DIR/stack.json`` (the facts ``make dev`` writes to ``dev.json``) once everything answers, and
 stops everything on SIGTERM or SIGINT.
@@ -27,6 +27,11 @@ PER_HOUR = 1_000_000
 
 class FuzzStack(DevStack):
     """:class:`DevStack` whose demo account has limits no fuzzing run reaches."""
+
+    # The fuzzer sends keyless and junk-key requests by the hundred from one address, on purpose: with the
+    # failed-authentication throttle at its default its checks would hear 429 where they test 401.
+    extra_function_env = {"APTURA_AUTH_FAILURES_PER_MINUTE": str(PER_MINUTE),
+                          "APTURA_AUTH_FAILURES_PER_HOUR": str(PER_HOUR)}
 
     def _seed(self, specs_dir: Path) -> dict[str, dict[str, Any]]:
         providers = super()._seed(specs_dir)

@@ -873,8 +873,10 @@ def test_spec_update_guard_puts_back_an_overlap_the_provider_accepted(
         assert (restored["start"], restored["finish"], restored["resource_id"], restored["description"]) == (
             "2027-01-11 12:00:00", "2027-01-11 13:00:00", 101, None)
         # without the guard the same move goes through: the sandbox really accepted the overlap above
-        unguarded = (ROOT / "specs" / "supersaas.yaml").read_text().replace(
-            'when: "length(steps.clash || `[]`) > `0`"', 'when: "`false`"')
+        guarded = (ROOT / "specs" / "supersaas.yaml").read_text()
+        guard = 'that: "length(steps.clash || `[]`) == `0`"'
+        assert guard in guarded  # the spec's overlap guard, as this test takes it out
+        unguarded = guarded.replace(guard, 'that: "`true`"')
         accepted = run_spec(base, "appointments.update", overlap, monkeypatch, spec_text=unguarded)
         assert (accepted["startTime"], accepted["notes"]) == ("2027-01-11T15:30:00Z", "moved")
     finally:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
 import secrets as pysecrets
 import threading
 import time
@@ -66,8 +67,10 @@ DEFAULT_LIMITS = {"per_minute": 100, "per_hour": 1000}
 # hammering the API from one machine with a key copied off a web page is not.
 IP_LIMITS = {"per_minute": 30, "per_hour": 300}
 # Failed authentications (missing, malformed, unknown or revoked keys) per client IP: a client with a
-# stale key retries far less than this; a script guessing keys or flooding with junk ones is stopped.
-AUTH_FAILURE_LIMITS = {"per_minute": 20, "per_hour": 300}
+# stale key retries far less than this; a script guessing keys or flooding with junk ones is stopped. An
+# operator whose clients share one address (a NAT, a test harness sending junk on purpose) raises them.
+AUTH_FAILURE_LIMITS = {"per_minute": int(os.environ.get("APTURA_AUTH_FAILURES_PER_MINUTE") or 20),
+                       "per_hour": int(os.environ.get("APTURA_AUTH_FAILURES_PER_HOUR") or 300)}
 # Active keys per account and mode: enough for one per server, widget and rotation overlap; a bound on
 # what a leaked keys:manage key can mint (and on the listing an account's dashboard reads).
 MAX_ACTIVE_KEYS = 20

@@ -284,31 +284,32 @@ def update_endpoint(endpoint: Endpoint, *, url: str | None = None, event_types: 
     fields = validate(endpoint.mode, url=url, event_types=event_types, connection_ids=connection_ids)
     if status is not None and status not in STATUSES:
         raise ValidationError("invalid status", details={"status": [f"one of {', '.join(STATUSES)}"]})
-    sets: list[str] = ["updated_at = :now"]
+    # Every attribute through a #name: URL, STATUS and many other words are reserved in update expressions.
+    sets: list[str] = ["#updated_at = :now"]
     values: dict[str, Any] = {":now": _now()}
     removes: list[str] = []
     for name in ("url", "event_types", "connection_ids"):
         if name in fields:
             value = list(fields[name]) if isinstance(fields[name], tuple) else fields[name]
             if value == []:
-                removes.append(name)
+                removes.append(f"#{name}")
             else:
-                sets.append(f"{name} = :{name}")
+                sets.append(f"#{name} = :{name}")
                 values[f":{name}"] = value
     if description is not None:
-        sets.append("description = :description")
+        sets.append("#description = :description")
         values[":description"] = description
     if status is not None:
         sets.append("#status = :status")
         values[":status"] = status
         if status == "enabled":
-            removes += ["failing_since", "disabled_reason"]
+            removes += ["#failing_since", "#disabled_reason"]
     expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-    names = {"#status": "status"} if status is not None else {}
+    names = {part.split(" ")[0]: part.split(" ")[0][1:] for part in (*sets, *removes)}
     item = table().update_item(
         Key=_key(endpoint.account_id, endpoint.endpoint_id), UpdateExpression=expression,
-        ExpressionAttributeValues=values, ConditionExpression="attribute_exists(pk)", ReturnValues="ALL_NEW",
-        **({"ExpressionAttributeNames": names} if names else {}))["Attributes"]
+        ExpressionAttributeValues=values, ExpressionAttributeNames=names, ConditionExpression="attribute_exists(pk)",
+        ReturnValues="ALL_NEW")["Attributes"]
     return _from_item(item)
 
 
