@@ -542,22 +542,26 @@ def activity_page() -> Response[str]:
     since, until = _when(query.get("since") or ""), _when(query.get("until") or "")
     entries = activity(session.account_id, operation=operation, outcome=outcome, since=since, until=until,
                        limit=100)
-    rows = "".join(f"<tr><td>{_at(e.get('at'))}</td><td>{esc(e.get('operation'))}</td>"
-                   f"<td>{esc(e.get('outcome'))}</td><td>{_details(e)}</td></tr>" for e in entries)
-    table = ('<div class="table-wrap"><table><thead><tr><th scope="col">When (UTC)</th><th scope="col">Operation</th>'
-             '<th scope="col">Outcome</th><th scope="col">Details</th></tr></thead>'
+    # Each cell carries its column's name: on a phone the stylesheet stacks a row into a card that labels
+    # every value, since four columns in 375 px break "api_key.create" and the time mid-word.
+    rows = "".join(f'<tr><td data-label="When (UTC)">{_at(e.get("at"))}</td>'
+                   f'<td data-label="Operation">{esc(e.get("operation"))}</td>'
+                   f'<td data-label="Outcome">{esc(e.get("outcome"))}</td>'
+                   f'<td data-label="Details">{_details(e)}</td></tr>' for e in entries)
+    table = ('<div class="table-wrap"><table class="entries"><thead><tr><th scope="col">When (UTC)</th>'
+             '<th scope="col">Operation</th><th scope="col">Outcome</th><th scope="col">Details</th></tr></thead>'
              f"<tbody>{rows}</tbody></table></div>") if rows else "<p>No activity matches.</p>"
     values = {"operation": operation or "", "outcome": outcome or "", "since": query.get("since") or "",
               "until": query.get("until") or ""}
-    filters = (f'<form method="get" action="{BASE}/activity">'
-               f'<label for="operation">Operation</label><input id="operation" name="operation" type="text" '
-               f'list="operations" value="{esc(values["operation"])}">{_datalist("operations", _OPERATIONS)}'
-               f'<label for="outcome">Outcome</label><input id="outcome" name="outcome" type="text" '
-               f'list="outcomes" value="{esc(values["outcome"])}">{_datalist("outcomes", _OUTCOMES)}'
-               f'<label for="since">From (UTC)</label><input id="since" name="since" type="datetime-local" '
-               f'value="{esc(values["since"])}">'
-               f'<label for="until">Until (UTC)</label><input id="until" name="until" type="datetime-local" '
-               f'value="{esc(values["until"])}">'
+    filters = (f'<form method="get" action="{BASE}/activity" class="filters">'
+               f'<div><label for="operation">Operation</label><input id="operation" name="operation" type="text" '
+               f'list="operations" value="{esc(values["operation"])}">{_datalist("operations", _OPERATIONS)}</div>'
+               f'<div><label for="outcome">Outcome</label><input id="outcome" name="outcome" type="text" '
+               f'list="outcomes" value="{esc(values["outcome"])}">{_datalist("outcomes", _OUTCOMES)}</div>'
+               f'<div><label for="since">From (UTC)</label><input id="since" name="since" type="datetime-local" '
+               f'value="{esc(values["since"])}"></div>'
+               f'<div><label for="until">Until (UTC)</label><input id="until" name="until" type="datetime-local" '
+               f'value="{esc(values["until"])}"></div>'
                '<button type="submit">Filter</button></form>')
     link = urlencode({k: v for k, v in values.items() if v})
     return page("Activity", f"{filters}{table}" + (f'<p><a href="{BASE}/activity">Clear filters</a></p>'
