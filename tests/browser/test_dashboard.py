@@ -155,6 +155,8 @@ def test_sign_up_keys_connect_activity_and_delete(dev_stack: Stack, page: Any, s
         assert operation in table, operation
     assert "connect" in table  # the hosted page's connection
     shot(page, "dashboard-activity")
+    # The whole table shows in the page's column: no Details cut off behind a scrollbar.
+    assert page.locator(".table-wrap").evaluate("w => w.scrollWidth <= w.clientWidth")
     page.get_by_label("Operation").fill("sign_in")
     page.get_by_role("button", name="Filter").click()
     rows = page.locator("tbody tr td:nth-child(2)").all_inner_texts()
