@@ -233,13 +233,14 @@ def test_activity_lists_sign_up_sign_in_and_key_changes_with_filters(pool: str) 
     page = get("/dashboard/activity", cookie)
     assert page.status == 200
     for operation in ("sign_up", "sign_in", "api_key.create", "account.create"):
-        assert f"<td>{operation}</td>" in page.body, operation
+        assert f'<td data-label="Operation">{operation}</td>' in page.body, operation
     assert re.search(r"key_id: <code>key_[0-9a-f]+</code>", page.body)  # which key, never its text
     assert "apt_test_" not in page.body and re.search(r'<time datetime="[0-9T:.-]+Z">', page.body)
     only = get("/dashboard/activity", cookie, {"operation": "sign_up"})
-    assert "<td>sign_up</td>" in only.body and "<td>sign_in</td>" not in only.body
+    assert '<td data-label="Operation">sign_up</td>' in only.body
+    assert '<td data-label="Operation">sign_in</td>' not in only.body
     future = get("/dashboard/activity", cookie, {"since": "2200-01-01T00:00"})
     assert "No activity matches" in future.body
     other_cookie, _, _ = sign_up("other@example.com")
     other = get("/dashboard/activity", other_cookie)
-    assert other.body.count("<td>api_key.create</td>") == 1  # only its own first key
+    assert other.body.count('<td data-label="Operation">api_key.create</td>') == 1  # only its own first key
