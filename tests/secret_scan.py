@@ -9,8 +9,8 @@ and ``sandboxes`` loggers, formatted exactly as Lambda would write it, every ans
 every line the local gateway's Lambda worker processes wrote.
 
 Each capture is checked when it happens against the secrets known by then: a value cannot leak
-before it exists, and nothing has to be kept for the end. Any Aptura key pattern in a log line is
-a leak whether registered or not. The exemptions are the ``key`` field of a ``POST
+before it exists, and nothing has to be kept for the end. Any Aptura key or connect-session token
+(``cst_…``) pattern in a log line is a leak whether registered or not. The exemptions are the ``key`` field of a ``POST
 /v1/api-keys`` 201, the dashboard's ``new-key`` field, and the ``secret`` field of a ``POST
 /v1/webhook-endpoints`` 201 or a rotate-secret 200, where a new key or secret is handed over once by design.
 
@@ -68,9 +68,10 @@ class SecretScan:
     """A registry of secret values and the leaks found in what was checked against it."""
 
     def __init__(self) -> None:
-        from aptura.api.audit import APTURA_KEY, is_secret_name, scrub
+        from aptura.api.audit import APTURA_KEY, CONNECT_TOKEN, is_secret_name, scrub
 
         self._pattern = APTURA_KEY
+        self._connect_token = CONNECT_TOKEN
         self._scrub = scrub
         self._is_secret_name = is_secret_name
         self._lock = threading.Lock()
@@ -129,6 +130,10 @@ class SecretScan:
                 if registered or any_key:
                     what = "an Aptura API key" + ("" if registered else " (by its pattern)")
                     leaks.append(Leak(where, what, self._excerpt(text, match.start(), len(match.group()))))
+        if any_key and "cst_" in text:  # a connect link's token completes its session: no log line may keep one
+            for match in self._connect_token.finditer(text):
+                leaks.append(Leak(where, "a connect-session token (by its pattern)",
+                                  self._excerpt(text, match.start(), len(match.group()))))
         with self._lock:
             self.checked += 1
             self.leak_count += len(leaks)

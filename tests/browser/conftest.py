@@ -7,7 +7,8 @@ depend on each other's data.
 
 Screenshots: ``shot(page, name)`` saves ``<name>-<width>.png`` into the session's screenshot directory;
 ``make screenshots`` runs the browser tests with ``APTURA_SCREENSHOTS=docs/screenshots`` so the committed
-pictures in the README are the ones the tests took. ``test_screenshots.py`` checks the committed set matches.
+pictures in the README are the ones the tests took. ``tests/unit/test_readme_screenshots.py`` checks that every
+screenshot the README shows is committed, of its width, and taken by a browser test.
 """
 
 from __future__ import annotations

@@ -1,22 +1,27 @@
 """The hosted connect page in Chromium against make dev: every provider connected through its generated form,
-wrong credentials refused with nothing saved, a used link (410), the OAuth button, keyboard-only submission,
-and the 375 px layout."""
+wrong credentials refused with nothing saved, a used and an expired link (410), the OAuth button, keyboard-only
+submission, and the 375 px layout."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import boto3
 import httpx
 import pytest
 
+from aptura.store.keys import hash_key
 from local.services import free_port
+from local.template import load_stack
 from tests.browser.conftest import no_horizontal_scroll
 from tests.devstack_harness import Stack
+from tests.support import ROOT
 
 
 class _Back(BaseHTTPRequestHandler):
@@ -144,6 +149,44 @@ def test_a_used_link_is_gone_and_keyboard_alone_submits(dev_stack: Stack, page: 
     again = page.goto(url)
     assert again is not None and again.status == 410
     shot(page, "connect-used")
+
+
+def expire(stack: Stack, url: str) -> None:
+    """Time moves on: the session behind ``url`` passes its expiry, in the dev stack's own DynamoDB (half an hour
+    of waiting is no test; the stored expiry is the one thing the server reads to decide)."""
+    token = urlsplit(url).path.rsplit("/", 1)[-1]
+    env = stack.facts["function_env"]
+    name = next(iter(load_stack(ROOT / "template.yaml").functions.values())).environment["APTURA_TABLE"]
+    dynamodb = boto3.resource("dynamodb", endpoint_url=env["AWS_ENDPOINT_URL_DYNAMODB"], region_name="us-east-1",
+                              aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+                              aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    dynamodb.Table(name).update_item(
+        Key={"pk": f"CONNECT#{hash_key(token)}", "sk": "CONNECT_SESSION"},
+        UpdateExpression="SET session_expires = :t", ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={":t": int(time.time()) - 1})
+
+
+def test_an_expired_link_is_gone_and_saves_nothing(dev_stack: Stack, page: Any, back_url: str, shot: Any) -> None:
+    provider = "mindbody"
+    url = new_session(dev_stack, provider, back_url)
+    before = connection_ids(dev_stack)
+    opened = page.goto(url)
+    assert opened is not None and opened.status == 200
+    fill(page, demo_values(dev_stack, provider))
+    expire(dev_stack, url)  # the business left the form open past the link's lifetime
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.locator("form button[type=submit]").click()
+    assert posted.value.status == 410
+    assert page.locator("h1").inner_text() == "This link can no longer be used"
+    assert "expired" in page.locator("main").inner_text().lower()
+    assert not page.url.startswith(back_url)  # never sent back as if connected
+    assert str(demo_values(dev_stack, provider)["password"]) not in page.content()
+    assert connection_ids(dev_stack) == before
+    again = page.goto(url)  # opened afresh, the link says the same
+    assert again is not None and again.status == 410
+    assert page.locator("h1").inner_text() == "This link can no longer be used"
+    assert page.locator("form").count() == 0  # nothing left to fill in
+    shot(page, "connect-expired")
 
 
 def test_oauth_button_connects_square(dev_stack: Stack, page: Any, back_url: str) -> None:

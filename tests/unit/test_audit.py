@@ -18,6 +18,8 @@ from aptura.spec.loader import parse_spec
 from tests.support import ROOT
 
 KEY = "apt_live_Zx9rT4mQ2pLw7sTb9nYc4AbCdEfGhIj"
+PUBLISHABLE = "apt_pk_test_Hq2Vx9Kc4Lm7sTb9nYc4AbCd"
+CONNECT_TOKEN = "cst_Qm3xV8p2Lr6TnYc1Wz5Hb7Kd-_9aB3cD4eF5gH6iJ7k"  # as connect.create_session makes them
 PASSWORD = "hunter2-correct-horse"
 
 
@@ -66,6 +68,9 @@ def test_ordinary_names_are_not(name: Any) -> None:
     ("GET /api/free?api_key=kX3vR8mQ2pLw7sTb&from=2027", "&from=2027", "kX3vR8mQ2pLw7sTb"),
     ('{"Username": "Owner", "Password": "apitest1234"}', '"Username": "Owner"', "apitest1234"),
     ("client_secret=s3cr3t-value; state=ok", "state=ok", "s3cr3t-value"),
+    (f"origin refused for {PUBLISHABLE}", "apt_pk_test_[REDACTED]", PUBLISHABLE),
+    (f"GET /connect/{CONNECT_TOKEN}/mindbody 422", "/connect/cst_[REDACTED]/mindbody 422", CONNECT_TOKEN),
+    (f"https://api.aptura.dev/connect/{CONNECT_TOKEN}", "https://api.aptura.dev/connect/cst_[REDACTED]", CONNECT_TOKEN),
 ])
 def test_scrub_removes_secrets_from_free_text(text: str, kept: str, gone: str) -> None:
     scrubbed = audit.scrub(text)
@@ -129,6 +134,19 @@ def test_the_app_logger_redacts_extras_messages_and_tracebacks(lines: _Lines) ->
     assert first["message"] == "calling with apt_live_[REDACTED]" and first["service"] == "aptura"
     assert failure["exception_name"] == "ValueError" and "apt_live_[REDACTED]" in failure["exception"]
     assert from_child["message"] == "child apt_live_[REDACTED]"
+
+
+def test_the_app_logger_keeps_no_connect_session_token_or_publishable_key(lines: _Lines) -> None:
+    # The token sits in the hosted page's path, so it reaches a log through the event, a URL or a message.
+    app_logger.info(f"connect page opened: /connect/{CONNECT_TOKEN}", extra={
+        "path": f"/connect/{CONNECT_TOKEN}/square/oauth", "origin_key": PUBLISHABLE,
+        "redirect": f"https://api.aptura.dev/connect/{CONNECT_TOKEN}?x=1"})
+    [line] = lines.lines
+    assert CONNECT_TOKEN not in line and CONNECT_TOKEN[4:20] not in line and PUBLISHABLE not in line
+    record = lines.records()[0]
+    assert record["message"] == "connect page opened: /connect/cst_[REDACTED]"
+    assert record["path"] == "/connect/cst_[REDACTED]/square/oauth" and record["origin_key"] == "apt_pk_test_[REDACTED]"
+    assert record["redirect"] == "https://api.aptura.dev/connect/cst_[REDACTED]?x=1"
 
 
 def test_a_logged_event_keeps_neither_the_key_nor_the_credentials(lines: _Lines) -> None:

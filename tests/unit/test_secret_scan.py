@@ -73,6 +73,12 @@ def test_any_aptura_key_in_a_log_line_is_a_leak_registered_or_not(scan: SecretSc
     assert scan.check_log("prefix apt_test_Q2pL and apt_test_[REDACTED]", "aptura") == []
 
 
+def test_a_connect_session_token_in_a_log_line_is_a_leak(scan: SecretScan) -> None:
+    line = "GET /connect/cst_Qm3xV8p2Lr6TnYc1Wz5Hb7KdAbCdEfGh/mindbody 200"
+    assert [leak.what for leak in scan.check_log(line, "aptura")] == ["a connect-session token (by its pattern)"]
+    assert scan.check_log("GET /connect/cst_[REDACTED]/mindbody and /connect/cst_Qm3x...REDACTED", "aptura") == []
+
+
 def test_responses_leak_registered_values_and_keys(scan: SecretScan) -> None:
     scan.add_api_key(KEY)
     assert scan.check_response("GET", "/v1/connections", 200, {}, {"data": [{"config": {"x": "y"}}]}) == []

@@ -10,8 +10,8 @@ writes the line, so no write goes unlogged whichever way it leaves.
 Redaction is by construction: :class:`RedactingFormatter` formats Aptura's one Powertools
 logger (``aptura.api.app.logger``; every other logger in the layer is its child), and rewrites
 each record just before it is serialized: values under secret-like keys are replaced, and
-Aptura API keys, bearer/basic credentials and ``secret=value`` pairs are scrubbed from every
-string, the message and tracebacks included. A log call cannot opt out.
+Aptura API keys, connect-session tokens, bearer/basic credentials and ``secret=value`` pairs are
+scrubbed from every string, the message and tracebacks included. A log call cannot opt out.
 
 Each entry that names an account is also kept in the app table for the dashboard's activity
 page (:func:`activity`), ``pk`` ``ACCOUNT#<account_id>``, ``sk`` ``AUDIT#<UTC time>#<random>``,
@@ -47,6 +47,9 @@ _SECRET_WORDS = ("password", "passwd", "secret", "token", "apikey", "authorizati
                  "privatekey", "cookie", "signature")
 _SECRET_NAMES = {"auth"}  # too short to look for inside other names
 APTURA_KEY = re.compile(r"apt_((?:pk_)?(?:test|live))_[A-Za-z0-9_-]{8,}")  # secret and publishable keys
+# A connect session's token is a bearer credential for its hosted page (``/connect/cst_…`` in every URL
+# and path that names it): whoever reads it off a log line could complete the session.
+CONNECT_TOKEN = re.compile(r"\bcst_[A-Za-z0-9_-]{8,}")
 _SCHEME = re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{8,}")
 # ``password=x``, ``"api_key": "x"``, ``X-Api-Key: x`` inside free text (URLs, echoed bodies, messages).
 _PAIR = re.compile(r"(?i)((?:password|passwd|secret|token|api[_-]?key|authorization|credential|private[_-]?key"
@@ -69,8 +72,9 @@ def is_secret_name(name: Any) -> bool:
 
 
 def scrub(text: str) -> str:
-    """``text`` without Aptura keys, bearer/basic credentials or ``secret=value`` pairs."""
+    """``text`` without Aptura keys, connect-session tokens, bearer/basic credentials or ``secret=value`` pairs."""
     text = APTURA_KEY.sub(lambda m: f"apt_{m.group(1)}_{REDACTED}", text)
+    text = CONNECT_TOKEN.sub(f"cst_{REDACTED}", text)
     text = _SCHEME.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
     return _PAIR.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
 

@@ -9,10 +9,9 @@ success always starts a fresh session.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -30,18 +29,6 @@ from aptura.web.html import esc
 
 router = Router()
 BASE = "/dashboard"
-
-
-def _form() -> dict[str, list[str]]:
-    event = router.current_event
-    body = event.body or ""
-    if event.is_base64_encoded:
-        body = base64.b64decode(body).decode("utf-8", "replace")
-    return parse_qs(body, keep_blank_values=True)
-
-
-def _one(form: dict[str, list[str]], name: str) -> str:
-    return (form.get(name) or [""])[0]
 
 
 def _secure() -> bool:
@@ -93,15 +80,15 @@ def _signed_in() -> sessions.WebSession | None:
     return sessions.load(_raw_session())
 
 
-def _guard(*, post: bool) -> tuple[sessions.WebSession | None, Response[str] | None, dict[str, list[str]]]:
+def _guard(*, post: bool) -> tuple[sessions.WebSession | None, Response[str] | None, html.Form]:
     """The session, or the answer to give instead: sign in first (GET) / 403 (POST without its CSRF token)."""
     session = _signed_in()
     if session is None:
-        return None, redirect(f"{BASE}/sign-in"), {}
-    form = _form() if post else {}
-    if post and not sessions.csrf_ok(session, _one(form, "csrf")):
+        return None, redirect(f"{BASE}/sign-in"), html.Form()
+    form = html.form_body() if post else html.Form()
+    if post and not sessions.csrf_ok(session, form.get("csrf", "")):
         return None, page("Request refused", _error("This form expired; go back, reload and try again."),
-                          status=403), {}
+                          status=403), html.Form()
     return session, None, form
 
 
@@ -179,8 +166,8 @@ def sign_up() -> Response[str]:
     refused = _cross_site()
     if refused is not None:
         return refused
-    form = _form()
-    email, password = _one(form, "email"), _one(form, "password")
+    form = html.form_body()
+    email, password = form.get("email", ""), form.get("password", "")
     try:
         made = accounts.sign_up(email, password)
     except accounts.AccountRefused as exc:
@@ -200,8 +187,8 @@ def confirm() -> Response[str]:
     refused = _cross_site()
     if refused is not None:
         return refused
-    form = _form()
-    email, password, code = _one(form, "email"), _one(form, "password"), _one(form, "code")
+    form = html.form_body()
+    email, password, code = form.get("email", ""), form.get("password", ""), form.get("code", "")
     try:
         accounts.confirm(email, code)
         raw, session, new = accounts.sign_in(email, password)
@@ -224,10 +211,10 @@ def sign_in() -> Response[str]:
     refused = _cross_site()
     if refused is not None:
         return refused
-    form = _form()
-    email = _one(form, "email")
+    form = html.form_body()
+    email = form.get("email", "")
     try:
-        raw, session, new = accounts.sign_in(email, _one(form, "password"))
+        raw, session, new = accounts.sign_in(email, form.get("password", ""))
     except accounts.AccountRefused as exc:
         return _sign_in_page(exc.message, email, 401)
     return _welcome(raw, session, new)
@@ -249,7 +236,7 @@ def switch_mode() -> Response[str]:
     session, refused, form = _guard(post=True)
     if refused is not None or session is None:
         return refused or redirect(f"{BASE}/sign-in")
-    mode = _one(form, "mode")
+    mode = form.get("mode", "")
     if mode not in ("test", "live"):
         return page("Request refused", _error("Unknown mode."), session=session, status=400)
     raw = _raw_session()
@@ -314,15 +301,15 @@ def create_key() -> Response[str]:
     session, refused, form = _guard(post=True)
     if refused is not None or session is None:
         return refused or redirect(f"{BASE}/sign-in")
-    if session.mode == "live" and _one(form, "confirm_live") != "yes":
+    if session.mode == "live" and form.get("confirm_live", "") != "yes":
         return _keys_page(session, message="Tick the confirmation to create a live key.", status=400)
-    kind = _one(form, "kind") or "secret"
-    scopes = tuple(s for s in form.get("scopes", []) if s in ALL_SCOPES)
+    kind = form.get("kind", "") or "secret"
+    scopes = tuple(s for s in form.all("scopes") if s in ALL_SCOPES)
     if not scopes:
         return _keys_page(session, message="Choose at least one scope.", status=400)
-    origins = tuple(o.strip() for o in _one(form, "allowed_origins").splitlines() if o.strip())
+    origins = tuple(o.strip() for o in form.get("allowed_origins", "").splitlines() if o.strip())
     try:
-        raw, record = create_api_key(session.account_id, session.mode, scopes, name=_one(form, "name") or None,
+        raw, record = create_api_key(session.account_id, session.mode, scopes, name=form.get("name", "") or None,
                                      kind=kind, allowed_origins=origins if kind == "publishable" else ())
     except AptError as exc:
         return _keys_page(session, message=exc.message, status=exc.status)
@@ -395,7 +382,7 @@ def connections_start() -> Response[str]:
     session, refused, form = _guard(post=True)
     if refused is not None or session is None:
         return refused or redirect(f"{BASE}/sign-in")
-    name = _one(form, "end_user").strip()
+    name = form.get("end_user", "").strip()
     if not name:
         return _connections_page(session, message="Enter the end user.", status=400)
     end_user = connect.EndUser(id=name, name=name)
@@ -457,9 +444,8 @@ def connection_rotate(connection_id: str) -> Response[str]:
     if record is None:
         return page("Not found", _error("No such connection."), session=session, status=404)
     fields = _rotation_fields(record)
-    posted = {name: _one(form, name) for name in form}
-    config, credentials = split_values(fields, posted)
-    kept = {f.name: posted.get(f.name, "") for f in fields if not f.secret}
+    config, credentials = split_values(fields, form)
+    kept = {f.name: form.get(f.name, "") for f in fields if not f.secret}
     try:
         connect.rotate_connection(record, config, credentials or None)
     except AptError as exc:
@@ -556,22 +542,26 @@ def activity_page() -> Response[str]:
     since, until = _when(query.get("since") or ""), _when(query.get("until") or "")
     entries = activity(session.account_id, operation=operation, outcome=outcome, since=since, until=until,
                        limit=100)
-    rows = "".join(f"<tr><td>{_at(e.get('at'))}</td><td>{esc(e.get('operation'))}</td>"
-                   f"<td>{esc(e.get('outcome'))}</td><td>{_details(e)}</td></tr>" for e in entries)
-    table = ('<div class="table-wrap"><table><thead><tr><th scope="col">When (UTC)</th><th scope="col">Operation</th>'
-             '<th scope="col">Outcome</th><th scope="col">Details</th></tr></thead>'
+    # Each cell carries its column's name: on a phone the stylesheet stacks a row into a card that labels
+    # every value, since four columns in 375 px break "api_key.create" and the time mid-word.
+    rows = "".join(f'<tr><td data-label="When (UTC)">{_at(e.get("at"))}</td>'
+                   f'<td data-label="Operation">{esc(e.get("operation"))}</td>'
+                   f'<td data-label="Outcome">{esc(e.get("outcome"))}</td>'
+                   f'<td data-label="Details">{_details(e)}</td></tr>' for e in entries)
+    table = ('<div class="table-wrap"><table class="entries"><thead><tr><th scope="col">When (UTC)</th>'
+             '<th scope="col">Operation</th><th scope="col">Outcome</th><th scope="col">Details</th></tr></thead>'
              f"<tbody>{rows}</tbody></table></div>") if rows else "<p>No activity matches.</p>"
     values = {"operation": operation or "", "outcome": outcome or "", "since": query.get("since") or "",
               "until": query.get("until") or ""}
-    filters = (f'<form method="get" action="{BASE}/activity">'
-               f'<label for="operation">Operation</label><input id="operation" name="operation" type="text" '
-               f'list="operations" value="{esc(values["operation"])}">{_datalist("operations", _OPERATIONS)}'
-               f'<label for="outcome">Outcome</label><input id="outcome" name="outcome" type="text" '
-               f'list="outcomes" value="{esc(values["outcome"])}">{_datalist("outcomes", _OUTCOMES)}'
-               f'<label for="since">From (UTC)</label><input id="since" name="since" type="datetime-local" '
-               f'value="{esc(values["since"])}">'
-               f'<label for="until">Until (UTC)</label><input id="until" name="until" type="datetime-local" '
-               f'value="{esc(values["until"])}">'
+    filters = (f'<form method="get" action="{BASE}/activity" class="filters">'
+               f'<div><label for="operation">Operation</label><input id="operation" name="operation" type="text" '
+               f'list="operations" value="{esc(values["operation"])}">{_datalist("operations", _OPERATIONS)}</div>'
+               f'<div><label for="outcome">Outcome</label><input id="outcome" name="outcome" type="text" '
+               f'list="outcomes" value="{esc(values["outcome"])}">{_datalist("outcomes", _OUTCOMES)}</div>'
+               f'<div><label for="since">From (UTC)</label><input id="since" name="since" type="datetime-local" '
+               f'value="{esc(values["since"])}"></div>'
+               f'<div><label for="until">Until (UTC)</label><input id="until" name="until" type="datetime-local" '
+               f'value="{esc(values["until"])}"></div>'
                '<button type="submit">Filter</button></form>')
     link = urlencode({k: v for k, v in values.items() if v})
     return page("Activity", f"{filters}{table}" + (f'<p><a href="{BASE}/activity">Clear filters</a></p>'

@@ -8,6 +8,7 @@ rendered back into a page.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -94,7 +95,7 @@ def fields_for(spec: ProviderSpec) -> list[FormField]:
     return [_field(name, f, group) for _, (name, f, group) in ranked]  # type: ignore[arg-type]
 
 
-def split_values(fields: list[FormField], posted: dict[str, str]) -> tuple[dict[str, object], dict[str, object]]:
+def split_values(fields: list[FormField], posted: Mapping[str, str]) -> tuple[dict[str, object], dict[str, object]]:
     """``(config, credentials)`` from a posted form: empty optional fields are left out, numbers and
     booleans converted where they parse (validation reports the rest by field)."""
     config: dict[str, object] = {}

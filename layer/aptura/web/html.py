@@ -6,12 +6,14 @@ Content-Security-Policy every page answers with holds.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -94,8 +96,50 @@ def redirect(location: str, *, cookies: Iterable[str] = ()) -> Response[str]:
     return Response(status_code=303, content_type="text/html; charset=utf-8", body="", headers=headers)
 
 
-def form_body() -> dict[str, str]:
-    """The current request's ``application/x-www-form-urlencoded`` body (last value of a repeated name)."""
+class Form(Mapping[str, str]):
+    """A posted HTML form: every value of every name, in the order the browser sent them.
+
+    As a mapping it answers a name's first value, which is what a single input posts; checkbox groups
+    and multiple selects post one name many times (the dashboard's API-key scopes), read with
+    :meth:`all`. A name that was not posted is missing, one posted empty is ``""``: an unchecked checkbox
+    posts nothing, so ``name in form`` is how a checkbox is read.
+    """
+
+    def __init__(self, values: Mapping[str, list[str]] | None = None) -> None:
+        self._values: dict[str, list[str]] = {k: list(v) for k, v in (values or {}).items() if v}
+
+    @classmethod
+    def parse(cls, body: str) -> Form:
+        """The fields of an ``application/x-www-form-urlencoded`` body (blank values kept: a cleared input
+        must read as empty, not as absent)."""
+        return cls(parse_qs(body, keep_blank_values=True))
+
+    def __getitem__(self, name: str) -> str:
+        return self._values[name][0]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def all(self, name: str) -> list[str]:
+        """Every value posted under ``name``, in order (``[]`` when none was)."""
+        return list(self._values.get(name, ()))
+
+    def __repr__(self) -> str:
+        # Forms carry passwords and credentials: never print their values.
+        return f"Form({sorted(self._values)})"
+
+
+def form_body() -> Form:
+    """The current request's form body; a base64-encoded body (API Gateway's for binary media types) is
+    decoded first, and bytes that are not UTF-8 become U+FFFD rather than a 500."""
     event = current_event()
-    raw = event.decoded_body or ""
-    return dict(parse_qsl(raw, keep_blank_values=True))
+    raw = event.body or ""
+    if event.is_base64_encoded:
+        try:
+            raw = base64.b64decode(raw).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            raw = ""  # not base64 after all: nothing usable was posted
+    return Form.parse(raw)
