@@ -9,7 +9,7 @@ window (a day before to 30 days after) holds the seeded bookings of January.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
