@@ -20,7 +20,7 @@ from aptura.engine.runner import Connection, Runner
 from aptura.spec.loader import load_spec
 from aptura.store import snapshots
 from aptura.store.connections import ConnectionRecord, get_connection
-from tests.conformance.conftest import PINNED_NOW, demo_of, fresh_sandbox
+from tests.conformance.conftest import PINNED_NOW, PROVIDERS, demo_of, fresh_sandbox
 from tests.support import STACK, FakeContext, Result, _module, auth_headers, invoke
 from tests.webhook_receiver import Receiver, drain, receiver
 
@@ -233,3 +233,21 @@ def test_the_schedule_queues_one_poll_per_connection_and_the_queue_polls_it(
     assert poll_once(sqs, url, queue_arn(url), invoke_function) == 1
     assert answers == [{"batchItemFailures": []}]
     assert poll_once(sqs, url, queue_arn(url), invoke_function) == 0  # handled, deleted
+
+
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_every_provider_is_polled_and_a_second_poll_finds_nothing(moto_aws: None, sandboxes: Any, name: str) -> None:
+    """The poller's input (no filters, yesterday to 30 days ahead) is one every spec's appointments.list takes,
+    and the unified objects it compares are stable from one list to the next (else every poll would emit)."""
+    from aptura.store.connections import create_connection
+    from aptura.store.webhooks import create_endpoint
+
+    demo = demo_of(name)
+    fresh_sandbox(f"{sandboxes.url}/{name}/_sandbox")
+    record = create_connection("acct_every", name, "test", demo["config"], demo["credentials"])
+    create_endpoint("acct_every", "test", "https://hooks.example.com/aptura", ["*"])
+    first = poller.poll_connection(record, NOW)
+    assert first.status == "baseline", first
+    assert snapshots.load("acct_every", record.connection_id), f"{name}: the seeded window was listed empty"
+    again = poller.poll_connection(record, NOW)
+    assert again.status == "polled" and again.events == [], again
