@@ -231,7 +231,7 @@ def _vanished(record: ConnectionRecord, provider: _Provider, result: PollResult,
             snapshots.forget(account, cid, appointment_id)
             return
         now_seen = {**before, "status": "cancelled"}
-    previous = events.changed_fields(before, now_seen)
+    previous = _differs(snapshot, now_seen)
     if not previous:  # listed nowhere but unchanged (a provider's list filter): keep, nothing to say
         return
     if snapshots.claim(account, cid, now_seen, snapshot.digest) and not baseline:

@@ -251,3 +251,37 @@ def test_every_provider_is_polled_and_a_second_poll_finds_nothing(moto_aws: None
     assert snapshots.load("acct_every", record.connection_id), f"{name}: the seeded window was listed empty"
     again = poller.poll_connection(record, NOW)
     assert again.status == "polled" and again.events == [], again
+
+
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_every_provider_a_booking_through_aptura_is_one_event(moto_aws: None, sandboxes: Any, name: str) -> None:
+    """What the API stores when it books (the create answer) and what the provider lists differ in detail per
+    provider; the poller must still see no change in the booking the API already reported."""
+    from aptura.store.connections import create_connection
+    from aptura.store.keys import create_api_key
+
+    demo = demo_of(name)
+    fresh_sandbox(f"{sandboxes.url}/{name}/_sandbox")
+    raw, key = create_api_key("acct_every", "test")
+    record = create_connection(key.account_id, name, "test", demo["config"], demo["credentials"])
+    with receiver() as hook:
+        state = Setup(raw, record, hook, "")
+        made = invoke("POST", "/v1/webhook-endpoints", headers=auth_headers(raw, None),
+                      json_body={"url": hook.url, "event_types": ["appointment.created", "appointment.updated",
+                                                                  "appointment.rescheduled",
+                                                                  "appointment.cancelled"]})
+        assert made.status == 201, made
+        state.secret = made.body["secret"]
+        assert state.poll().status == "baseline"
+        slots = call(state, "GET", "/v1/availability", query={
+            "serviceId": demo["service_id"], "staffId": demo["staff_id"], "startDate": DAY.isoformat(),
+            "endDate": (DAY + timedelta(days=6)).isoformat()})
+        assert slots.status == 200 and slots.body["slots"], slots
+        slot = slots.body["slots"][0]
+        booked = call(state, "POST", "/v1/appointments", json_body={
+            "serviceId": demo["service_id"], "staffId": slot["staffId"], "startTime": slot["startTime"],
+            "client": {"firstName": "Via", "lastName": "Aptura", "email": "via.aptura@example.com"}})
+        assert booked.status == 201, booked
+        assert [e["type"] for e in state.new_events()] == ["appointment.created"]
+        assert state.poll().events == [] and state.poll().events == []
+        assert state.new_events() == []
