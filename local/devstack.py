@@ -9,6 +9,9 @@
 * moto's server for Secrets Manager, Cognito and SQS (in this process), with ``template.yaml``'s queues, and a
   poller thread (:mod:`local.sqs_poller`) feeding the webhook queue to ``DeliveryFunction`` in a gateway worker,
   as Lambda's SQS event source would; webhook retries are compressed to seconds (:data:`DEV_RETRY_SCHEDULE`);
+* the change poller (``PollerFunction``, :mod:`aptura.poller`) every :data:`DEV_POLL_SECONDS` seconds
+  (``APTURA_DEV_POLL_SECONDS``) instead of every minute, polling every connection at once rather than through
+  the poll queue, so a change made directly in a sandbox arrives as an event within seconds;
 * a demo account: the test API key :data:`local.events.DEMO_API_KEY` (so the sample events in ``events/``
   authenticate) and one test connection ``conn_demo_<provider>`` for every provider that has both a spec
   (``specs/<provider>.yaml``) and a sandbox, with the sandbox's ``DEMO`` config and credentials stored the way
@@ -72,6 +75,8 @@ DEMO_CLIENT = {"firstName": "Alex", "lastName": "Johnson", "email": "alex@exampl
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # The Standard Webhooks schedule (0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) in seconds instead.
 DEV_RETRY_SCHEDULE = "0,1,2,3,4,5,6,6"
+# The change poller's period here; deployed, EventBridge runs it every minute.
+DEV_POLL_SECONDS = 5.0
 
 
 class StartCancelled(Exception):
@@ -141,6 +146,7 @@ class DevStack:
         self._moto: Any = None
         self._gateway: Any = None
         self._poller: Any = None
+        self._schedule: Any = None
         self._dynamodb_thread: threading.Thread | None = None
         self._dynamodb_error: Exception | None = None
         self._stopped = False
@@ -221,6 +227,7 @@ class DevStack:
             # moto named the queues; the template's !Ref would be the logical ids
             "APTURA_WEBHOOK_QUEUE_URL": queues["WebhookQueue"][0],
             "APTURA_WEBHOOK_DLQ_URL": queues["WebhookDeadLetterQueue"][0],
+            "APTURA_POLL_QUEUE_URL": queues["PollQueue"][0],
             "APTURA_WEBHOOK_RETRY_SCHEDULE": DEV_RETRY_SCHEDULE,
             "APTURA_WEBHOOK_ALLOW_LOOPBACK": "1",  # Aptura runs on the developer's machine: localhost is theirs
             **self.extra_function_env,
@@ -248,6 +255,7 @@ class DevStack:
             raise RuntimeError(f"cannot listen on {HOST}:{self.port} ({exc}); set APTURA_PORT to a free port") from exc
         self._step("gateway", t)
         self._start_delivery(endpoints["AWS_ENDPOINT_URL_SQS"], queues["WebhookQueue"])
+        self._start_change_poller()
 
         t = time.monotonic()
         self._connect_oauth_providers(api_url, providers)
@@ -283,6 +291,26 @@ class DevStack:
 
         self._poller = Poller(boto3.client("sqs", endpoint_url=endpoint), queue[0], queue[1], invoke, log=_log)
         self._poller.start()
+
+    def _start_change_poller(self) -> None:
+        """Run PollerFunction every few seconds, as the EventBridge schedule does every minute in AWS.
+
+        ``{"poll": "all"}`` polls every connection in that one invocation: the dev stack has a handful, and
+        the poll queue's spreading over the minute would only delay the change a developer is waiting for.
+        """
+        import uuid
+
+        from local.sqs_poller import Schedule
+
+        pool = self._gateway.pools["PollerFunction"]
+        timeout = float(pool.fn.timeout) + 5
+        interval = float(os.environ.get("APTURA_DEV_POLL_SECONDS") or DEV_POLL_SECONDS)
+
+        def invoke(event: dict[str, Any]) -> Any:
+            return pool.invoke(event, str(uuid.uuid4()), timeout)
+
+        self._schedule = Schedule(interval, invoke, {"poll": "all"}, log=_log)
+        self._schedule.start()
 
     def _create_user_pool(self, endpoint: str) -> tuple[str, str]:
         """The dashboard's Cognito user pool and app client in moto, as the template declares them."""
@@ -545,10 +573,11 @@ class DevStack:
             # daemon threads die silently at interpreter exit, leaving java behind).
             thread.join(timeout=90)
         with self._lock:
-            steps = [("delivery poller", self._poller), ("gateway", self._gateway), ("moto", self._moto),
+            steps = [("change poller", self._schedule), ("delivery poller", self._poller), ("gateway", self._gateway),
+                     ("moto", self._moto),
                      ("sandboxes", self._sandboxes),
                      ("dynamodb", self._dynamodb)]
-            self._poller = self._gateway = self._moto = self._sandboxes = self._dynamodb = None
+            self._schedule = self._poller = self._gateway = self._moto = self._sandboxes = self._dynamodb = None
         for name, part in steps:
             if part is None:
                 continue

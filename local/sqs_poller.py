@@ -82,3 +82,38 @@ class Poller:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=30)
+
+
+class Schedule:
+    """What an EventBridge ``rate()`` rule does, in seconds rather than minutes: a daemon thread invoking one
+    function with one event every ``interval`` seconds until :meth:`stop` (``make dev``'s change poller).
+
+    The next run starts ``interval`` after the previous one ended, so a slow run never overlaps the next.
+    """
+
+    def __init__(self, interval: float, invoke: Invoke, event: dict[str, Any], *,
+                 log: Callable[[str], None] | None = None) -> None:
+        self._interval = interval
+        self._invoke = invoke
+        self._event = event
+        self._log = log
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="schedule", daemon=True)
+
+    def start(self) -> None:
+        """Start invoking (the first run after one interval: the stack finishes starting first)."""
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self._invoke(self._event)
+            except Exception as exc:  # noqa: BLE001 - a schedule that dies silently would stop every poll
+                if self._log:
+                    self._log(f"schedule: {type(exc).__name__}: {exc}")
+
+    def stop(self) -> None:
+        """Stop invoking (a run in progress finishes first)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=60)

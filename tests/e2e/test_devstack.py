@@ -419,3 +419,51 @@ def test_make_dev_delivers_a_booking_as_a_signed_event_retried_with_the_same_web
     assert {d.headers["webhook-id"] for d in got} == {events[0]["id"]}
     assert [(d["attempt"], d["outcome"]) for d in deliveries if d["event_id"] == events[0]["id"]] == [
         (2, "succeeded"), (1, "failed")]
+
+
+def test_make_dev_reports_a_cancellation_made_directly_in_the_provider_within_a_poll_interval(
+        stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dev stack runs PollerFunction every few seconds: a booking made through Aptura arrives once (from the
+    API), and its cancellation made in the sandbox's own API (not through Aptura) as appointment.cancelled."""
+    from standardwebhooks import Webhook
+
+    from aptura.engine.runner import Connection, Runner
+    from aptura.spec.loader import load_spec
+    from tests.webhook_receiver import receiver
+
+    provider = "supersaas"
+    api, headers, info = stack.facts["api_url"], stack.headers(provider), stack.facts["providers"][provider]
+    key = {"Authorization": f"Bearer {stack.facts['api_key']}"}
+    demo = demo_of(provider)
+    with receiver() as hook:
+        made = httpx.post(f"{api}/v1/webhook-endpoints", headers=key, timeout=30, json={
+            "url": hook.url, "event_types": ["appointment.created", "appointment.cancelled"],
+            "connection_ids": [info["connection_id"]]})
+        assert made.status_code == 201, made.text
+        endpoint = made.json()
+        time.sleep(12)  # a poll or two: the connection's baseline, now that someone listens
+        slot = two_free_slots(stack, provider, date.today() + timedelta(days=9))[0]
+        booked = httpx.post(f"{api}/v1/appointments", headers=headers, timeout=30, json={
+            "serviceId": info["service_id"], "staffId": slot["staffId"], "startTime": slot["startTime"],
+            "client": {**CLIENT, "email": "front.desk.e2e@example.com"}})
+        assert booked.status_code == 201, booked.text
+        appointment_id = booked.json()["id"]
+        monkeypatch.setenv("APTURA_SANDBOX_URL", stack.facts["sandbox_url"])
+        front_desk = Runner(load_spec(provider), Connection("conn_front_desk", provider, "test", demo["config"],
+                                                            demo["credentials"]))
+        front_desk.run("appointments.cancel", {"id": appointment_id})
+        cancelled_at = time.monotonic()
+
+        def mine() -> list[dict[str, Any]]:
+            return [dict(Webhook(endpoint["secret"]).verify(d.body, d.headers)) for d in list(hook.received)
+                    if d.event["data"]["object"]["id"] == appointment_id]
+
+        while len(mine()) < 2 and time.monotonic() < cancelled_at + 30:
+            time.sleep(0.2)
+        took = time.monotonic() - cancelled_at
+        time.sleep(6)  # another poll: nothing more may follow
+        got = mine()
+        httpx.delete(f"{api}/v1/webhook-endpoints/{endpoint['id']}", headers=key, timeout=30)
+    assert [e["type"] for e in got] == ["appointment.created", "appointment.cancelled"], got
+    assert got[1]["data"]["previous"].get("status") == got[0]["data"]["object"]["status"]
+    assert took < 5 + 10  # one poll interval, plus the list and the delivery

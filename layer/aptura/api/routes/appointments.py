@@ -42,7 +42,7 @@ from aptura.api.models import (
 from aptura.engine.http import Deadline
 from aptura.engine.timezones import format_utc, parse_datetime, zone
 from aptura.errors import AptError, ProviderError, ValidationError
-from aptura.store import uncertain
+from aptura.store import snapshots, uncertain
 
 router = Router()
 logger = Logger(child=True)
@@ -120,8 +120,16 @@ def create_appointment(body: AppointmentCreate, connection_id: ConnectionHeader,
 
 def _emit(caller: Caller, event_type: str, appointment: dict[str, Any], previous: dict[str, Any] | None = None,
           targets: list[Any] | None = None) -> None:
-    """Report a write that succeeded to the account's webhook endpoints (never fails the write)."""
+    """Report a write that succeeded to the account's webhook endpoints (never fails the write).
+
+    The appointment's snapshot is stored first, whether or not an endpoint listens now: the change poller
+    (:mod:`aptura.poller`) then finds nothing new, so the change is not reported a second time.
+    """
     record = caller.connection
+    try:
+        snapshots.record(caller.key.account_id, record.connection_id, appointment)
+    except Exception as exc:  # noqa: BLE001 - the write happened; at worst the poller reports it again
+        logger.warning("appointment snapshot not stored", extra={"error": type(exc).__name__})
     events.emit(caller.key.account_id, record.mode, event_type, record.connection_id, appointment, previous,
                 record.end_user, targets)
 

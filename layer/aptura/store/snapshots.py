@@ -1,0 +1,125 @@
+"""Appointment snapshots: what the change poller (:mod:`aptura.poller`) last saw of each appointment.
+
+Items, in the account's partition (tenant isolation in the keys, as for connections):
+
+- ``ACCOUNT#<id>`` / ``SNAPSHOT#<connection_id>#<appointment_id>``: one appointment as last seen (the unified
+  object as JSON text, a digest of the fields that make an event, who wrote it: ``api`` or ``poller``), with a
+  TTL two days after it starts, so appointments that are over leave the table on their own.
+- ``ACCOUNT#<id>`` / ``POLLSTATE#<connection_id>``: when the poller took its baseline of the connection.
+
+One item per appointment rather than one map per connection: a busy business has thousands of appointments in
+a month, which a single 400 KB item would not hold, and a poll then rewrites only the appointments that changed.
+
+Every write the poller makes is conditional on the digest it read, and the API's write is not: when the API and
+the poller see the same change, whichever stores it first wins, and the poller emits nothing for a change the
+API already reported (see :func:`claim`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from aptura.engine.timezones import parse_datetime
+from aptura.store.db import table
+
+# The fields whose change is an event (the same ones events.changed_fields reports in ``previous``).
+FIELDS = ("startTime", "endTime", "status", "staff", "service", "notes", "locationId", "client")
+# A booking's create answer and the provider's list do not always carry the same detail (a client's phone, a
+# service's name); for a snapshot the API wrote, only these are compared until the poller has seen it once.
+SCHEDULING_FIELDS = ("startTime", "endTime", "status", "staff")
+KEEP_AFTER_START_SECONDS = 2 * 24 * 3600
+_SK = "SNAPSHOT#"
+_STATE_SK = "POLLSTATE#"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    appointment: dict[str, Any]
+    digest: str
+    source: str  # "api" (recorded when Aptura made the change) or "poller"
+
+
+def digest(appointment: dict[str, Any], fields: tuple[str, ...] = FIELDS) -> str:
+    """A stable fingerprint of ``fields`` of ``appointment`` (the conditional writes compare it)."""
+    picked = {name: appointment.get(name) for name in fields}
+    return hashlib.sha256(json.dumps(picked, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _key(account_id: str, connection_id: str, appointment_id: str) -> dict[str, str]:
+    return {"pk": f"ACCOUNT#{account_id}", "sk": f"{_SK}{connection_id}#{appointment_id}"}
+
+
+def _item(account_id: str, connection_id: str, appointment: dict[str, Any], source: str) -> dict[str, Any]:
+    item: dict[str, Any] = {**_key(account_id, connection_id, str(appointment["id"])),
+                            "appointment": json.dumps(appointment, separators=(",", ":")),
+                            "digest": digest(appointment), "source": source}
+    try:
+        item["expires_at"] = int(parse_datetime(str(appointment["startTime"])).timestamp()) + KEEP_AFTER_START_SECONDS
+    except (KeyError, ValueError):
+        pass  # no usable start: kept until the poller sees it gone
+    return item
+
+
+def load(account_id: str, connection_id: str) -> dict[str, Snapshot]:
+    """Every snapshot of the connection, by appointment id (one paged Query)."""
+    prefix = f"{_SK}{connection_id}#"
+    kwargs: dict[str, Any] = {
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :sk)",
+        "ExpressionAttributeValues": {":pk": f"ACCOUNT#{account_id}", ":sk": prefix},
+        "ConsistentRead": True,  # a snapshot the API just wrote must be seen, or its booking is reported twice
+    }
+    out: dict[str, Snapshot] = {}
+    while True:
+        page = table().query(**kwargs)
+        for item in page.get("Items", []):
+            out[str(item["sk"])[len(prefix):]] = Snapshot(json.loads(item["appointment"]), str(item["digest"]),
+                                                          str(item.get("source") or "poller"))
+        if "LastEvaluatedKey" not in page:
+            return out
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def record(account_id: str, connection_id: str, appointment: dict[str, Any]) -> None:
+    """The API changed ``appointment`` and reported it: store it, so the poller does not report it again."""
+    table().put_item(Item=_item(account_id, connection_id, appointment, "api"))
+
+
+def claim(account_id: str, connection_id: str, appointment: dict[str, Any], expected: str | None) -> bool:
+    """Store what the poller saw, if the snapshot is still the one it compared with (``expected`` digest;
+    None: there was none). False: someone (the API) stored a newer one meanwhile, and reported that change."""
+    condition = "attribute_not_exists(sk)" if expected is None else "digest = :expected"
+    try:
+        table().put_item(Item=_item(account_id, connection_id, appointment, "poller"), ConditionExpression=condition,
+                         **({"ExpressionAttributeValues": {":expected": expected}} if expected else {}))
+        return True
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+
+
+def forget(account_id: str, connection_id: str, appointment_id: str) -> None:
+    """Drop a snapshot (the appointment is over, or gone and reported)."""
+    table().delete_item(Key=_key(account_id, connection_id, appointment_id))
+
+
+def baseline_at(account_id: str, connection_id: str) -> str | None:
+    """When the poller first stored the connection's appointments; None: it never did (or must again)."""
+    item = table().get_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": f"{_STATE_SK}{connection_id}"},
+                            ConsistentRead=True).get("Item")
+    return str(item["baseline_at"]) if item else None
+
+
+def set_baseline(account_id: str, connection_id: str, at: str) -> None:
+    table().put_item(Item={"pk": f"ACCOUNT#{account_id}", "sk": f"{_STATE_SK}{connection_id}", "baseline_at": at})
+
+
+def clear_baseline(account_id: str, connection_id: str) -> None:
+    """Nobody listens to the connection's changes: the next poll takes a new baseline instead of a diff against
+    snapshots gone stale meanwhile (which would report every change of the quiet time at once)."""
+    table().delete_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": f"{_STATE_SK}{connection_id}"})
