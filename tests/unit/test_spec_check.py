@@ -161,3 +161,27 @@ def test_undeclared_config_field_inside_a_switch_case_is_reported_at_its_line() 
     problems = check_text(bad, "specs/supersaas.yaml")
     assert [(p.line, p.message.rsplit(" in ", 1)[0]) for p in problems] == [
         (_line_of(bad, "config.schedule_idd"), "config.schedule_idd is not declared in connection.config")]
+
+
+def test_expressions_inside_find_or_create_are_checked_with_their_lines() -> None:
+    text = """id: demo
+name: Demo
+environments: {live: {base_url: "https://live.example/api"}, test: {base_url: "https://test.example/api"}}
+connection: {config: {}, secrets: {}}
+operations:
+  clients.create:
+    steps:
+      - id: client
+        find_or_create:
+          find:
+            request: {path: /clients}
+            as: c
+            match: "lowr(c.email) == lower(input.email)"
+          create: {method: POST, path: /clients, body: {email: input.email, site: config.site}}
+          on_conflict: {status: [409], when: "body.code == 'taken'", missing: {error: conflict, message: "msg"}}
+    output: steps.client.record
+"""
+    problems = check_text(text, "specs/demo.yaml")
+    assert [(p.line, p.message.rsplit(" in ", 1)[0]) for p in problems] == [
+        (13, "unknown function lowr()"), (14, "config.site is not declared in connection.config"),
+        (15, "undefined variable 'msg'")]
