@@ -122,10 +122,14 @@ def test_stats_counts_lines_steps_set_fail_when(tmp_path: Path) -> None:
 
     spec = tmp_path / "demo.yaml"
     spec.write_text("id: demo\noperations:\n  a:\n    steps:\n      - {id: x, set: '`1`', when: input.y}\n"
-                    "      - {id: z, fail: {error: not_found, message: \"'no'\"}}\n", encoding="utf-8")
+                    "      - {id: z, fail: {error: not_found, message: \"'no'\"}}\n"
+                    "      - {id: r, require: {that: input.y, error: not_found, message: \"'no'\"}}\n"
+                    "      - {id: c, find_or_create: {find: {request: {path: /c}, match: '`true`'},\n"
+                    "                                create: {method: POST, path: /c}}}\n", encoding="utf-8")
     stats = spec_stats(spec)
-    assert (stats.lines, stats.steps, stats.sets, stats.fails, stats.whens) == (6, 2, 1, 1, 1)
-    assert table([str(spec), str(spec)]).splitlines()[-1] == "| **total** | 12 | 4 | 2 | 2 | 2 |"
+    assert (stats.lines, stats.steps, stats.sets, stats.fails, stats.whens, stats.requires, stats.finds) == (
+        9, 4, 1, 1, 1, 1, 1)
+    assert table([str(spec), str(spec)]).splitlines()[-1] == "| **total** | 18 | 8 | 2 | 2 | 2 | 2 | 2 |"
 
 
 def test_negation_before_a_path_is_reported() -> None:
