@@ -310,7 +310,7 @@ class Runner:
             if conflict._when is not None and not truthy(conflict._when.search(rctx)):
                 # Not the duplicate it may mean: the status is an error like any other.
                 self.check(response, [*rules, *self.spec.errors], spec.create_request().accept_status)
-                return {"record": self._created(spec, rctx), "created": True}  # an accepted status
+                return {"record": self._created_record(spec, rctx), "created": True}  # an accepted status
             # Someone created it between our look-up and our create (two first bookings at once).
             found = self._lookup(spec.find, ctx, rules)
             if found is not None:
@@ -321,10 +321,10 @@ class Runner:
                                 details={"provider_status": response.status})
             details = missing._details.render(rctx) if missing._details is not None else None
             raise error_for(missing.error, str(missing._message.search(rctx)), details=details)
-        return {"record": self._created(spec, {**ctx, **response.context()}), "created": True}
+        return {"record": self._created_record(spec, {**ctx, **response.context()}), "created": True}
 
     @staticmethod
-    def _created(spec: FindOrCreateSpec, rctx: dict[str, Any]) -> Any:
+    def _created_record(spec: FindOrCreateSpec, rctx: dict[str, Any]) -> Any:
         return spec._extract.search(rctx) if spec._extract is not None else rctx.get("body")
 
     def _compensate(self, done: list[tuple[Step, dict[str, Any]]], ctx: dict[str, Any]) -> None:
