@@ -737,3 +737,130 @@ operations:
 def test_switch_mistakes_are_refused_at_load(steps: str, reason: str) -> None:
     with pytest.raises(SpecError, match=re.escape(reason)):
         parse_spec(HEAD + "operations:\n  services.list:\n    steps:" + steps + "\n    output: steps.s\n", "demo.yaml")
+
+
+FIND_OR_CREATE = """
+resources:
+  clients:
+    request: {path: /clients, query: {email: input.email}}
+    paginate: {type: page, page_param: page, size: 2, items: body.items}
+operations:
+  clients.create:
+    steps:
+      - id: client
+        find_or_create:
+          find: {resource: {name: clients}, as: c, match: "lower(c.email) == lower(input.email)"}
+          create: {method: POST, path: /clients, body: {email: input.email}}
+          extract: body.client
+          on_conflict:
+            status: [400]
+            when: "body.code == 'email_taken'"
+            missing: {error: unprocessable, message: "'the e-mail is taken by a hidden client'",
+                      details: {code: body.code}}
+        compensate: {method: DELETE, path: "/clients/{steps.client.record.id}"}
+      - {id: boom, require: {that: "!(input.fail)", error: provider_error, message: "'later step failed'"}}
+    output: steps.client
+"""
+
+
+def clients_handler(listed: list[list[dict[str, Any]]], create: httpx.Response,
+                    seen: list[str]) -> Callable[[httpx.Request], httpx.Response]:
+    """Each GET /clients answers the next listing (two records a page); POST answers ``create``."""
+    lookups = iter(listed)
+    current: list[dict[str, Any]] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        nonlocal current
+        seen.append(f"{req.method} {req.url.path}?{req.url.query.decode()}")
+        if req.method == "GET":
+            page = int(req.url.params.get("page", "1"))
+            if page == 1:
+                current = next(lookups)
+            return httpx.Response(200, json={"items": current[(page - 1) * 2: page * 2]})
+        if req.method == "DELETE":
+            return httpx.Response(204)
+        return create
+
+    return handler
+
+
+def test_find_or_create_returns_the_first_matching_record_across_pages_without_creating() -> None:
+    seen: list[str] = []
+    records = [{"id": 1, "email": "a@x.io"}, {"id": 2, "email": "b@x.io"}, {"id": 3, "email": "Pat@X.io"},
+               {"id": 4, "email": "pat@x.io"}]
+    runner = make(FIND_OR_CREATE, clients_handler([records], httpx.Response(500), seen))
+    assert runner.run("clients.create", {"email": "pat@x.io"}) == {
+        "record": {"id": 3, "email": "Pat@X.io"}, "created": False}
+    assert [s.split("?")[0] for s in seen] == ["GET /api/clients", "GET /api/clients", "GET /api/clients"]
+    # A found record is not this operation's to undo when a later step fails.
+    seen.clear()
+    with pytest.raises(AptError, match="later step failed"):
+        make(FIND_OR_CREATE, clients_handler([records], httpx.Response(500), seen)).run(
+            "clients.create", {"email": "pat@x.io", "fail": True})
+    assert not any(s.startswith("DELETE") for s in seen)
+
+
+def test_find_or_create_creates_when_nothing_matches_and_undoes_it_on_a_later_failure() -> None:
+    seen: list[str] = []
+    created = httpx.Response(201, json={"client": {"id": 9, "email": "pat@x.io"}})
+    out = make(FIND_OR_CREATE, clients_handler([[{"id": 1, "email": "a@x.io"}]], created, seen)).run(
+        "clients.create", {"email": "pat@x.io"})
+    assert out == {"record": {"id": 9, "email": "pat@x.io"}, "created": True}
+    assert seen[-1].startswith("POST /api/clients")
+    seen.clear()
+    with pytest.raises(AptError, match="later step failed"):
+        make(FIND_OR_CREATE, clients_handler([[]], created, seen)).run(
+            "clients.create", {"email": "pat@x.io", "fail": True})
+    assert seen[-1] == "DELETE /api/clients/9?"
+
+
+def test_find_or_create_looks_up_again_when_the_create_reports_the_declared_conflict() -> None:
+    seen: list[str] = []
+    taken = httpx.Response(400, json={"code": "email_taken"})
+    raced = [{"id": 5, "email": "pat@x.io"}]
+    out = make(FIND_OR_CREATE, clients_handler([[], raced], taken, seen)).run("clients.create", {"email": "pat@x.io"})
+    assert out == {"record": {"id": 5, "email": "pat@x.io"}, "created": False}
+    assert [s.split("?")[0] for s in seen] == ["GET /api/clients", "POST /api/clients", "GET /api/clients"]
+    # The conflict, but the record still cannot be found: the declared `missing` error, over the response.
+    with pytest.raises(AptError) as hidden:
+        make(FIND_OR_CREATE, clients_handler([[], []], taken, [])).run("clients.create", {"email": "pat@x.io"})
+    assert (hidden.value.code, hidden.value.message, hidden.value.details) == (
+        "unprocessable", "the e-mail is taken by a hidden client", {"code": "email_taken"})
+
+
+def test_find_or_create_passes_on_other_create_errors_and_lookup_errors() -> None:
+    # The conflict status without the conflict's condition is an ordinary provider refusal.
+    refused = httpx.Response(400, json={"code": "bad_email"})
+    with pytest.raises(AptError) as bad:
+        make(FIND_OR_CREATE, clients_handler([[]], refused, [])).run("clients.create", {"email": "pat@x.io"})
+    assert (bad.value.code, bad.value.details) == ("unprocessable", {"provider_status": 400})
+    with pytest.raises(AptError) as down:
+        make(FIND_OR_CREATE, clients_handler([[]], httpx.Response(409), [])).run("clients.create", {"email": "p@x.io"})
+    assert down.value.code == "conflict"
+    seen: list[str] = []
+
+    def lookup_fails(req: httpx.Request) -> httpx.Response:
+        seen.append(req.method)
+        return httpx.Response(401, json={})
+
+    with pytest.raises(AptError) as auth:
+        make(FIND_OR_CREATE, lookup_fails).run("clients.create", {"email": "pat@x.io"})
+    assert auth.value.code == "connection_auth_failed" and seen == ["GET"]  # no create after a failed look-up
+
+
+def test_find_or_create_is_checked_at_load() -> None:
+    with pytest.raises(SpecError, match="find needs exactly one of resource, request"):
+        parse_spec(HEAD + """
+operations:
+  clients.create:
+    steps: [{id: c, find_or_create: {find: {match: "`true`"}, create: {method: POST, path: /c}}}]
+    output: steps.c
+""", "demo.yaml")
+    with pytest.raises(SpecError, match=r"find_or_create\.find\.resource\.name.*unknown resource 'nope'"):
+        parse_spec(HEAD + """
+operations:
+  clients.create:
+    steps: [{id: c, find_or_create: {find: {resource: {name: nope}, match: "`true`"},
+                                    create: {method: POST, path: /c}}}]
+    output: steps.c
+""", "demo.yaml")

@@ -122,10 +122,14 @@ def test_stats_counts_lines_steps_set_fail_when(tmp_path: Path) -> None:
 
     spec = tmp_path / "demo.yaml"
     spec.write_text("id: demo\noperations:\n  a:\n    steps:\n      - {id: x, set: '`1`', when: input.y}\n"
-                    "      - {id: z, fail: {error: not_found, message: \"'no'\"}}\n", encoding="utf-8")
+                    "      - {id: z, fail: {error: not_found, message: \"'no'\"}}\n"
+                    "      - {id: r, require: {that: input.y, error: not_found, message: \"'no'\"}}\n"
+                    "      - {id: c, find_or_create: {find: {request: {path: /c}, match: '`true`'},\n"
+                    "                                create: {method: POST, path: /c}}}\n", encoding="utf-8")
     stats = spec_stats(spec)
-    assert (stats.lines, stats.steps, stats.sets, stats.fails, stats.whens) == (6, 2, 1, 1, 1)
-    assert table([str(spec), str(spec)]).splitlines()[-1] == "| **total** | 12 | 4 | 2 | 2 | 2 |"
+    assert (stats.lines, stats.steps, stats.sets, stats.fails, stats.whens, stats.requires, stats.finds) == (
+        9, 4, 1, 1, 1, 1, 1)
+    assert table([str(spec), str(spec)]).splitlines()[-1] == "| **total** | 18 | 8 | 2 | 2 | 2 | 2 | 2 |"
 
 
 def test_negation_before_a_path_is_reported() -> None:
@@ -161,3 +165,27 @@ def test_undeclared_config_field_inside_a_switch_case_is_reported_at_its_line() 
     problems = check_text(bad, "specs/supersaas.yaml")
     assert [(p.line, p.message.rsplit(" in ", 1)[0]) for p in problems] == [
         (_line_of(bad, "config.schedule_idd"), "config.schedule_idd is not declared in connection.config")]
+
+
+def test_expressions_inside_find_or_create_are_checked_with_their_lines() -> None:
+    text = """id: demo
+name: Demo
+environments: {live: {base_url: "https://live.example/api"}, test: {base_url: "https://test.example/api"}}
+connection: {config: {}, secrets: {}}
+operations:
+  clients.create:
+    steps:
+      - id: client
+        find_or_create:
+          find:
+            request: {path: /clients}
+            as: c
+            match: "lowr(c.email) == lower(input.email)"
+          create: {method: POST, path: /clients, body: {email: input.email, site: config.site}}
+          on_conflict: {status: [409], when: "body.code == 'taken'", missing: {error: conflict, message: "msg"}}
+    output: steps.client.record
+"""
+    problems = check_text(text, "specs/demo.yaml")
+    assert [(p.line, p.message.rsplit(" in ", 1)[0]) for p in problems] == [
+        (13, "unknown function lowr()"), (14, "config.site is not declared in connection.config"),
+        (15, "undefined variable 'msg'")]

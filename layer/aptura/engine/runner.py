@@ -32,7 +32,16 @@ from aptura.engine.pagination import paginate
 from aptura.engine.quota import Pacer
 from aptura.engine.timezones import format_utc, parse_datetime
 from aptura.errors import AptError, NotSupported, ValidationError, error_for
-from aptura.spec.models import ErrorRule, OAuth2Auth, ProviderSpec, RequestSpec, SessionTokenAuth, Step
+from aptura.spec.models import (
+    ErrorRule,
+    FindOrCreateSpec,
+    LookupSpec,
+    OAuth2Auth,
+    ProviderSpec,
+    RequestSpec,
+    SessionTokenAuth,
+    Step,
+)
 from aptura.spec.template import scalar_text, truthy
 
 logger = Logger(child=True)
@@ -260,6 +269,8 @@ class Runner:
         if failure is not None:
             details = failure._details.render(ctx) if failure._details is not None else None
             raise error_for(failure.error, str(failure._message.search(ctx)), details=details)
+        if step.find_or_create is not None:
+            return self._find_or_create(step.find_or_create, step.errors, ctx)
         request = step.request if step.request is not None else step.graphql._request  # type: ignore[union-attr]
         if step.paginate is not None:
             def fetch(query: dict[str, str], body: dict[str, Any]) -> ProviderResponse:
@@ -270,6 +281,51 @@ class Runner:
         if step._extract is None:
             return response.body
         return step._extract.search({**ctx, **response.context()})
+
+    def _lookup(self, find: LookupSpec, ctx: dict[str, Any], rules: list[ErrorRule]) -> Any:
+        """The first record of ``find``'s read for which its ``match`` holds, else None."""
+        request = find.request
+        assert request is not None  # a resource is resolved into the request at load
+        if find.paginate is not None:
+            def fetch(query: dict[str, str], body: dict[str, Any]) -> ProviderResponse:
+                return self.call(request, ctx, rules, query, body)
+
+            records: Any = paginate(find.paginate, fetch, ctx)
+        else:
+            response = self.call(request, ctx, rules)
+            records = find._extract.search({**ctx, **response.context()}) if find._extract else response.body
+        if not isinstance(records, list):  # a single object (or none) read by id or by a unique key
+            records = [] if records is None else [records]
+        return next((r for r in records if truthy(find._match.search({**ctx, find.as_: r}))), None)
+
+    def _find_or_create(self, spec: FindOrCreateSpec, rules: list[ErrorRule], ctx: dict[str, Any]) -> Any:
+        found = self._lookup(spec.find, ctx, rules)
+        if found is not None:
+            return {"record": found, "created": False}
+        conflict = spec.on_conflict
+        # The conflict statuses are let through the checks here, so that they can be told apart below.
+        response = self.call(spec.create_request(), ctx, rules, accept_extra=conflict.status if conflict else ())
+        if conflict is not None and response.status in conflict.status:
+            rctx = {**ctx, **response.context()}
+            if conflict._when is not None and not truthy(conflict._when.search(rctx)):
+                # Not the duplicate it may mean: the status is an error like any other.
+                self.check(response, [*rules, *self.spec.errors], spec.create_request().accept_status)
+                return {"record": self._created_record(spec, rctx), "created": True}  # an accepted status
+            # Someone created it between our look-up and our create (two first bookings at once).
+            found = self._lookup(spec.find, ctx, rules)
+            if found is not None:
+                return {"record": found, "created": False}
+            missing = conflict.missing
+            if missing is None:
+                raise error_for("conflict", "the provider reports the record exists, but it cannot be found",
+                                details={"provider_status": response.status})
+            details = missing._details.render(rctx) if missing._details is not None else None
+            raise error_for(missing.error, str(missing._message.search(rctx)), details=details)
+        return {"record": self._created_record(spec, {**ctx, **response.context()}), "created": True}
+
+    @staticmethod
+    def _created_record(spec: FindOrCreateSpec, rctx: dict[str, Any]) -> Any:
+        return spec._extract.search(rctx) if spec._extract is not None else rctx.get("body")
 
     def _compensate(self, done: list[tuple[Step, dict[str, Any]]], ctx: dict[str, Any]) -> None:
         # An undo must not be refused by the circuit breaker: that would strand what it undoes.
@@ -283,6 +339,8 @@ class Runner:
         for step, _ in reversed(done):
             if step.compensate is None or ctx["steps"].get(step.id) is None:
                 continue
+            if step.find_or_create is not None and not ctx["steps"][step.id].get("created"):
+                continue  # the record was found, not made by this operation: it is not ours to undo
             undo = step.compensate if isinstance(step.compensate, RequestSpec) else step.compensate._request
             try:
                 self.call(undo, ctx, [])
@@ -324,8 +382,8 @@ class Runner:
         return PreparedRequest(spec.method, url, query, headers, body, spec.body_format, spec.timeout_seconds, retry)
 
     def call(self, spec: RequestSpec, ctx: dict[str, Any], rules: list[ErrorRule],
-             query_overrides: dict[str, str] | None = None, body_overrides: dict[str, Any] | None = None
-             ) -> ProviderResponse:
+             query_overrides: dict[str, str] | None = None, body_overrides: dict[str, Any] | None = None,
+             accept_extra: list[int] | tuple[int, ...] = ()) -> ProviderResponse:
         """Build, authenticate, send (renewing a refused credential once) and check a request."""
         for attempt in (1, 2):
             req = self.build(spec, ctx, query_overrides, body_overrides)
@@ -342,7 +400,7 @@ class Runner:
             if attempt == 1 and not response.ok and self.auth.renew_if_refused(response, used):
                 continue
             break
-        self.check(response, [*rules, *self.spec.errors], spec.accept_status)
+        self.check(response, [*rules, *self.spec.errors], [*spec.accept_status, *accept_extra])
         return response
 
     def _send(self, req: PreparedRequest) -> ProviderResponse:

@@ -359,8 +359,87 @@ class SwitchSpec(_Model):
         return [*self.cases.values(), self.default]
 
 
+class LookupSpec(_Model):
+    """How ``find_or_create`` looks a record up: one read (a declared resource or a request, with
+    its own pagination and selector), then the first record for which ``match`` holds."""
+
+    resource: ResourceRef | None = Field(None, description="Read a declared resource (request + paginate).")
+    request: RequestSpec | None = None
+    paginate: Pagination | None = None
+    extract: Expression | None = Field(None, description="The list of records from the response; default body.")
+    as_: str = Field("item", alias="as", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                     description="The name each record is bound to inside `match`.")
+    match: Expression = Field(description="Truthy for the record wanted, e.g. lower(c.email) == lower(input.email).")
+
+    _extract: Compiled | None = PrivateAttr()
+    _match: Compiled = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> LookupSpec:
+        if (self.resource is None) == (self.request is None):
+            raise ValueError("find needs exactly one of resource, request")
+        self._extract = _expr(self.extract, "extract")
+        self._match = compile_expression(self.match, "match")
+        return self
+
+    def use_resource(self, resource: Resource) -> None:
+        """Resolve ``resource:`` into the lookup's request, paginate and extract (once, at load)."""
+        ref = self.resource
+        assert ref is not None
+        self.request = RequestSpec(**{**resource.request.model_dump(by_alias=True, exclude_unset=True),
+                                      "query": {**resource.request.query, **ref.query}})
+        if self.paginate is None:
+            self.paginate = resource.paginate
+        if self.extract is None and resource.extract is not None:
+            self.extract = resource.extract
+            self._extract = _expr(self.extract, "extract")
+
+
+class ConflictSpec(_Model):
+    """A create refused because the record already exists (e.g. made by a concurrent request):
+    look it up again instead of failing."""
+
+    status: list[int] = Field(min_length=1, description="Provider statuses that may mean 'already exists'.")
+    when: Expression | None = Field(None, description="Over the response (status, headers, body): truthy when "
+                                    "it is that conflict; default: any of `status`.")
+    missing: FailSpec | None = Field(None, description="The error when the look-up still finds nothing "
+                                     "(default: conflict).")
+
+    _when: Compiled | None = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> ConflictSpec:
+        self._when = _expr(self.when, "when")
+        return self
+
+
+class FindOrCreateSpec(_Model):
+    """Look a record up (``find``), else create it; result ``{record, created}``.
+
+    With ``on_conflict``, a create refused as a duplicate looks the record up once more, so two
+    concurrent first bookings of one client end with one client and no error.
+    """
+
+    find: LookupSpec
+    create: RequestSpec | GraphQLSpec = Field(description="The request that creates the record.")
+    extract: Expression | None = Field(None, description="The created record from the create response "
+                                       "(status, headers, body); default body.")
+    on_conflict: ConflictSpec | None = None
+
+    _extract: Compiled | None = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> FindOrCreateSpec:
+        self._extract = _expr(self.extract, "extract")
+        return self
+
+    def create_request(self) -> RequestSpec:
+        return self.create if isinstance(self.create, RequestSpec) else self.create._request
+
+
 class Step(_Model):
-    """One step: exactly one of ``request``, ``graphql``, ``resource``, ``set``, ``fail``, ``require`` or ``switch``.
+    """One step: exactly one of ``request``, ``graphql``, ``resource``, ``set``, ``fail``, ``require``, ``switch``
+    or ``find_or_create``.
 
     Its result is stored as ``steps.<id>``: the ``extract`` of the response (default
     its body), the concatenated page items when paginated, a list of results with
@@ -380,6 +459,8 @@ class Step(_Model):
     fail: FailSpec | None = None
     require: RequireSpec | None = Field(None, description="Fail with the error unless `that` holds; result null.")
     switch: SwitchSpec | None = Field(None, description="Run one case's steps, picked by a value; result: the case.")
+    find_or_create: FindOrCreateSpec | None = Field(
+        None, description="Look a record up, else create it; result {record, created}.")
     extract: Expression | None = Field(
         None, description="The step result, from the context plus the response's status, headers, body; default body."
     )
@@ -396,10 +477,14 @@ class Step(_Model):
 
     @model_validator(mode="after")
     def _compile(self) -> Step:
-        kinds = [k for k in ("request", "graphql", "resource", "set_", "fail", "require", "switch")
+        kinds = [k for k in ("request", "graphql", "resource", "set_", "fail", "require", "switch", "find_or_create")
                  if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError("a step needs exactly one of request, graphql, resource, set, fail, require, switch")
+            raise ValueError("a step needs exactly one of request, graphql, resource, set, fail, require, switch, "
+                             "find_or_create")
+        if self.find_or_create is not None and (self.paginate is not None or self.extract is not None):
+            # Its find and create each say how their records come out; one step-level rule cannot serve both.
+            raise ValueError("a find_or_create step takes paginate/extract inside find and create, not on the step")
         if self.switch is not None and (self.for_each is not None or self.extract is not None or self.errors
                                         or self.compensate is not None or self.paginate is not None):
             # The case's own steps carry these; on the switch they would have no single request to apply to.
@@ -638,14 +723,17 @@ class ProviderSpec(_Model):
         self._headers = {k: compile_template(v, f"headers.{k}") for k, v in self.headers.items()}
         for name, op in self.operations.items():
             for step, loc in walk_steps(op.steps):
-                if step.resource is None:
+                lookup = step.find_or_create.find if step.find_or_create is not None else None
+                user: Step | LookupSpec | None = step if step.resource is not None else lookup
+                if user is None or user.resource is None:
                     continue
-                resource = self.resources.get(step.resource.name)
+                where = ("find_or_create", "find") if user is lookup else ()
+                resource = self.resources.get(user.resource.name)
                 if resource is None:
-                    raise UnknownReference(("operations", name, "steps", *loc, "resource", "name"),
-                                          f"unknown resource {step.resource.name!r} "
+                    raise UnknownReference(("operations", name, "steps", *loc, *where, "resource", "name"),
+                                          f"unknown resource {user.resource.name!r} "
                                           f"(declared: {sorted(self.resources)})")
-                step.use_resource(resource)
+                user.use_resource(resource)
             if op.stamps_reference and name != "appointments.create":
                 raise ValueError(f"operations.{name}: stamps_reference is for appointments.create only")
             if op.stamps_reference and "appointments.list" not in self.operations:
