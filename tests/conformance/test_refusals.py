@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from tests.conformance.conftest import Provisioned
 from tests.conformance.test_conformance import START, availability, book
+from tests.support import auth_headers, invoke
 
 
 def _bookings(p: Provisioned) -> int:
@@ -57,3 +58,25 @@ def test_a_refusal_for_another_reason_is_422_with_the_providers_reason(provider:
     assert _bookings(provider) == before, "nothing was booked"
     # The slot is still free: the re-read booked nothing, and booking it now works.
     assert book(provider, slot, email="refused@example.com").status == 201
+
+
+def test_every_wording_of_a_taken_slot_on_reschedule_is_409(provider: Provisioned) -> None:
+    day = START + timedelta(days=3)
+    slots = availability(provider, day, day, staffId=provider.demo["staff_id"]).body["slots"]
+    first, second = slots[0], slots[-1]
+    assert book(provider, first, email="first@example.com").status == 201
+    moving = book(provider, second, email="second@example.com")
+    assert moving.status == 201, moving
+    headers = auth_headers(provider.key, provider.connection_id)
+    for n in range(provider.demo["slot_taken_wordings"]):
+        provider.admin("wording", {"slot_taken": n})
+        clash = invoke("PATCH", f"/v1/appointments/{moving.body['id']}", headers=headers,
+                       json_body={"startTime": first["startTime"]})
+        if clash.status == 501:  # the provider cannot reschedule
+            return
+        assert clash.status == 409, (n, clash)
+        assert clash.body["error"] == "conflict"
+        assert clash.body["details"]["reason"] == "slot_taken", (n, clash)
+        assert first["startTime"] in clash.body["message"], (n, clash)
+    still = invoke("GET", f"/v1/appointments/{moving.body['id']}", headers=headers)
+    assert still.body["startTime"] == second["startTime"], "the booking stays where it was"

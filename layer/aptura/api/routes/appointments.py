@@ -158,6 +158,23 @@ def refusal(caller: Caller, input_: dict[str, Any], exc: AptError, deadline: Dea
                              "startTime": format_utc(start)})
 
 
+def moved_refusal(caller: Caller, appointment_id: str, changes: dict[str, Any], exc: AptError) -> AptError:
+    """:func:`refusal` for a reschedule: the booking's service (and unchanged time or staff) read first."""
+    if not exc.from_provider and (exc.details or {}).get("reason") != "slot_taken":
+        return exc
+    try:
+        with audit_aside():
+            current = _appointment(caller, run_operation(caller, "appointments.get", {"id": appointment_id}).output)
+    except AptError:
+        return exc
+    wanted = {"serviceId": (current.get("service") or {}).get("id"),
+              "staffId": changes.get("staffId") or (current.get("staff") or {}).get("id"),
+              "startTime": changes.get("startTime") or current.get("startTime")}
+    if not wanted["serviceId"] or not wanted["startTime"]:
+        return exc
+    return refusal(caller, wanted, exc, Deadline())
+
+
 def _slot_taken(exc: AptError, details: dict[str, Any], start: datetime, staff: str) -> AptError:
     who = f" with staff member {staff}" if staff else ""
     message = f"The slot at {format_utc(start)}{who} is no longer available"
@@ -347,7 +364,12 @@ def update_appointment(appointment_id: AppointmentId, body: AppointmentUpdate, c
 
     def update() -> tuple[dict[str, Any], int]:
         targets, before = _before(caller, event_type, appointment_id)
-        appointment = _appointment(caller, run_operation(caller, "appointments.update", input_).output)
+        try:
+            appointment = _appointment(caller, run_operation(caller, "appointments.update", input_).output)
+        except AptError as exc:
+            if not moves or exc.outcome_unknown or exc.code not in _READ_AGAIN:
+                raise
+            raise moved_refusal(caller, appointment_id, changes, exc) from exc
         audit("appointments.update", "updated", appointment_id=appointment["id"])
         shown = listing.present(appointment, include_raw=False)
         _emit(caller, event_type, shown, events.changed_fields(before, shown), targets)
