@@ -35,6 +35,9 @@ class AptError(Exception):
     # Set by the HTTP transport when the failed provider request left Aptura (so a write may
     # have been carried out); refusals before sending (budget, circuit, quota) leave it False.
     request_sent = False
+    # Set by the engine when a provider's answer was mapped to this error (a refusal by the provider,
+    # not a check of Aptura's own before or after a call).
+    from_provider = False
 
     def __init__(
         self,

@@ -48,6 +48,15 @@ ADMIN_BUSINESS_PATH = f"/api/{API_VERSION}/{{business_id}}/admin"
 # Keys match the connection fields of specs/boulevard.yaml: the API key (guest Client API calls)
 # and the secret key that signs Admin API tokens.
 DEMO: dict[str, Any] = {
+    "slot_taken_wordings": 3,  # ways this sandbox refuses a taken slot (POST /_sandbox/wording)
+    # a refusal of a booking for another reason, in the provider's format (a /_sandbox/faults rule)
+    "refusal_fault": {"path": "/client$",
+                       "method": "POST",
+                       "match_body": "mutation Reserve",
+                       "status": 200,
+                       "body": {"data": None,
+                                "errors": [{"message": "Online booking is disabled for this location.",
+                                            "code": "ONLINE_BOOKING_DISABLED"}]}},
     "config": {
         "businessId": seed.BUSINESS_UUID,
         "locationId": seed.LOC_DOWNTOWN,
@@ -123,7 +132,9 @@ class BoulevardSandbox(SandboxApp):
         self.admin_graph = admin_graph()
         self.world = seed.build_world()
         self.engine = Engine(self.world)
+        self.engine.worded = self.worded
         super().__init__()
+        self.engine.worded = self.worded
         self.route("POST", CLIENT_PATH, self.client_api)
         self.route("POST", ADMIN_PATH, self.admin_api)
         self.route("POST", ADMIN_BUSINESS_PATH, self.admin_api)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandboxes.boulevard import seed
@@ -94,6 +96,8 @@ class Engine:
 
     def __init__(self, world: World) -> None:
         self.w = world
+        # The app's choice of wording for a refusal (SandboxApp.worded); the first by default.
+        self.worded: Callable[[str, list[Any]], Any] = lambda kind, variants: variants[0]
         self._locations = {loc.id: loc for loc in world.locations}
         self._staff = {s.id: s for s in world.staff}
         self._services = {s.id: s for s in world.services}
@@ -396,7 +400,12 @@ class Engine:
         start = wall.replace(tzinfo=loc_tz).astimezone(UTC)
         listed = dict(self.bookable_times(cart, loc, wall.date(), loc_tz, now))
         if bookable_time_id not in listed:
-            raise BlvdError("The selected time is no longer available", "BOOKABLE_TIME_UNAVAILABLE")
+            # Boulevard documents GraphQL errors with a code, not these words (sandboxes/README.md: guesses).
+            raise BlvdError(*self.worded("slot_taken", [
+                ("The selected time is no longer available", "BOOKABLE_TIME_UNAVAILABLE"),
+                ("This time is no longer bookable. Please choose another time.", "CART_BOOKABLE_TIME_INVALID"),
+                ("Staff member is unavailable at the selected time", "BAD_USER_INPUT"),
+            ]))
         slots = self.plan(cart, loc, start, self.busy(cart.id, now))
         if slots is None:  # defensive: listed times always have a plan
             raise BlvdError("The selected time is no longer available", "BOOKABLE_TIME_UNAVAILABLE")

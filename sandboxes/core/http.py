@@ -91,7 +91,9 @@ class SandboxApp:
     :meth:`reset` to (re)build deterministic seed state. Every app gets admin
     endpoints under ``/_sandbox/`` (which real providers lack): ``POST reset``,
     ``POST|DELETE faults``, ``POST clock`` (``{"now": iso}`` pins :meth:`now`, ``{}`` unpins),
-    ``GET state`` and ``GET requests`` (the log of provider calls, for tests).
+    ``GET state`` and ``GET requests`` (the log of provider calls, for tests), and ``POST wording``
+    (``{"slot_taken": n}``: the n-th of the sandbox's ways of refusing a taken slot, see :meth:`worded`;
+    reset goes back to the first).
     """
 
     name: str = "sandbox"
@@ -102,11 +104,20 @@ class SandboxApp:
         self.lock = threading.RLock()
         self.requests: list[tuple[str, str]] = []  # (method, path) log for tests
         self._now: datetime | None = None
+        self.wording: dict[str, int] = {}
         self.reset()
 
     def now(self) -> datetime:
         """The sandbox clock (aware UTC): real time unless pinned by ``POST /_sandbox/clock``."""
         return self._now or datetime.now(UTC)
+
+    def worded(self, kind: str, variants: list[Any]) -> Any:
+        """The wording of a refusal of ``kind`` chosen by ``POST /_sandbox/wording`` (the first by default).
+
+        Real providers word one refusal in several ways (by endpoint, version or locale), so clients
+        must not depend on one text; the sandboxes let tests try each.
+        """
+        return variants[self.wording.get(kind, 0) % len(variants)]
 
     # -- to override ---------------------------------------------------------------
     def reset(self) -> None:
@@ -162,6 +173,7 @@ class SandboxApp:
             with self.lock:
                 self.faults.clear()
                 self.requests.clear()
+                self.wording.clear()
                 self.reset()
             return Response.json({"ok": True})
         if action == "faults" and request.method == "POST":
@@ -171,6 +183,10 @@ class SandboxApp:
         if action == "faults" and request.method == "DELETE":
             self.faults.clear()
             return Response.json({"ok": True})
+        if action == "wording" and request.method == "POST":
+            chosen = request.json() or {}
+            self.wording.update({str(k): int(v) for k, v in chosen.items()})
+            return Response.json({"wording": self.wording})
         if action == "clock" and request.method == "POST":
             value = (request.json() or {}).get("now")
             self._now = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None

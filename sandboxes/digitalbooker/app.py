@@ -49,6 +49,14 @@ MAX_LIMIT = 100  # the seed documents a page size range of 1 to 100
 MAX_RANGE_DAYS = 366
 
 DEMO: dict[str, Any] = {
+    "slot_taken_wordings": 3,  # ways this sandbox refuses a taken slot (POST /_sandbox/wording)
+    # a refusal of a booking for another reason, in the provider's format (a /_sandbox/faults rule)
+    "refusal_fault": {"path": "/api/admin/bookings$",
+                       "method": "POST",
+                       "status": 422,
+                       "body": {"object": "error",
+                                "code": "invalid_parameter",
+                                "message": "The booking needs a confirmed e-mail address."}},
     "config": {
         "customer": CUSTOMER,
         "lang": "en",
@@ -796,8 +804,14 @@ class DigitalBookerSandbox(SandboxApp):
         busy = self._busy(exclude)
         for rid in resource_ids:
             if any(overlaps(begin, end, b0, b1) for b0, b1 in busy.get(rid, [])):
-                raise ApiError(409, "booking_conflict",
-                               f"The given time overlaps an existing booking of resource {rid}.")
+                # DigitalBooker documents a code, a message and a list of errors, not these words
+                # (sandboxes/README.md: guesses).
+                raise ApiError(*self.worded("slot_taken", [
+                    (409, "booking_conflict", f"The given time overlaps an existing booking of resource {rid}."),
+                    (422, "invalid_parameter", "The request has invalid parameters.",
+                     [{"param": "from", "message": "The selected time is already reserved."}]),
+                    (400, "reservation_failed", f"Resource {rid} cannot be reserved at the given time."),
+                ]))
 
     def _booking_fields(self, body: dict[str, Any], current: Booking | None) -> dict[str, Any]:
         """Validate create (``current`` None) or update fields into a dict of Booking attributes."""

@@ -45,6 +45,13 @@ from sandboxes.mindbody.seed import (
 API_PREFIX = "/public/v6"
 
 DEMO: dict[str, Any] = {
+    "slot_taken_wordings": 3,  # ways this sandbox refuses a taken slot (POST /_sandbox/wording)
+    # a refusal of a booking for another reason, in the provider's format (a /_sandbox/faults rule)
+    "refusal_fault": {"path": "/appointment/addappointment$",
+                       "method": "POST",
+                       "status": 400,
+                       "body": {"Error": {"Code": "SchedulingWindowViolated",
+                                          "Message": "Appointments must be booked at least 24 hours in advance."}}},
     # keys are the connection fields of specs/mindbody.yaml
     "config": {"siteId": str(seed.SITE_ID), "locationId": "1", "timezone": seed.DEFAULT_ZONE,
                "bookingIncrementMinutes": seed.BOOKING_INCREMENT_MINUTES},
@@ -758,9 +765,15 @@ class MindbodySandbox(SandboxApp):
         for other in self.appointments.values():
             if (other.staff_id == staff.id and other.id != exclude_id and other.status not in FREEING_STATUSES
                     and other.start < end and start < other.end):
-                raise MindbodyError(400, "InvalidBookingTime",
-                                    f"{staff.name} is already booked at the requested time "
-                                    f"({self._fmt(start)} to {self._fmt(end)}).")
+                # Mindbody documents the codes, not these texts (sandboxes/README.md: guesses).
+                code, text = self.worded("slot_taken", [
+                    ("InvalidBookingTime", f"{staff.name} is already booked at the requested time "
+                                           f"({self._fmt(start)} to {self._fmt(end)})."),
+                    ("InvalidBookingTime", f"The requested time is not available for {staff.name}."),
+                    ("SchedulingRestrictionsViolated", "This appointment violates the scheduling restrictions "
+                                                       "set for this staff member."),
+                ])
+                raise MindbodyError(400, code, text)
 
     def _lookup_staff_and_type(self, staff_id: int, session_type_id: int) -> tuple[Staff, SessionType]:
         st = self._session_types_by_id.get(session_type_id)

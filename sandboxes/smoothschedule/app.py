@@ -41,6 +41,14 @@ MAX_AVAILABILITY_DAYS = 31
 BOOKING_STATUSES = ("SCHEDULED", "CONFIRMED", "COMPLETED", "CANCELLED")
 
 DEMO: dict[str, Any] = {
+    "slot_taken_wordings": 3,  # ways this sandbox refuses a taken slot (POST /_sandbox/wording)
+    # a refusal of a booking for another reason, in the provider's format (a /_sandbox/faults rule)
+    "refusal_fault": {"path": "/bookings/$",
+                       "method": "POST",
+                       "status": 400,
+                       "body": {"error": "validation_error",
+                                "message": "Online booking is disabled for this service.",
+                                "details": {}}},
     "config": {"subdomain": "demo", "timezone": "America/Chicago"},
     "credentials": {"api_token": "ss_test_demo_full_4f9c2a"},
     "service_id": "1",
@@ -397,8 +405,15 @@ class SmoothScheduleSandbox(SandboxApp):
         if start <= self.now():
             _invalid({"start_time": ["Must be in the future."]})
         if self._clash(data, rid, start, end, ignore):
-            raise ApiError(409, "conflict", "This time slot is already booked.",
-                           {"start_time": ["This time slot is already booked."]})
+            # 409 `conflict` on a double booking is documented (seed 004); the other wordings are
+            # guesses (sandboxes/README.md).
+            raise ApiError(*self.worded("slot_taken", [
+                (409, "conflict", "This time slot is already booked.",
+                 {"start_time": ["This time slot is already booked."]}),
+                (400, "validation_error", "Invalid request data",
+                 {"start_time": ["The resource is not available at this time."]}),
+                (409, "conflict", "Resource has a conflicting booking.", None),
+            ]))
         return end
 
     # -- bookings -------------------------------------------------------------------------------------

@@ -24,6 +24,15 @@ from sandboxes.square import availability, seed
 from sandboxes.square.oauth import AccessToken, Application, OAuthError, OAuthStore, RefreshToken
 
 DEMO: dict[str, Any] = {
+    "slot_taken_wordings": 3,  # ways this sandbox refuses a taken slot (POST /_sandbox/wording)
+    # a refusal of a booking for another reason, in the provider's format (a /_sandbox/faults rule)
+    "refusal_fault": {"path": "/v2/bookings$",
+                       "method": "POST",
+                       "status": 400,
+                       "body": {"errors": [{"category": "INVALID_REQUEST_ERROR",
+                                            "code": "INVALID_VALUE",
+                                            "detail": "Online booking is turned off for this location.",
+                                            "field": "booking.location_id"}]}},
     # Keys match specs/square.yaml's connection fields.
     "config": {
         "location_id": seed.LOCATION_MAIN,
@@ -1109,8 +1118,14 @@ class SquareSandbox(SandboxApp):
             minutes = data["service_duration"] // 60000
             interval = (at, at + timedelta(minutes=minutes))
             if any(availability.overlaps(interval, b) for b in busy.get(member_id, [])):
-                raise SquareError(409, "CONFLICT", f"Team member `{member_id}` is already booked at "
-                                  f"{fmt(interval[0])}; the time slot is not available.", "booking.start_at")
+                # Square's documented error codes; the detail texts are guesses (sandboxes/README.md).
+                raise SquareError(*self.worded("slot_taken", [
+                    (409, "CONFLICT", f"Team member `{member_id}` is already booked at {fmt(interval[0])}; "
+                                      "the time slot is not available.", "booking.start_at"),
+                    (400, "INVALID_VALUE", f"The requested time {fmt(interval[0])} is not available for team "
+                                           f"member `{member_id}`.", "booking.start_at"),
+                    (400, "BAD_REQUEST", "That time slot is no longer available.", None),
+                ]))
             if not availability.is_free(member_id, interval, location_id, self.zone, self.schedules, {}):
                 raise SquareError(400, "INVALID_VALUE", f"{fmt(interval[0])} is outside the working hours of team "
                                   f"member `{member_id}`.", "booking.start_at")

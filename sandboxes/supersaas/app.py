@@ -39,6 +39,14 @@ from sandboxes.supersaas.availability import (
 from sandboxes.supersaas.seed import Booking, Resource, Schedule, User
 
 DEMO: dict[str, Any] = {
+    "slot_taken_wordings": 3,  # ways this sandbox refuses a taken slot (POST /_sandbox/wording)
+    # a refusal of a booking for another reason, in the provider's format (a /_sandbox/faults rule)
+    "refusal_fault": {"path": "/api/bookings.json$",
+                       "method": "POST",
+                       "status": 422,
+                       "body": {"errors": [{"status": "422",
+                                            "code": "invalid",
+                                            "title": "Bookings are closed for this schedule."}]}},
     # Keys equal the connection fields of specs/supersaas.yaml (config and secrets).
     "config": {
         "account_name": seed.ACCOUNT_NAME,
@@ -693,8 +701,12 @@ class SuperSaasSandbox(SandboxApp):
             if not clash:
                 return start, finish, resource.id
         who = candidates[0].name if len(candidates) == 1 else "No resource"
-        raise _Fail(error(422, f"{who} is not available at the requested time: it overlaps another appointment",
-                          "not_available"))
+        # SuperSaaS documents a 422 with errors[{code, title}], not these words (sandboxes/README.md: guesses).
+        raise _Fail(error(*self.worded("slot_taken", [
+            (422, f"{who} is not available at the requested time: it overlaps another appointment", "not_available"),
+            (422, "Start time is already booked", "invalid"),
+            (422, "Sorry, this time is no longer available", None),
+        ])))
 
     def _place_capacity_booking(self, schedule: Schedule, attrs: dict[str, Any],
                                 current: Booking | None) -> tuple[datetime, datetime, int]:

@@ -31,6 +31,12 @@ from sandboxes.timetap.timeutil import (
 
 # Connection the dev stack creates against this sandbox (the base URL is the sandbox's own).
 DEMO: dict[str, Any] = {
+    "slot_taken_wordings": 3,  # ways this sandbox refuses a taken slot (POST /_sandbox/wording)
+    # a refusal of a booking for another reason, in the provider's format (a /_sandbox/faults rule)
+    "refusal_fault": {"path": "/appointments$",
+                       "method": "POST",
+                       "status": 400,
+                       "body": {"message": "Clients must accept the terms before booking."}},
     # Keys are the field names of specs/timetap.yaml's connection.config / connection.secrets.
     "config": {"businessId": str(seed.BUSINESS_ID), "locationId": str(seed.DOWNTOWN), "timezone": seed.ZONE},
     "credentials": {"apiKey": seed.API_KEY, "privateKey": seed.PRIVATE_KEY},
@@ -475,9 +481,13 @@ class TimeTapSandbox(SandboxApp):
             o_start, _, o_end = self._bounds(other)
             zone = self.locations[other.locationId].timeZone
             if local_to_utc(o_start, zone) < utc_end and utc_start < local_to_utc(o_end, zone):
-                return ApiError(409, f"The selected time is not available: {staff.fullName} already has an "
-                                     f"appointment from {to_hhmm(o_start):04d} to {to_hhmm(o_end):04d} on "
-                                     f"{o_start.date().isoformat()}")
+                # TimeTap documents no error bodies (sandboxes/README.md: guesses).
+                return ApiError(*self.worded("slot_taken", [
+                    (409, f"The selected time is not available: {staff.fullName} already has an appointment "
+                          f"from {to_hhmm(o_start):04d} to {to_hhmm(o_end):04d} on {o_start.date().isoformat()}"),
+                    (400, "Time slot is no longer available. Please choose another time."),
+                    (422, f"{staff.fullName} is booked at the requested time"),
+                ]))
         for off in self.time_off.values():
             if off.professionalId != staff.professionalId:
                 continue

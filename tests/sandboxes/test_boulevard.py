@@ -690,7 +690,8 @@ def test_official_book_sdk_books_through_the_sandbox(api: Api) -> None:
 
 
 def test_demo_constant_points_at_seed_data() -> None:
-    assert set(DEMO) == {"config", "credentials", "service_id", "staff_id", "booking_request"}
+    assert set(DEMO) == {"config", "credentials", "service_id", "staff_id", "booking_request", "slot_taken_wordings",
+                         "refusal_fault"}
     assert DEMO["config"] == {"businessId": seed.BUSINESS_UUID, "locationId": seed.LOC_DOWNTOWN,
                               "timezone": "America/New_York"}
     assert DEMO["credentials"] == {"apiKey": seed.API_KEY, "secretKey": seed.SECRET_KEY}

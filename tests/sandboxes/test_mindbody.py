@@ -663,7 +663,8 @@ def test_mindbody_api_client_books_end_to_end(mb: Mindbody) -> None:
 
 
 def test_demo_constant_is_usable(mb: Mindbody) -> None:
-    assert set(DEMO) == {"config", "credentials", "service_id", "staff_id", "booking_request"}
+    assert set(DEMO) == {"config", "credentials", "service_id", "staff_id", "booking_request", "slot_taken_wordings",
+                         "refusal_fault"}
     assert DEMO["config"]["timezone"] == "America/New_York"
     booking_request = re.compile(DEMO["booking_request"]["path"])
     assert DEMO["booking_request"]["method"] == "POST"

@@ -854,7 +854,8 @@ def test_unknown_path_and_wrong_method(sq: Square) -> None:
 
 
 def test_demo_constant_matches_seed(sq: Square) -> None:
-    assert set(DEMO) == {"config", "credentials", "service_id", "staff_id", "booking_request"}
+    assert set(DEMO) == {"config", "credentials", "service_id", "staff_id", "booking_request", "slot_taken_wordings",
+                         "refusal_fault"}
     booking_request = re.compile(DEMO["booking_request"]["path"])
     assert DEMO["booking_request"]["method"] == "POST" and booking_request.search("/v2/bookings")
     assert not booking_request.search("/v2/bookings/availability/search")

@@ -471,13 +471,16 @@ class Runner:
         rctx = response.context()
         for rule in rules:
             if truthy(rule._when.search(rctx)):
-                raise self._rule_error(rule, rctx, response)
+                error = self._rule_error(rule, rctx, response)
+                error.from_provider = True
+                raise error
         if response.ok:
             return
         error = _default_error(response)
         if login and response.status in (400, 401, 403, 404):
             error = error_for("connection_auth_failed", _DEFAULT_MESSAGES["connection_auth_failed"],
                               details=error.details)
+        error.from_provider = True
         raise error
 
     def _rule_error(self, rule: ErrorRule, rctx: dict[str, Any], response: ProviderResponse) -> AptError:

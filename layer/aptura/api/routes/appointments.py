@@ -39,6 +39,7 @@ from aptura.api.models import (
     Status,
     iso_8601,
 )
+from aptura.api.shaping import clean_slots
 from aptura.engine.http import Deadline
 from aptura.engine.timezones import format_utc, parse_datetime, zone
 from aptura.errors import AptError, ProviderError, ValidationError
@@ -103,7 +104,7 @@ def create_appointment(body: AppointmentCreate, connection_id: ConnectionHeader,
             output = run_operation(caller, "appointments.create", input_, deadline).output
         except AptError as exc:
             if not exc.outcome_unknown:
-                raise
+                raise refusal(caller, input_, exc, deadline) from exc
             found = find_booked(caller, input_, deadline) if stamps else None
             if found is not None:
                 return booked(found, "reconciled")
@@ -116,6 +117,71 @@ def create_appointment(body: AppointmentCreate, connection_id: ConnectionHeader,
         return booked(_appointment(caller, output), "created")
 
     return write_once(caller, "appointments.create", idempotency_key, request, book)
+
+
+# Refusals whose reason the re-read of availability decides (a spec may already name one slot_taken).
+_READ_AGAIN = ("conflict", "unprocessable")
+
+
+def refusal(caller: Caller, input_: dict[str, Any], exc: AptError, deadline: Deadline) -> AptError:
+    """What a provider's refusal of a booking means, from the provider's behaviour, not its words.
+
+    A refusal the spec did not name ``slot_taken`` makes Aptura read availability for that service,
+    staff member and day (a read only: nothing is booked again). A slot no longer offered is 409
+    ``conflict`` (``details.reason`` ``slot_taken``, times in UTC); a slot still offered is 422 with
+    the provider's reason. When the read itself fails, the refusal stands as the provider gave it.
+    """
+    details = exc.details if isinstance(exc.details, dict) else {}
+    start = parse_datetime(str(input_["startTime"]))
+    staff = str(input_.get("staffId") or "")
+    if exc.code == "conflict" and details.get("reason") == "slot_taken":  # the spec saw it (e.g. from availability)
+        return _slot_taken(exc, details, start, staff)
+    if exc.code not in _READ_AGAIN or not exc.from_provider:
+        return exc
+    day = start.astimezone(UTC).date()
+    query = {"serviceId": input_["serviceId"], "staffId": input_.get("staffId"),
+             "startDate": (day - timedelta(days=1)).isoformat(), "endDate": (day + timedelta(days=1)).isoformat()}
+    try:
+        with audit_aside():  # the request's audit line keeps the refused booking's provider request id
+            outcome = run_operation(caller, "availability.list", query, deadline)
+        slots = clean_slots(outcome.output, day - timedelta(days=1), day + timedelta(days=1), outcome.zone)
+    except AptError as read_error:
+        logger.info("availability not read after a refused booking", extra={"error": read_error.code})
+        return exc
+    offered = any(parse_datetime(str(s["startTime"])) == start and (not staff or s.get("staffId") in (None, staff))
+                  for s in slots)
+    if not offered:
+        return _slot_taken(exc, details, start, staff)
+    reason = details.get("provider_message") or exc.message
+    return AptError(f"the provider refused the booking: {reason}", code="unprocessable",
+                    details={**details, "reason": "provider_refused", "provider_message": reason,
+                             "startTime": format_utc(start)})
+
+
+def moved_refusal(caller: Caller, appointment_id: str, changes: dict[str, Any], exc: AptError) -> AptError:
+    """:func:`refusal` for a reschedule: the booking's service (and unchanged time or staff) read first."""
+    if not exc.from_provider and (exc.details or {}).get("reason") != "slot_taken":
+        return exc
+    try:
+        with audit_aside():
+            current = _appointment(caller, run_operation(caller, "appointments.get", {"id": appointment_id}).output)
+    except AptError:
+        return exc
+    wanted = {"serviceId": (current.get("service") or {}).get("id"),
+              "staffId": changes.get("staffId") or (current.get("staff") or {}).get("id"),
+              "startTime": changes.get("startTime") or current.get("startTime")}
+    if not wanted["serviceId"] or not wanted["startTime"]:
+        return exc
+    return refusal(caller, wanted, exc, Deadline())
+
+
+def _slot_taken(exc: AptError, details: dict[str, Any], start: datetime, staff: str) -> AptError:
+    who = f" with staff member {staff}" if staff else ""
+    message = f"The slot at {format_utc(start)}{who} is no longer available"
+    provider_message = details.get("provider_message") or exc.message
+    return AptError(message, code="conflict", details={**details, "reason": "slot_taken",
+                                                       "startTime": format_utc(start),
+                                                       "provider_message": provider_message})
 
 
 def _emit(caller: Caller, event_type: str, appointment: dict[str, Any], previous: dict[str, Any] | None = None,
@@ -306,7 +372,12 @@ def update_appointment(appointment_id: AppointmentId, body: AppointmentUpdate, c
 
     def update() -> tuple[dict[str, Any], int]:
         targets, before = _before(caller, event_type, appointment_id)
-        appointment = _appointment(caller, run_operation(caller, "appointments.update", input_).output)
+        try:
+            appointment = _appointment(caller, run_operation(caller, "appointments.update", input_).output)
+        except AptError as exc:
+            if not moves or exc.outcome_unknown or exc.code not in _READ_AGAIN:
+                raise
+            raise moved_refusal(caller, appointment_id, changes, exc) from exc
         audit("appointments.update", "updated", appointment_id=appointment["id"])
         shown = listing.present(appointment, include_raw=False)
         _emit(caller, event_type, shown, events.changed_fields(before, shown), targets)
