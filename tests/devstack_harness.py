@@ -13,6 +13,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,3 +152,17 @@ def start_stack(state_dir: Path, data_dir: Path | None = None) -> Stack:
         time.sleep(0.1)
     stack.facts = json.loads(facts_path.read_text())
     return stack
+
+
+@contextmanager
+def running_stack(state_dir: Path) -> Iterator[Stack]:
+    """:func:`start_stack`, stopped on the way out: interrupted as Ctrl-C would, then anything left killed."""
+    running = start_stack(state_dir)
+    try:
+        yield running
+    finally:
+        running.tree()  # remembered, so kill() also finds anything the interrupt leaves behind
+        try:
+            running.interrupt()
+        finally:
+            running.kill()

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.devstack_harness import Stack, start_stack
+from tests.devstack_harness import Stack, running_stack
 from tests.support import ROOT
 
 CHROMIUM = os.environ.get("APTURA_CHROMIUM", "/usr/bin/chromium")
@@ -32,13 +32,8 @@ ACTION_TIMEOUT_MS = 20_000
 @pytest.fixture(scope="session")
 def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """``make dev`` as a subprocess; ``.facts`` is its dev.json (api_url, dashboard_url, api_key, providers)."""
-    running = start_stack(tmp_path_factory.mktemp("browser-devstack"))
-    yield running
-    running.tree()
-    try:
-        running.interrupt()
-    finally:
-        running.kill()
+    with running_stack(tmp_path_factory.mktemp("browser-devstack")) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ import pytest
 from local.events import DEMO_API_KEY
 from sandboxes.server import REGISTRY
 from tests.conformance.conftest import demo_of
-from tests.devstack_harness import Stack, port_open, start_stack
+from tests.devstack_harness import Stack, port_open, running_stack, start_stack
 from tests.support import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("devstack")]
@@ -56,13 +56,8 @@ def oauth_providers() -> set[str]:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(tmp_path_factory.mktemp("devstack"))
-    yield running
-    running.tree()  # remembered, so kill() also finds anything the interrupt leaves behind
-    try:
-        running.interrupt()
-    finally:
-        running.kill()
+    with running_stack(tmp_path_factory.mktemp("devstack")) as running:
+        yield running
 
 
 def printed_curls(stdout: str) -> list[str]:

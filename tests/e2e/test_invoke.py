@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_devstack import Stack, start_stack
+from tests.devstack_harness import Stack, running_stack
 from tests.support import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("devstack")]
@@ -25,13 +25,8 @@ REDIRECTS = {"OAuthFunction/Authorize.json"}
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(tmp_path_factory.mktemp("devstack-invoke"))
-    yield running
-    running.tree()
-    try:
-        running.interrupt()
-    finally:
-        running.kill()
+    with running_stack(tmp_path_factory.mktemp("devstack-invoke")) as running:
+        yield running
 
 
 def make_invoke(stack: Stack, event: Path) -> dict[str, Any]:

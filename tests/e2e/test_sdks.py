@@ -25,7 +25,7 @@ from aptura_client.models import (
     ServiceList,
 )
 
-from tests.devstack_harness import Stack, start_stack
+from tests.devstack_harness import Stack, running_stack
 from tests.support import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("devstack")]
@@ -35,13 +35,8 @@ PROVIDER = "supersaas"  # any connected demo provider; the README's examples use
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(tmp_path_factory.mktemp("sdk-devstack"))
-    yield running
-    running.tree()
-    try:
-        running.interrupt()
-    finally:
-        running.kill()
+    with running_stack(tmp_path_factory.mktemp("sdk-devstack")) as running:
+        yield running
 
 
 def test_python_sdk_lists_services_availability_and_books(stack: Stack) -> None:
