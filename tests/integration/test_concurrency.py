@@ -9,6 +9,7 @@ handles one event at a time, so an in-process version of this test would only ta
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -63,6 +64,13 @@ def test_twenty_bookings_of_one_slot_at_once_make_exactly_one(provider: str, aws
     assert winner["client"]["email"] == f"racer{winner['client']['lastName'][2:]}@example.com"  # its own booking
     held = call_gateway(gateway, "GET", "/v1/appointments", headers=headers,
                         query={"start_date": day, "end_date": day})
+    if held.status == 429:
+        # The race itself can use up a provider's minute (SmoothSchedule: 100): each gateway worker paces the
+        # provider's quota on its own until issue 16's shared quota. The provider's 429 is an answer, so this
+        # check waits for the reset it names and reads once more.
+        time.sleep(max(0.0, float(held.body["details"]["reset"]) - time.time()) + 1)
+        held = call_gateway(gateway, "GET", "/v1/appointments", headers=headers,
+                            query={"start_date": day, "end_date": day})
     assert held.status == 200, held
     at_slot = [a["id"] for a in held.body["data"] if a["startTime"] == slot["startTime"] and a["status"] != "cancelled"]
     assert at_slot == [winner["id"]]
