@@ -54,7 +54,7 @@ from aptura.store.connections import (
     read_credentials,
     update_connection,
 )
-from aptura.store.db import table
+from aptura.store.db import account_items, table
 from aptura.store.keys import hash_key
 
 DEFAULT_TTL_SECONDS = 1800
@@ -274,18 +274,7 @@ def get_session(account_id: str, session_id: str) -> ConnectSession | None:
 
 def list_sessions(account_id: str) -> list[ConnectSession]:
     """Every stored session of the account, oldest first (one Query on its partition)."""
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :sk)",
-        "ExpressionAttributeValues": {":pk": f"ACCOUNT#{account_id}", ":sk": "CONNECT_SESSION#"},
-    }
-    while True:
-        page = table().query(**kwargs)
-        items.extend(page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return sorted((_from_item(i) for i in items), key=lambda s: s.created_at)
+    return sorted((_from_item(i) for i in account_items(account_id, "CONNECT_SESSION#")), key=lambda s: s.created_at)
 
 
 def _claim(token_hash: str, session: ConnectSession, connection_id: str) -> None:

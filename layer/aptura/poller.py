@@ -52,7 +52,7 @@ from aptura.spec.loader import load_spec
 from aptura.spec.models import OAuth2Auth
 from aptura.store import snapshots, webhooks
 from aptura.store.connections import ConnectionRecord, get_connection, read_credentials, record_error, record_ok
-from aptura.store.db import table
+from aptura.store.db import items
 from aptura.store.tokens import DynamoTokenStore
 
 logger = Logger(child=True)
@@ -128,9 +128,9 @@ class _Provider:
         return output
 
     def appointments(self, output: Any) -> list[dict[str, Any]]:
-        items = output if isinstance(output, list) else [output]
+        rows = output if isinstance(output, list) else [output]
         return [listing.present(a, include_raw=False)
-                for a in listing.unify(items, Appointment, {"provider": self.spec.id})]
+                for a in listing.unify(rows, Appointment, {"provider": self.spec.id})]
 
 
 def _event_type(before: dict[str, Any], after: dict[str, Any], previous: dict[str, Any]) -> str:
@@ -266,15 +266,9 @@ def all_connections() -> list[tuple[str, str]]:
     minute costs read units in proportion to the table; an index (or a registry partition) is the step up
     when the table grows large.
     """
-    kwargs: dict[str, Any] = {"FilterExpression": "begins_with(sk, :c)", "ProjectionExpression": "pk, sk",
-                              "ExpressionAttributeValues": {":c": "CONNECTION#"}}
-    out: list[tuple[str, str]] = []
-    while True:
-        page = table().scan(**kwargs)
-        out.extend((str(i["pk"]).split("#", 1)[1], str(i["sk"]).split("#", 1)[1]) for i in page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return out
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    found = items("scan", FilterExpression="begins_with(sk, :c)", ProjectionExpression="pk, sk",
+                  ExpressionAttributeValues={":c": "CONNECTION#"})
+    return [(str(i["pk"]).split("#", 1)[1], str(i["sk"]).split("#", 1)[1]) for i in found]
 
 
 def offset(connection_id: str) -> int:

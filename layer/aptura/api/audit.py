@@ -31,13 +31,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 from aptura.engine.runner import SAFE_METHODS
-from aptura.store.db import table
+from aptura.store.db import items, table
 
 logger = Logger(child=True)
 
@@ -218,14 +219,7 @@ def activity(account_id: str, *, operation: str | None = None, outcome: str | No
         query["FilterExpression"] = " AND ".join(f"#{n} = :{n}" for n, _ in filters)
         query["ExpressionAttributeNames"] = {f"#{n}": n for n, _ in filters}
         query["ExpressionAttributeValues"].update({f":{n}": v for n, v in filters})
-    out: list[dict[str, Any]] = []
-    while len(out) < limit:
-        page = table().query(**query)
-        out.extend(json.loads(item["entry"]) for item in page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            break
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return out[:limit]
+    return [json.loads(item["entry"]) for item in islice(items(**query), limit)]
 
 
 def _error_code(response: Mapping[str, Any]) -> str | None:

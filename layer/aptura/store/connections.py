@@ -24,7 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from aptura.engine.timezones import format_utc
 from aptura.errors import AptError, NotFound
-from aptura.store.db import secrets_client, table
+from aptura.store.db import account_items, secrets_client, table
 
 SECRET_CACHE_SECONDS = 300
 STATUSES = ("active", "unverified", "error")
@@ -282,17 +282,7 @@ def get_connection(account_id: str, connection_id: str) -> ConnectionRecord | No
 
 def list_connections(account_id: str) -> list[ConnectionRecord]:
     """Every connection of the account (one Query on its partition)."""
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :sk)",
-        "ExpressionAttributeValues": {":pk": f"ACCOUNT#{account_id}", ":sk": "CONNECTION#"},
-    }
-    while True:
-        page = table().query(**kwargs)
-        items.extend(page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return [_from_item(i) for i in items]
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return [_from_item(i) for i in account_items(account_id, "CONNECTION#")]
 
 
 def delete_connection(record: ConnectionRecord) -> None:

@@ -25,7 +25,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from aptura.engine.timezones import parse_datetime
-from aptura.store.db import table
+from aptura.store.db import account_items, table
 
 # The fields whose change is an event (the same ones events.changed_fields reports in ``previous``).
 FIELDS = ("startTime", "endTime", "status", "staff", "service", "notes", "locationId", "client")
@@ -68,20 +68,10 @@ def _item(account_id: str, connection_id: str, appointment: dict[str, Any], sour
 def load(account_id: str, connection_id: str) -> dict[str, Snapshot]:
     """Every snapshot of the connection, by appointment id (one paged Query)."""
     prefix = f"{_SK}{connection_id}#"
-    kwargs: dict[str, Any] = {
-        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :sk)",
-        "ExpressionAttributeValues": {":pk": f"ACCOUNT#{account_id}", ":sk": prefix},
-        "ConsistentRead": True,  # a snapshot the API just wrote must be seen, or its booking is reported twice
-    }
-    out: dict[str, Snapshot] = {}
-    while True:
-        page = table().query(**kwargs)
-        for item in page.get("Items", []):
-            out[str(item["sk"])[len(prefix):]] = Snapshot(json.loads(item["appointment"]), str(item["digest"]),
-                                                          str(item.get("source") or "poller"))
-        if "LastEvaluatedKey" not in page:
-            return out
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    # ConsistentRead: a snapshot the API just wrote must be seen, or its booking is reported twice.
+    return {str(item["sk"])[len(prefix):]: Snapshot(json.loads(item["appointment"]), str(item["digest"]),
+                                                    str(item.get("source") or "poller"))
+            for item in account_items(account_id, prefix, ConsistentRead=True)}
 
 
 def record(account_id: str, connection_id: str, appointment: dict[str, Any]) -> None:

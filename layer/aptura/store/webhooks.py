@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from aptura.engine.timezones import format_utc
 from aptura.errors import ValidationError
 from aptura.store.connections import _drop_secret, _put_secret
-from aptura.store.db import secrets_client, table
+from aptura.store.db import account_items, secrets_client, table
 
 EVENT_TYPES: tuple[str, ...] = (
     "appointment.created", "appointment.rescheduled", "appointment.updated", "appointment.cancelled",
@@ -222,18 +222,7 @@ def validate(mode: str, *, url: str | None = None, event_types: list[str] | None
 
 def list_endpoints(account_id: str, mode: str | None = None) -> list[Endpoint]:
     """The account's endpoints (one Query on its partition), of ``mode`` when given."""
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :sk)",
-        "ExpressionAttributeValues": {":pk": f"ACCOUNT#{account_id}", ":sk": _SK},
-    }
-    while True:
-        page = table().query(**kwargs)
-        items.extend(page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    endpoints = [_from_item(i) for i in items]
+    endpoints = [_from_item(i) for i in account_items(account_id, _SK)]
     return [e for e in endpoints if mode is None or e.mode == mode]
 
 
@@ -395,16 +384,5 @@ def record_attempt(endpoint: Endpoint, attempt: dict[str, Any]) -> dict[str, Any
 
 def list_attempts(endpoint: Endpoint) -> list[dict[str, Any]]:
     """The endpoint's recorded attempts, newest first."""
-    kwargs: dict[str, Any] = {
-        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :sk)",
-        "ExpressionAttributeValues": {":pk": f"ACCOUNT#{endpoint.account_id}",
-                                      ":sk": f"{_DELIVERY_SK}{endpoint.endpoint_id}#"},
-        "ScanIndexForward": False,
-    }
-    out: list[dict[str, Any]] = []
-    while True:
-        page = table().query(**kwargs)
-        out.extend(json.loads(i["entry"]) for i in page.get("Items", []))
-        if "LastEvaluatedKey" not in page:
-            return out
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return [json.loads(i["entry"]) for i in account_items(
+        endpoint.account_id, f"{_DELIVERY_SK}{endpoint.endpoint_id}#", ScanIndexForward=False)]
