@@ -20,9 +20,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from aptura.engine.functions import OPTIONS
-from aptura.spec.loader import validation_problems
+from aptura.spec.loader import model_problems, validation_problems
 from aptura.spec.models import ProviderSpec
-from aptura.spec.template import Compiled, Each, Expr, Interpolated, Lst, Obj
+from aptura.spec.template import Compiled, Each, Expr, Interpolated, Lst, ModelRef, Obj
 
 _FUNCTIONS: dict[str, Any] = OPTIONS.custom_functions.FUNCTION_TABLE  # type: ignore[union-attr]
 _URL_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -64,6 +64,8 @@ def _compiled_in(value: Any) -> Iterator[Compiled]:
     elif isinstance(value, Each):
         for child in (value.each, value.where, value.mapping):
             yield from _compiled_in(child)
+    elif isinstance(value, ModelRef):  # the model's own map is reached once, from `models:`
+        yield from _compiled_in(value.of)
     elif isinstance(value, Obj):
         yield from _compiled_in(value.fields)
     elif isinstance(value, Lst):
@@ -135,6 +137,8 @@ def _as_names(value: Any) -> Iterator[str]:
             yield value.get("as", "item")
         if "each" in value:
             yield value.get("as", "item")
+        if isinstance(value.get("from"), str):  # a model's object name
+            yield value["from"]
         for child in value.values():
             yield from _as_names(child)
     elif isinstance(value, list):
@@ -175,7 +179,7 @@ def check_text(text: str, path: str) -> list[Problem]:
     except ValidationError as exc:
         return sorted({Problem(path, line or 1, f"{where}: {reason}")
                        for where, line, reason in validation_problems(text, data, exc)})
-    problems: set[Problem] = set()
+    problems = {Problem(path, line or 1, f"{where}: {reason}") for where, line, reason in model_problems(text, data)}
     if spec.id != Path(path).stem:
         problems.add(Problem(path, _lines_of(spec.id, list(_scalars(root)))[0],
                              f"id {spec.id!r} must match the file name {Path(path).stem!r}"))

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from aptura.errors import NotFound, SpecError
 from aptura.spec.models import ProviderSpec, UnknownReference
+from aptura.spec.shapes import shape_problems
 
 _REPO_SPECS = Path(__file__).resolve().parents[3] / "specs"
 
@@ -48,15 +49,16 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
     line = node.start_mark.line + 1 if node else None
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == str(part)), None)
-            if match is None:
+            entry = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if entry is None:
                 break
-            node = match
+            # The key's line: a nested mapping's value starts on the line after its key.
+            line, node = entry[0].start_mark.line + 1, entry[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
+            line = node.start_mark.line + 1
         else:
             break
-        line = node.start_mark.line + 1
     return line
 
 
@@ -89,12 +91,24 @@ def parse_spec(text: str, file: str = "<string>") -> ProviderSpec:
     if not isinstance(data, dict):
         raise SpecError(file, "(top level)", "a spec must be a YAML mapping")
     try:
-        return ProviderSpec.model_validate(data)
+        spec = ProviderSpec.model_validate(data)
     except ValidationError as exc:
         problems = validation_problems(text, data, exc)
         where, line, reason = problems[0]
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
         raise SpecError(file, where, reason + more, line) from exc
+    # A model that does not fit its unified shape would answer callers outside the contract.
+    mismatches = model_problems(text, data)
+    if mismatches:
+        where, line, reason = mismatches[0]
+        more = f" (and {len(mismatches) - 1} more problems)" if len(mismatches) > 1 else ""
+        raise SpecError(file, where, reason + more, line)
+    return spec
+
+
+def model_problems(text: str, data: dict[str, Any]) -> list[tuple[str, int | None, str]]:
+    """Each mismatch of the spec's ``models:`` with the unified shapes, as (dotted location, line, reason)."""
+    return [(_format_loc(loc), _line_of(text, loc), reason) for loc, reason in shape_problems(data.get("models") or {})]
 
 
 def validation_problems(text: str, data: Any, exc: ValidationError) -> list[tuple[str, int | None, str]]:

@@ -13,7 +13,17 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from aptura.errors import ERROR_STATUS
-from aptura.spec.template import Compiled, Interpolated, Template, compile_expression, compile_template
+from aptura.spec.template import (
+    Compiled,
+    Each,
+    Interpolated,
+    Lst,
+    ModelRef,
+    Obj,
+    Template,
+    compile_expression,
+    compile_template,
+)
 
 TemplateNode = Annotated[
     Any,
@@ -679,6 +689,72 @@ class OAuth2Auth(_Model):
 Auth = Annotated[NoAuth | ApiKeyAuth | BasicAuth | SessionTokenAuth | OAuth2Auth, Field(discriminator="type")]
 
 
+# -- models --------------------------------------------------------------------------------------------
+
+# The unified shapes a model can produce (classes of aptura.api.models, checked by aptura.spec.shapes).
+ShapeName = Literal["Appointment", "Slot", "Service", "Staff", "Location", "Client"]
+SHAPES: tuple[str, ...] = get_args(ShapeName)
+
+
+class ModelSpec(_Model):
+    """A mapping from one provider object to a unified shape, declared once and used by name.
+
+    A template uses it with ``{model: <name>, of: <expression>}``: ``of``'s value is bound as
+    ``from`` while ``map`` renders (the rest of the context stays visible), and a null ``of``
+    gives null. The key of ``models:`` is the shape unless ``shape`` names it, so a spec may
+    declare two mappings to one shape.
+    """
+
+    shape: ShapeName | None = Field(None, description="The unified shape (default: the model's name).")
+    from_: str = Field(alias="from", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                       description="The name the provider object is bound to inside `map`.")
+    map: dict[str, TemplateNode] = Field(description="The unified object's fields, each a template.")
+
+    _map: Template = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> ModelSpec:
+        self._map = compile_template(self.map, "map")
+        return self
+
+
+def _private_field(model: BaseModel, private: str) -> str | None:
+    """The YAML key of the field a compiled private attribute was built from (``_set`` -> ``set``)."""
+    field = type(model).model_fields.get(private.lstrip("_")) or type(model).model_fields.get(private.lstrip("_") + "_")
+    if field is None:
+        return None
+    return field.alias or private.lstrip("_")
+
+
+def model_refs(value: Any, loc: tuple[str | int, ...] = ()) -> list[tuple[ModelRef, tuple[str | int, ...]]]:
+    """Every ``{model, of}`` use in a loaded spec part, with its location in the YAML."""
+    out: list[tuple[ModelRef, tuple[str | int, ...]]] = []
+    if isinstance(value, ModelRef):
+        out.append((value, loc))
+    elif isinstance(value, Each) and value.mapping is not None:
+        out.extend(model_refs(value.mapping, (*loc, "map")))
+    elif isinstance(value, Obj):
+        for key, child in value.fields.items():
+            out.extend(model_refs(child, (*loc, key)))
+    elif isinstance(value, Lst):
+        for i, child in enumerate(value.items):
+            out.extend(model_refs(child, (*loc, i)))
+    elif isinstance(value, BaseModel):
+        for name, info in type(value).model_fields.items():
+            out.extend(model_refs(getattr(value, name), (*loc, info.alias or name)))
+        for private, child in (value.__pydantic_private__ or {}).items():
+            field = _private_field(value, private)
+            # A private built from no field of its own (a GraphQL step's request) sits where its owner is.
+            out.extend(model_refs(child, (*loc, field) if field else loc))
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            out.extend(model_refs(child, (*loc, key)))
+    elif isinstance(value, list | tuple):
+        for i, child in enumerate(value):
+            out.extend(model_refs(child, (*loc, i)))
+    return out
+
+
 # -- the spec ------------------------------------------------------------------------------------------
 
 
@@ -712,6 +788,9 @@ class ProviderSpec(_Model):
     resources: dict[str, Resource] = Field(
         default_factory=dict, description="Endpoints declared once (request, paginate, extract), read by steps "
         "with `resource: {name: ...}`.")
+    models: dict[str, ModelSpec] = Field(
+        default_factory=dict, description="Provider object -> unified shape mappings, used in templates as "
+        "`{model: <name>, of: <expression>}`.")
     operations: dict[OperationName, Operation]
 
     _timezone: Compiled | None = PrivateAttr()
@@ -739,7 +818,23 @@ class ProviderSpec(_Model):
             if op.stamps_reference and "appointments.list" not in self.operations:
                 raise ValueError("operations.appointments.create: stamps_reference needs appointments.list "
                                  "(the reference is looked up there)")
+        self._bind_models()
         return self
+
+    def _bind_models(self) -> None:
+        for name, model in self.models.items():
+            if model.shape is None and name not in SHAPES:
+                raise UnknownReference(("models", name), f"model {name!r} is not a unified shape "
+                                       f"({', '.join(SHAPES)}); name one with `shape:`")
+        for ref, loc in model_refs(self):
+            target = self.models.get(ref.name)
+            if target is None:
+                raise UnknownReference((*loc, "model"), f"unknown model {ref.name!r} (declared: {sorted(self.models)})")
+            ref.bind(target._map, target.from_)
+
+    def shape_of(self, model: str) -> str:
+        """The unified shape the declared model ``model`` produces."""
+        return self.models[model].shape or model
 
     def quota_windows(self) -> list[Quota]:
         """Every declared quota window (none, one, or several that all apply)."""

@@ -18,6 +18,12 @@ while still seeing the outer context::
     map: {start: w.Start, zone: zone}   # optional; default is the element itself
     flatten: true                # splice list results instead of nesting them
 
+A mapping with a ``model`` key maps one provider object through a model the spec declares
+under ``models:`` (bound there under the model's ``from`` name); null stays null::
+
+    model: Appointment
+    of: steps.booking
+
 Path strings are *interpolated* instead: ``/bookings/{input.id}.json`` evaluates each
 ``{...}`` and URL-encodes the result. Everything compiles once, when the spec loads.
 """
@@ -36,6 +42,7 @@ from jmespath.visitor import TreeInterpreter
 from aptura.engine.functions import OPTIONS
 
 EACH_KEYS = {"each", "as", "where", "map", "flatten"}
+MODEL_KEYS = {"model", "of"}
 
 
 class TemplateError(ValueError):
@@ -145,6 +152,27 @@ class Each(Template):
 
 
 
+class ModelRef(Template):
+    """A use of a declared model; ``bind`` attaches the model's compiled map when the spec loads."""
+
+    def __init__(self, name: str, of: Expr, path: str) -> None:
+        self.name, self.of, self.path = name, of, path
+        self.target: Template | None = None
+        self.bound_as = ""
+
+    def bind(self, target: Template, bound_as: str) -> None:
+        """Use ``target`` (the model's map) with the object bound as ``bound_as``."""
+        self.target, self.bound_as = target, bound_as
+
+    def render(self, ctx: dict[str, Any]) -> Any:
+        value = self.of.render(ctx)
+        if value is None:
+            return None
+        if self.target is None:  # the loader binds every reference; an unbound one is an engine bug
+            raise RuntimeError(f"model {self.name!r} was not resolved")
+        return self.target.render({**ctx, self.bound_as: value})
+
+
 def truthy(value: Any) -> bool:
     """JMESPath truthiness: false, null, empty string/list/object are false."""
     return value not in (None, False, "", [], {})
@@ -170,6 +198,14 @@ def compile_template(node: Any, path: str = "") -> Template:
                 compile_template(node["map"], f"{path}.map") if "map" in node else None,
                 bool(node.get("flatten", False)),
             )
+        if "model" in node:
+            unknown = set(node) - MODEL_KEYS
+            if unknown or "of" not in node:
+                raise TemplateError(path, "a model reference is exactly {model: <name>, of: <expression>}"
+                                    + (f", not with {sorted(unknown)}" if unknown else ""))
+            if not isinstance(node["model"], str):
+                raise TemplateError(f"{path}.model", "must be the name of a declared model")
+            return ModelRef(node["model"], Expr(_require_str(node["of"], f"{path}.of"), f"{path}.of"), path)
         return Obj({str(k): compile_template(v, f"{path}.{k}") for k, v in node.items()})
     if isinstance(node, list):
         return Lst([compile_template(v, f"{path}[{i}]") for i, v in enumerate(node)])
