@@ -189,3 +189,66 @@ operations:
     assert [(p.line, p.message.rsplit(" in ", 1)[0]) for p in problems] == [
         (13, "unknown function lowr()"), (14, "config.site is not declared in connection.config"),
         (15, "undefined variable 'msg'")]
+
+
+# -- models: each declared mapping is checked against the unified shape it produces -------------
+
+
+def test_model_key_not_in_the_unified_shape_is_reported_at_its_line() -> None:
+    problems, line = _check("      locationId: to_string(a.LocationId)\n",
+                            "      location_id: to_string(a.LocationId)\n", "location_id:")
+    assert [(p.line, p.message.split(" (fields:")[0]) for p in problems] == [
+        (line, "models.Appointment.map.location_id: 'location_id' is not a field of Appointment")]
+
+
+def test_model_key_not_in_a_nested_shape_is_reported() -> None:
+    problems, line = _check("        durationMinutes: minutes_between(", "        duration: minutes_between(",
+                            "duration:")
+    assert [(p.line, p.message.split(" (fields:")[0]) for p in problems] == [
+        (line, "models.Appointment.map.service.duration: 'duration' is not a field of Appointment.service")]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("        durationMinutes: minutes_between(a.StartDateTime, a.EndDateTime)\n",
+     "        durationMinutes: to_string(minutes_between(a.StartDateTime, a.EndDateTime))\n",
+     "models.Appointment.map.service.durationMinutes: Appointment.service.durationMinutes is number, "
+     "but this gives string"),
+    ("      startTime: to_utc(a.StartDateTime, zone)\n", "      startTime: 1700000000\n",
+     "models.Appointment.map.startTime: Appointment.startTime is string, but this gives number"),
+    ("      status: \"get(vocab.status, a.Status) || 'confirmed'\"\n", "      status: \"'booked'\"\n",
+     "models.Appointment.map.status: Appointment.status is one of confirmed, cancelled, completed, no_show, "
+     "pending, not 'booked'"),
+    ("      firstName: c.FirstName\n", "      firstName: \"{given: c.FirstName}\"\n",
+     "models.Client.map.firstName: Client.firstName is string, but this gives object"),
+])
+def test_model_value_of_a_statically_wrong_type_is_reported(old: str, new: str, message: str) -> None:
+    problems, line = _check(old, new)
+    assert [(p.line, p.message) for p in problems] == [(line, message)]
+
+
+def test_model_values_whose_type_depends_on_provider_data_are_not_guessed() -> None:
+    problems, _ = _check("      firstName: c.FirstName\n", "      firstName: c.Name.First\n")
+    assert problems == []
+
+
+def test_unknown_model_reference_is_reported_where_it_is_used() -> None:
+    problems, line = _check("      map: {model: Client, of: c}\n", "      map: {model: Cliente, of: c}\n", "Cliente")
+    assert [(p.line, p.message) for p in problems] == [
+        (line, "operations.clients.list.output.map.model: Value error, unknown model 'Cliente' "
+               "(declared: ['Appointment', 'Client'])")]
+
+
+def test_model_named_after_no_shape_needs_shape() -> None:
+    problems, line = _check("  Client:\n    from: c\n", "  Customer:\n    from: c\n", "  Customer:")
+    expected = ("models.Customer: Value error, model 'Customer' is not a unified shape (Appointment, Slot, "
+                "Service, Staff, Location, Client); name one with `shape:`")
+    assert (line, expected) in [(p.line, p.message) for p in problems]
+
+
+def test_the_loader_refuses_a_model_outside_its_shape() -> None:
+    from aptura.errors import SpecError
+    from aptura.spec.loader import parse_spec
+
+    text = BASE.replace("      locationId: to_string(a.LocationId)\n", "      location_id: to_string(a.LocationId)\n")
+    with pytest.raises(SpecError, match="location_id"):
+        parse_spec(text, "specs/mindbody.yaml")
