@@ -7,18 +7,21 @@ container, shared by concurrent requests, and fetched once when many find them m
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from aptura.engine.http import PreparedRequest, ProviderResponse
 from aptura.engine.timezones import parse_datetime
 from aptura.errors import AptError
-from aptura.spec.models import ApiKeyAuth, ApplySpec, BasicAuth, NoAuth, OAuth2Auth, SessionTokenAuth
+from aptura.spec.models import ApiKeyAuth, ApplySpec, BasicAuth, HmacAuth, NoAuth, OAuth2Auth, SessionTokenAuth
 from aptura.spec.template import scalar_text
 
 Login = Callable[[SessionTokenAuth, dict[str, Any]], ProviderResponse]
@@ -63,6 +66,43 @@ class BasicFlow(AuthFlow):
     def apply(self, req: PreparedRequest, ctx: dict[str, Any]) -> str | None:
         user, password = self.spec._username.render(ctx), self.spec._password.render(ctx)
         req.auth = (scalar_text("" if user is None else user), scalar_text("" if password is None else password))
+        return None
+
+
+class HmacFlow(AuthFlow):
+    """Signs each request: HMAC of the spec's ``message`` under its ``key``, attached by ``apply``."""
+
+    def __init__(self, spec: HmacAuth) -> None:
+        self.spec = spec
+
+    def _key(self, ctx: dict[str, Any]) -> bytes:
+        text = self.spec._key.search(ctx)
+        if not text:
+            raise AptError("the connection has no signing key", code="connection_auth_failed")
+        text = scalar_text(text)
+        try:
+            if self.spec.key_encoding == "base64":
+                return base64.b64decode(text, validate=True)
+            if self.spec.key_encoding == "hex":
+                return bytes.fromhex(text)
+        except ValueError as exc:
+            # Never echo the key: only say which encoding it failed.
+            raise AptError(f"the connection's signing key is not valid {self.spec.key_encoding}",
+                           code="connection_auth_failed") from exc
+        return text.encode()
+
+    def apply(self, req: PreparedRequest, ctx: dict[str, Any]) -> str | None:
+        request = {"method": req.method, "url": req.url, "path": urlsplit(req.url).path,
+                   "query": dict(req.query), "body": req.body}
+        message = scalar_text(self.spec._message.search({**ctx, "request": request}))
+        digest = hmac.new(self._key(ctx), message.encode(), getattr(hashlib, self.spec.algorithm)).digest()
+        if self.spec.encoding == "hex":
+            signature = digest.hex()
+        elif self.spec.encoding == "base64url":
+            signature = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+        else:
+            signature = base64.b64encode(digest).decode()
+        _apply(self.spec.apply, req, {**ctx, "signature": signature, "message": message})
         return None
 
 
@@ -237,6 +277,8 @@ def auth_flow(spec: Any, key: str, login: Login, credentials: dict[str, Any] | N
         return ApiKeyFlow(spec)
     if isinstance(spec, BasicAuth):
         return BasicFlow(spec)
+    if isinstance(spec, HmacAuth):
+        return HmacFlow(spec)
     if isinstance(spec, SessionTokenAuth):
         return SessionTokenFlow(spec, key, login)
     if isinstance(spec, OAuth2Auth):

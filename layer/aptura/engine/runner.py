@@ -170,8 +170,14 @@ class Runner:
         self.env = {"mode": connection.mode, "connection_id": connection.id, "request_id": request_id}
         self.oauth_app = oauth_app or {}
         key = cache_key(spec.id, connection.id, connection.secrets)
-        self.auth: AuthFlow = auth_flow(spec.auth, key, self._login, connection.secrets, token_store,
-                                        self._oauth_refresh)
+        # One flow per auth profile; a named profile's session tokens are cached apart from the default's.
+        self.auth_flows: dict[str, AuthFlow] = {
+            name: auth_flow(profile, key if name == "default" else f"{key}:{name}", self._login,
+                            connection.secrets, token_store, self._oauth_refresh)
+            for name, profile in spec.auth_profiles.items()
+        }
+        self.auth: AuthFlow = self.auth_flows["default"]
+        self._operation_auth: str | None = None
         self.zone = "UTC"
         self.provider_request_id: str | None = None  # of the last provider response that carried one
         self._compensating = False
@@ -204,6 +210,7 @@ class Runner:
                 details={"provider": self.spec.id, "operation": operation},
             )
         ctx = self.context(input_)
+        self._operation_auth = op.auth
         done: list[tuple[Step, dict[str, Any]]] = []
         try:
             self._run_steps(op.steps, ctx, done)
@@ -385,9 +392,10 @@ class Runner:
              query_overrides: dict[str, str] | None = None, body_overrides: dict[str, Any] | None = None,
              accept_extra: list[int] | tuple[int, ...] = ()) -> ProviderResponse:
         """Build, authenticate, send (renewing a refused credential once) and check a request."""
+        flow = self.auth_flows[spec.auth or self._operation_auth or "default"]
         for attempt in (1, 2):
             req = self.build(spec, ctx, query_overrides, body_overrides)
-            used = self.auth.apply(req, ctx)
+            used = flow.apply(req, ctx)
             unsafe = req.method not in SAFE_METHODS
             try:
                 response = self._send(req)
@@ -397,7 +405,7 @@ class Runner:
                 raise
             if unsafe and response.status >= 500:
                 self.write_outcome_unknown = True
-            if attempt == 1 and not response.ok and self.auth.renew_if_refused(response, used):
+            if attempt == 1 and not response.ok and flow.renew_if_refused(response, used):
                 continue
             break
         self.check(response, [*rules, *self.spec.errors], [*spec.accept_status, *accept_extra])

@@ -29,6 +29,7 @@ _URL_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 # Names the engine binds in some context (runner, auth, pagination, error rules, OAuth); an
 # expression's root name outside these and the spec's `as` names is a typo that evaluates to null.
 _CONTEXT_NAMES = frozenset({
+    "signature", "message", "request",  # an hmac profile's apply and message
     "input", "config", "secrets", "zone", "vocab", "env", "steps", "status", "headers", "body",
     "response", "page", "query", "token", "app", "state", "redirect_uri", "grant",
     # A bare `null` is a lookup of a field nobody binds, so it yields null exactly like the literal.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from aptura.errors import ERROR_STATUS
 from aptura.spec.template import (
@@ -133,6 +133,8 @@ class RequestSpec(_Model):
     timeout_seconds: float | None = None
     retry: bool | None = Field(None, description="Retry transient faults. Default: only GET/PUT/DELETE.")
     accept_status: list[int] = Field(default_factory=list, description="Non-2xx statuses treated as success.")
+    auth: str | None = Field(None, description="The auth profile (a key of the spec's `auth:`) this request uses; "
+                             "default: the operation's, else `default`.")
 
     _path: Interpolated = PrivateAttr()
     _query: dict[str, Template] = PrivateAttr()
@@ -158,6 +160,7 @@ class GraphQLSpec(_Model):
     headers: dict[str, TemplateNode] = Field(default_factory=dict)
     timeout_seconds: float | None = None
     retry: bool | None = Field(None, description="Retry transient faults (default: false, as for any POST).")
+    auth: str | None = Field(None, description="The auth profile this request uses (see RequestSpec.auth).")
 
     _request: RequestSpec = PrivateAttr()
 
@@ -168,7 +171,7 @@ class GraphQLSpec(_Model):
             body["operationName"] = f"'{self.operation_name}'"
         self._request = RequestSpec(
             method="POST", path=self.path, headers=self.headers, body=body,
-            timeout_seconds=self.timeout_seconds, retry=self.retry,
+            timeout_seconds=self.timeout_seconds, retry=self.retry, auth=self.auth,
         )
         return self
 
@@ -541,6 +544,8 @@ class Operation(_Model):
     filters: list[str] = Field(
         default_factory=list, description="Input filters the provider applies natively (others Aptura applies)."
     )
+    auth: str | None = Field(None, description="The auth profile of this operation's requests unless a request "
+                             "names its own; default: `default`.")
     stamps_reference: bool = Field(
         False, description="appointments.create only: the steps keep input.reference on the provider's booking and "
         "appointments.get/list map it back as `reference`, so a booking whose outcome was unknown can be found.")
@@ -686,7 +691,40 @@ class OAuth2Auth(_Model):
         return self
 
 
-Auth = Annotated[NoAuth | ApiKeyAuth | BasicAuth | SessionTokenAuth | OAuth2Auth, Field(discriminator="type")]
+class HmacAuth(_Model):
+    """Request signing: an HMAC of ``message`` under ``key``, attached by ``apply``.
+
+    ``message`` is evaluated once per request, so a timestamp in it is the same wherever it is
+    used; it sees the context plus ``request`` ({method, url, path, query, body}) of the request
+    being signed. ``apply`` sees ``signature`` (encoded) and ``message``.
+    """
+
+    type: Literal["hmac"]
+    key: Expression = Field(description="The signing key as text, e.g. secrets.signing_key.")
+    key_encoding: Literal["text", "base64", "hex"] = Field("text", description="How the key text is decoded "
+                                                           "into key bytes.")
+    message: Expression = Field(description="The text that is signed (UTF-8).")
+    algorithm: Literal["sha1", "sha256", "sha512"] = "sha256"
+    encoding: Literal["base64", "base64url", "hex"] = Field("base64", description="How the digest is written "
+                                                            "as `signature`.")
+    apply: ApplySpec
+
+    _key: Compiled = PrivateAttr()
+    _message: Compiled = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> HmacAuth:
+        self._key = compile_expression(self.key, "key")
+        self._message = compile_expression(self.message, "message")
+        return self
+
+
+def _no_auth() -> Auth:
+    return NoAuth(type="none")
+
+
+Auth = Annotated[NoAuth | ApiKeyAuth | BasicAuth | SessionTokenAuth | OAuth2Auth | HmacAuth,
+                 Field(discriminator="type")]
 
 
 # -- models --------------------------------------------------------------------------------------------
@@ -755,6 +793,23 @@ def model_refs(value: Any, loc: tuple[str | int, ...] = ()) -> list[tuple[ModelR
     return out
 
 
+def auth_users(value: Any, loc: tuple[str | int, ...]) -> list[tuple[RequestSpec | GraphQLSpec, tuple[str | int, ...]]]:
+    """Every request (and GraphQL request) written in a spec part, with its location."""
+    out: list[tuple[RequestSpec | GraphQLSpec, tuple[str | int, ...]]] = []
+    if isinstance(value, RequestSpec | GraphQLSpec):
+        out.append((value, loc))
+    elif isinstance(value, BaseModel):
+        for name, info in type(value).model_fields.items():
+            out.extend(auth_users(getattr(value, name), (*loc, info.alias or name)))
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            out.extend(auth_users(child, (*loc, key)))
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            out.extend(auth_users(child, (*loc, i)))
+    return out
+
+
 # -- the spec ------------------------------------------------------------------------------------------
 
 
@@ -777,7 +832,10 @@ class ProviderSpec(_Model):
         None, description="The zone of the provider's naive local times, e.g. config.timezone; bound as `zone`."
     )
     headers: dict[str, TemplateNode] = Field(default_factory=dict, description="Sent on every request.")
-    auth: Auth = Field(default_factory=lambda: NoAuth(type="none"))
+    auth_profiles: dict[str, Auth] = Field(
+        default_factory=lambda: {"default": _no_auth()}, alias="auth",
+        description="Named auth profiles; requests use `default` unless their operation or request names "
+        "another with `auth: <name>`.")
     errors: list[ErrorRule] = Field(default_factory=list, description="Provider error mapping, first match wins.")
     vocab: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="Lookup tables bound as `vocab`, e.g. provider status -> unified status."
@@ -795,6 +853,17 @@ class ProviderSpec(_Model):
 
     _timezone: Compiled | None = PrivateAttr()
     _headers: dict[str, Template] = PrivateAttr()
+
+    @field_validator("auth_profiles", mode="before")
+    @classmethod
+    def _single_style(cls, value: Any) -> Any:
+        # Specs built in code (tests, scripts) may still give one style; it is the `default` profile.
+        return {"default": value} if isinstance(value, dict) and "type" in value else value
+
+    @property
+    def auth(self) -> Auth:
+        """The `default` auth profile (what OAuth flows, the connect page and the providers list read)."""
+        return self.auth_profiles["default"]
 
     @model_validator(mode="after")
     def _compile(self) -> ProviderSpec:
@@ -819,7 +888,21 @@ class ProviderSpec(_Model):
                 raise ValueError("operations.appointments.create: stamps_reference needs appointments.list "
                                  "(the reference is looked up there)")
         self._bind_models()
+        self._check_auth_names()
         return self
+
+    def _check_auth_names(self) -> None:
+        if "default" not in self.auth_profiles:
+            raise UnknownReference(("auth",), "auth profiles need a `default` (used when a request names none)")
+        for name, op in self.operations.items():
+            if op.auth is not None and op.auth not in self.auth_profiles:
+                raise UnknownReference(("operations", name, "auth"), self._unknown_auth(op.auth))
+            for request, loc in auth_users(op, ("operations", name)):
+                if request.auth is not None and request.auth not in self.auth_profiles:
+                    raise UnknownReference((*loc, "auth"), self._unknown_auth(request.auth))
+
+    def _unknown_auth(self, name: str) -> str:
+        return f"unknown auth profile {name!r} (declared: {sorted(self.auth_profiles)})"
 
     def _bind_models(self) -> None:
         for name, model in self.models.items():
