@@ -252,3 +252,18 @@ def test_the_loader_refuses_a_model_outside_its_shape() -> None:
     text = BASE.replace("      locationId: to_string(a.LocationId)\n", "      location_id: to_string(a.LocationId)\n")
     with pytest.raises(SpecError, match="location_id"):
         parse_spec(text, "specs/mindbody.yaml")
+
+
+def test_an_operation_answering_a_model_of_another_shape_is_reported() -> None:
+    problems, line = _check("      map: {model: Client, of: c}\n", "      map: {model: Appointment, of: c}\n",
+                            "{model: Appointment, of: c}")
+    assert [(p.line, p.message) for p in problems] == [
+        (line, "operations.clients.list.output.map.model: clients.list answers Client, but model 'Appointment' "
+               "is Appointment")]
+
+
+def test_every_operation_but_the_connection_check_has_a_unified_shape() -> None:
+    from aptura.spec.models import OPERATIONS
+    from aptura.spec.shapes import OPERATION_SHAPES
+
+    assert set(OPERATION_SHAPES) == set(OPERATIONS) - {"connection.verify"}

@@ -108,7 +108,7 @@ def parse_spec(text: str, file: str = "<string>") -> ProviderSpec:
 
 def model_problems(text: str, data: dict[str, Any]) -> list[tuple[str, int | None, str]]:
     """Each mismatch of the spec's ``models:`` with the unified shapes, as (dotted location, line, reason)."""
-    return [(_format_loc(loc), _line_of(text, loc), reason) for loc, reason in shape_problems(data.get("models") or {})]
+    return [(_format_loc(loc), _line_of(text, loc), reason) for loc, reason in shape_problems(data)]
 
 
 def validation_problems(text: str, data: Any, exc: ValidationError) -> list[tuple[str, int | None, str]]:

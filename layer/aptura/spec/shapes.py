@@ -189,9 +189,39 @@ def _check_value(node: Any, annotation: Any, name: str, loc: Loc) -> Iterator[tu
             yield from _check_object(node, inner, name, loc)
 
 
-def shape_problems(models: dict[str, Any]) -> list[tuple[Loc, str]]:
-    """Every mismatch between the raw ``models:`` mapping of a spec and the unified shapes."""
+# The unified shape each operation answers (its list operations answer a list of it).
+OPERATION_SHAPES = {
+    "availability.list": "Slot", "appointments.create": "Appointment", "appointments.get": "Appointment",
+    "appointments.list": "Appointment", "appointments.update": "Appointment", "appointments.cancel": "Appointment",
+    "services.list": "Service", "staff.list": "Staff", "locations.list": "Location", "clients.list": "Client",
+    "clients.create": "Client",
+}
+
+
+def _output_model(output: Any) -> tuple[Any, Loc]:
+    """The model name an operation's output is made of directly, with its location, if any."""
+    loc: Loc = ()
+    if isinstance(output, dict) and "each" in output and isinstance(output.get("map"), dict):
+        output, loc = output["map"], ("map",)
+    if isinstance(output, dict) and "model" in output:
+        return output["model"], (*loc, "model")
+    return None, ()
+
+
+def shape_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
+    """Every mismatch between a raw spec's ``models:`` and the unified shapes, and every operation
+    whose output is made of a model of another shape than the operation answers."""
+    models = data.get("models") or {}
     problems: list[tuple[Loc, str]] = []
+    for op_name, op in (data.get("operations") or {}).items():
+        name, loc = _output_model(op.get("output") if isinstance(op, dict) else None)
+        model = models.get(name) if isinstance(name, str) else None
+        wanted = OPERATION_SHAPES.get(op_name)
+        if isinstance(model, dict) and wanted is not None:
+            shape = model.get("shape") or name
+            if shape != wanted:
+                problems.append((("operations", op_name, "output", *loc),
+                                 f"{op_name} answers {wanted}, but model {name!r} is {shape}"))
     for model_name, model in models.items():
         if not isinstance(model, dict) or not isinstance(model.get("map"), dict):
             continue  # the loader rejects these shapes with its own messages
@@ -200,4 +230,4 @@ def shape_problems(models: dict[str, Any]) -> list[tuple[Loc, str]]:
         if not (isinstance(shape, type) and issubclass(shape, BaseModel)):
             continue
         problems.extend(_check_object(model["map"], shape, str(shape_name), ("models", model_name, "map")))
-    return problems
+    return sorted(problems, key=lambda p: tuple(map(str, p[0])))
