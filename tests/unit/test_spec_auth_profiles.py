@@ -138,3 +138,27 @@ def test_the_real_specs_pass_the_checker_with_profiles() -> None:
     text = (Path(__file__).resolve().parents[2] / "specs" / "boulevard.yaml").read_text(encoding="utf-8")
     assert check_text(text, "specs/boulevard.yaml") == []
     assert parse_spec(text).auth_profiles["admin"].type == "hmac"
+
+
+def test_boulevards_admin_profile_signs_the_token_boulevard_expects() -> None:
+    from pathlib import Path
+
+    from sandboxes.boulevard.auth import ADMIN_PREFIX, make_admin_token
+
+    seen: list[httpx.Request] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        seen.append(req)
+        return httpx.Response(200, json={"data": {"business": {"id": "b1"}, "location": {"id": "l1"}}})
+
+    text = (Path(__file__).resolve().parents[2] / "specs" / "boulevard.yaml").read_text(encoding="utf-8")
+    spec = parse_spec(text, "boulevard.yaml")
+    conn = Connection("conn_1", "boulevard", "live", {"businessId": "biz-1", "locationId": "l1", "timezone": "UTC"},
+                      {"apiKey": "api-key-1", "secretKey": KEY})
+    Runner(spec, conn, transport=Transport(httpx.Client(transport=httpx.MockTransport(handler)))).run(
+        "connection.verify", {})
+    scheme, _, encoded = seen[0].headers["Authorization"].partition(" ")
+    api_key, _, token = base64.b64decode(encoded).decode().partition(":")
+    timestamp = token.rsplit(ADMIN_PREFIX + "biz-1", 1)[1]
+    assert (scheme, api_key) == ("Basic", "api-key-1")
+    assert token == make_admin_token("biz-1", KEY, int(timestamp))
