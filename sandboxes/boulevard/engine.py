@@ -351,6 +351,11 @@ class Engine:
         if not cart.items:
             return []
         earliest, latest = now + seed.MIN_LEAD, now + seed.MAX_LEAD
+        # A day outside the booking window has no times, as the docs clamp searches to the lead times; deciding
+        # before building the day's instants keeps days such as 9999-12-31 (whose next midnight is past year
+        # 9999) an empty answer instead of an overflow.
+        if not earliest.astimezone(tz).date() <= day <= latest.astimezone(tz).date():
+            return []
         busy = self.busy(cart.id, now)
         loc_tz = ZoneInfo(loc.tz)
         return [
@@ -397,15 +402,15 @@ class Engine:
             wall = datetime.fromisoformat(match.group(1))
         except ValueError as exc:
             raise not_found("Bookable time") from exc
-        start = wall.replace(tzinfo=loc_tz).astimezone(UTC)
         listed = dict(self.bookable_times(cart, loc, wall.date(), loc_tz, now))
-        if bookable_time_id not in listed:
+        if bookable_time_id not in listed:  # before the UTC instant: a listed time always has one
             # Boulevard documents GraphQL errors with a code, not these words (sandboxes/README.md: guesses).
             raise BlvdError(*self.worded("slot_taken", [
                 ("The selected time is no longer available", "BOOKABLE_TIME_UNAVAILABLE"),
                 ("This time is no longer bookable. Please choose another time.", "CART_BOOKABLE_TIME_INVALID"),
                 ("Staff member is unavailable at the selected time", "BAD_USER_INPUT"),
             ]))
+        start = wall.replace(tzinfo=loc_tz).astimezone(UTC)
         slots = self.plan(cart, loc, start, self.busy(cart.id, now))
         if slots is None:  # defensive: listed times always have a plan
             raise BlvdError("The selected time is no longer available", "BOOKABLE_TIME_UNAVAILABLE")

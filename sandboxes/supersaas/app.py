@@ -228,6 +228,14 @@ class SuperSaasSandbox(SandboxApp):
                 result: Response = handler(request)
             except _Fail as failure:
                 return failure.response
+            except OverflowError:
+                # A time SuperSaaS would parse but that leaves years 1-9999 once in UTC or past a search's horizon
+                # (e.g. /api/free from 9999-12-31): answered as the unusable time it is, as this route answers a
+                # malformed one. The docs say nothing (a guess, see the README).
+                if request.method in ("POST", "PUT"):
+                    return error(422, "Start or finish time is not a valid time, use YYYY-MM-DD HH:MM:SS",
+                                 "invalid_time")
+                return error(400, "Bad request: a time parameter is out of range, use YYYY-MM-DD HH:MM:SS")
             return result
 
         return run

@@ -281,6 +281,11 @@ class TimeTapSandbox(SandboxApp):
                 result = handler(request)
             except ApiError as exc:
                 return Response.json({"message": exc.message}, exc.status)
+            except OverflowError:
+                # A valid date whose moment, in the location's zone or UTC, falls outside years 1-9999 (e.g. 23:59
+                # on 9999-12-31 in New York): TimeTap's docs say nothing, so the same 400 as an invalid date (a
+                # guess, see the README).
+                return self.bad_request("Invalid date: outside the supported range")
             return result if isinstance(result, Response) else Response.json(result)
 
         return run
