@@ -65,6 +65,11 @@ def _aware_ms(value: datetime | None) -> int | None:
     return int(value.timestamp() * 1000)
 
 
+def _shown(event: dict[str, Any]) -> dict[str, Any]:
+    """The event as webhook receivers got it: checked against the model, no field added (exclude_unset)."""
+    return Event.model_validate(event).model_dump(mode="json", exclude_unset=True)
+
+
 @router.get(
     "/v1/events",
     operation_id="listEvents",
@@ -101,7 +106,7 @@ def list_events(
         connection_id=connection_id), limit + 1))
     page = found[:limit]
     more = len(found) > limit
-    return {"data": [Event.model_validate(e).model_dump(mode="json") for e in page],
+    return {"data": [_shown(e) for e in page],
             "next_cursor": _encode(page[-1]["id"], bound_to) if more else None}
 
 
@@ -118,7 +123,7 @@ def get_event(event_id: EventId) -> dict[str, Any]:
     event = event_store.get(key.account_id, key.mode, event_id)
     if event is None:
         raise NotFound(f"event {event_id} not found")
-    return Event.model_validate(event).model_dump(mode="json")
+    return _shown(event)
 
 
 @router.post(
