@@ -310,9 +310,14 @@ def test_an_exception_after_posting_is_retried_by_sqs_with_the_same_webhook_id(
             return original(endpoint, attempt)
 
         monkeypatch.setattr(webhooks, "record_attempt", fails_once)
-        answer: list[Any] = []
-        poll_once(client, url, queue_arn(url), lambda e: answer.append(deliver_function(e)) or answer[-1])
-        assert len(answer[0]["batchItemFailures"]) == 1  # reported: SQS keeps it
+        answers: list[Any] = []
+
+        def handler(sqs_event: dict[str, Any]) -> Any:
+            answers.append(deliver_function(sqs_event))
+            return answers[-1]
+
+        poll_once(client, url, queue_arn(url), handler)
+        assert len(answers[0]["batchItemFailures"]) == 1  # reported: SQS keeps it
         time.sleep(1.2)
         drain(deliver_function)
     assert [d.headers["webhook-id"] for d in hook.received] == [event["id"], event["id"]]
