@@ -132,6 +132,26 @@ def queue(account_id: str, event: dict[str, Any], targets: list[webhooks.Endpoin
         return 0
 
 
+TEST_EVENT_TYPE = "webhook.test"
+
+
+def send_test(endpoint: webhooks.Endpoint) -> dict[str, Any]:
+    """Queue a ``webhook.test`` event for ``endpoint`` alone (the dashboard's "Send test event"); returns it.
+
+    Signed and delivered like any event, its attempt recorded; but it is about no booking or connection, so it
+    is not in the feed, has no ``sequence`` and no endpoint subscribes to it. A queue fault raises.
+    """
+    event: dict[str, Any] = {
+        "id": event_store.new_event_id(), "type": TEST_EVENT_TYPE, "created_at": format_utc(datetime.now(UTC)),
+        "mode": endpoint.mode, "connection_id": None,
+        "data": {"object": {"endpoint_id": endpoint.endpoint_id,
+                            "message": "A test event from Aptura: your endpoint receives and verifies events."},
+                 "previous": {}}}
+    if enqueue(event, [endpoint]) != 1:
+        raise RuntimeError("the webhook queue did not accept the test event")
+    return event
+
+
 def connection_object(record: ConnectionRecord) -> dict[str, Any]:
     """A connection's public shape; built field by field so nothing else a record holds can leak."""
     return Connection.model_validate({
