@@ -15,7 +15,7 @@ from tests.webhook_receiver import drain, receiver
 
 
 def _secret(html: str) -> str:
-    match = re.search(r'id="new-secret" class="secret" readonly value="([^"]+)"', html)
+    match = re.search(r'id="new-secret" class="secret" type="text" readonly value="([^"]+)"', html)
     assert match, html[:800]
     return match.group(1)
 

@@ -70,6 +70,7 @@ def test_add_test_event_deliveries_and_delete(dev_stack: Stack, page: Any, shot:
         shot(page, "dashboard-webhooks")
         card = page.locator("section.card").filter(has_text=hook.url)
         assert "appointment.created, appointment.cancelled" in card.inner_text()
+        assert "front desk sync" in card.inner_text()
         page.goto(page.url)  # shown once: gone from the page now (a reload would post the form again)
         assert page.locator("#new-secret").count() == 0 and secret not in page.content()
         _send_test_and_see_it(dev_stack, page, hook, secret)

@@ -599,6 +599,7 @@ def _webhooks_page(session: sessions.WebSession, *, message: str | None = None, 
     cards = "".join(
         f'<section class="card" aria-label="Endpoint {esc(e.url)}">'
         f'<h3 class="url">{esc(e.url)}</h3>'
+        + (f"<p>{esc(e.description)}</p>" if e.description else "") +
         f"<p>Events: {esc(', '.join('all' if t == webhooks.ALL_EVENTS else t for t in e.event_types))}</p>"
         f"<p>Status <strong>{esc(e.status)}</strong>"
         + (f" · failing since {_at(e.failing_since)}" if e.failing_since else "")
@@ -611,8 +612,8 @@ def _webhooks_page(session: sessions.WebSession, *, message: str | None = None, 
         for e in endpoints)
     listed = cards or "<p>No webhook endpoints in this mode yet.</p>"
     shown = (f'<p class="notice" role="status">The signing secret is shown only now: copy it.</p>'
-             f'<p><label for="new-secret">Signing secret</label><input id="new-secret" class="secret" readonly '
-             f'value="{esc(secret)}"></p>') if secret else ""
+             f'<p><label for="new-secret">Signing secret</label><input id="new-secret" class="secret" '
+             f'type="text" readonly value="{esc(secret)}"></p>') if secret else ""
     told = f'<p class="notice" role="status">{esc(notice)}</p>' if notice else ""
     options = (webhooks.ALL_EVENTS, *webhooks.EVENT_TYPES)
     types = "".join(f'<label><input type="checkbox" name="event_types" value="{esc(t)}"'
