@@ -321,3 +321,17 @@ def test_an_exception_after_posting_is_retried_by_sqs_with_the_same_webhook_id(
         time.sleep(1.2)
         drain(deliver_function)
     assert [d.headers["webhook-id"] for d in hook.received] == [event["id"], event["id"]]
+
+
+def test_a_filtered_query_reads_on_across_dynamodb_pages(keys: dict[str, str]) -> None:
+    made = [emit(event_type="appointment.cancelled" if i in (1, 5) else "appointment.created",
+                 obj=appointment(f"apt_{i}")) for i in range(7)]
+    # One item per DynamoDB call: the two matches are found only by reading on past pages that matched nothing.
+    found = list(event_store.query("acct_a", "test", newest_first=True, event_type="appointment.cancelled",
+                                   page_size=1))
+    assert [e["id"] for e in found] == [made[5]["id"], made[1]["id"]]
+    paged = call("GET", "/v1/events", keys["a_read"], query={"type": "appointment.cancelled", "limit": 1})
+    assert _ids(paged) == [made[5]["id"]]
+    rest = call("GET", "/v1/events", keys["a_read"], query={"type": "appointment.cancelled", "limit": 1,
+                                                           "cursor": paged.body["next_cursor"]})
+    assert _ids(rest) == [made[1]["id"]] and rest.body["next_cursor"] is None
