@@ -50,7 +50,8 @@ def reset_clients() -> None:
 
 
 def build_event(event_type: str, mode: str, connection_id: str | None, obj: dict[str, Any],
-                previous: dict[str, Any] | None = None, end_user: dict[str, Any] | None = None) -> dict[str, Any]:
+                previous: dict[str, Any] | None = None, end_user: dict[str, Any] | None = None,
+                sequence: int | None = None) -> dict[str, Any]:
     """The event's payload; its id is new, and stays the same on every delivery attempt (``webhook-id``)."""
     if event_type not in webhooks.EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type}")
@@ -59,6 +60,8 @@ def build_event(event_type: str, mode: str, connection_id: str | None, obj: dict
                              "connection_id": connection_id}
     if end_user:
         event["end_user"] = end_user
+    if sequence is not None:
+        event["sequence"] = sequence
     event["data"] = {"object": obj, "previous": previous or {}}
     return event
 
@@ -99,12 +102,11 @@ def emit(account_id: str, mode: str, event_type: str, connection_id: str | None,
     """
     try:
         targets = endpoints if endpoints is not None else wanted(account_id, mode, event_type, connection_id)
-        event = build_event(event_type, mode, connection_id, obj, previous, end_user)
-        if obj.get("id") is not None:
-            event["sequence"] = event_store.next_sequence(account_id, mode, connection_id,
-                                                          event_type.split(".", 1)[0], str(obj["id"]))
-        # The order matters: "data" last, as receivers see it in the documented payload.
-        event = {**{k: v for k, v in event.items() if k != "data"}, "data": event["data"]}
+        if event_type not in webhooks.EVENT_TYPES:  # before a counter is spent on it
+            raise ValueError(f"unknown event type {event_type}")
+        sequence = None if obj.get("id") is None else event_store.next_sequence(
+            account_id, mode, connection_id, event_type.split(".", 1)[0], str(obj["id"]))
+        event = build_event(event_type, mode, connection_id, obj, previous, end_user, sequence)
         event_store.put(account_id, event, [e.endpoint_id for e in targets])
     except Exception as exc:  # noqa: BLE001 - the change being reported already happened
         logger.warning("event not stored", extra={"event_type": event_type, "error": type(exc).__name__,
