@@ -17,6 +17,8 @@ from tests.devstack_harness import Stack, running_stack
 from tests.e2e.test_devstack import CLIENT, two_free_slots
 from tests.webhook_receiver import Receiver, receiver
 
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("devstack-events")]
+
 PROVIDER = "supersaas"
 WAIT_S = 30
 
