@@ -1,7 +1,7 @@
-"""Lambda handler for /v1/webhook-endpoints (routes: aptura.api.routes.webhooks)."""
+"""Lambda handler for /v1/webhook-endpoints and /v1/events (routes: aptura.api.routes.webhooks, .events)."""
 
 from aptura.api.app import create_app, lambda_handler_for
-from aptura.api.routes import webhooks
+from aptura.api.routes import events, webhooks
 
-app = create_app(webhooks.router)
+app = create_app(webhooks.router, events.router)
 lambda_handler = lambda_handler_for(app)

@@ -1,19 +1,24 @@
 """Events: what changed, in the payload every webhook receiver gets, queued once per matching endpoint.
 
-An event is ``{"id": "evt_…", "type", "created_at", "mode", "connection_id", "end_user"?, "data":
-{"object": <unified object>, "previous": {<changed fields, their values before>}}}``. Emitting one sends a
-message per enabled endpoint of the account and mode that wants its type (and connection) to the webhook
-queue (``APTURA_WEBHOOK_QUEUE_URL``); the delivery function (:mod:`aptura.delivery`) signs and posts it.
+An event is ``{"id": "evt_…", "type", "created_at", "mode", "connection_id", "end_user"?, "sequence",
+"data": {"object": <unified object>, "previous": {<changed fields, their values before>}}}``. ``sequence``
+counts one object's events (1, 2, 3… for the events of one appointment, or of one connection), so a
+receiver can order deliveries that arrive out of order.
+
+Emitting is an outbox: the event is first stored (:mod:`aptura.store.events`, the ``GET /v1/events`` feed,
+kept 30 days), then a message per enabled endpoint of the account and mode that wants its type (and
+connection) goes to the webhook queue (``APTURA_WEBHOOK_QUEUE_URL``); the delivery function
+(:mod:`aptura.delivery`) signs and posts it. A queue fault leaves the stored event marked ``pending`` for
+those endpoints, and ``POST /v1/events/{id}/redeliver`` queues it again: nothing that was stored is lost.
 
 Emitting never fails the change it reports: the booking or connection already exists when it is
-emitted, so a queue fault is logged (ids only) and the request still answers with what it did.
+emitted, so a fault is logged (ids only) and the request still answers with what it did.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import secrets
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -23,6 +28,7 @@ from aws_lambda_powertools import Logger
 
 from aptura.api.models import Connection
 from aptura.engine.timezones import format_utc
+from aptura.store import events as event_store
 from aptura.store import webhooks
 from aptura.store.connections import ConnectionRecord
 
@@ -44,15 +50,18 @@ def reset_clients() -> None:
 
 
 def build_event(event_type: str, mode: str, connection_id: str | None, obj: dict[str, Any],
-                previous: dict[str, Any] | None = None, end_user: dict[str, Any] | None = None) -> dict[str, Any]:
+                previous: dict[str, Any] | None = None, end_user: dict[str, Any] | None = None,
+                sequence: int | None = None) -> dict[str, Any]:
     """The event's payload; its id is new, and stays the same on every delivery attempt (``webhook-id``)."""
     if event_type not in webhooks.EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type}")
-    event: dict[str, Any] = {"id": f"evt_{secrets.token_hex(12)}", "type": event_type,
+    event: dict[str, Any] = {"id": event_store.new_event_id(), "type": event_type,
                              "created_at": format_utc(datetime.now(UTC)), "mode": mode,
                              "connection_id": connection_id}
     if end_user:
         event["end_user"] = end_user
+    if sequence is not None:
+        event["sequence"] = sequence
     event["data"] = {"object": obj, "previous": previous or {}}
     return event
 
@@ -86,21 +95,63 @@ def enqueue(event: dict[str, Any], endpoints: list[webhooks.Endpoint]) -> int:
 def emit(account_id: str, mode: str, event_type: str, connection_id: str | None, obj: dict[str, Any],
          previous: dict[str, Any] | None = None, end_user: dict[str, Any] | None = None,
          endpoints: list[webhooks.Endpoint] | None = None) -> dict[str, Any] | None:
-    """Build the event and queue it for every endpoint that wants it; None when none does.
+    """Store the event, then queue it for every endpoint that wants it; returns it (None: it was not stored).
 
     ``endpoints``: the result of :func:`wanted` when the caller already asked. A fault is logged, not raised.
+    Every event is stored, wanted by an endpoint or not: the feed (``GET /v1/events``) has them all.
     """
     try:
         targets = endpoints if endpoints is not None else wanted(account_id, mode, event_type, connection_id)
-        if not targets:
-            return None
-        event = build_event(event_type, mode, connection_id, obj, previous, end_user)
-        enqueue(event, targets)
-        return event
+        if event_type not in webhooks.EVENT_TYPES:  # before a counter is spent on it
+            raise ValueError(f"unknown event type {event_type}")
+        sequence = None if obj.get("id") is None else event_store.next_sequence(
+            account_id, mode, connection_id, event_type.split(".", 1)[0], str(obj["id"]))
+        event = build_event(event_type, mode, connection_id, obj, previous, end_user, sequence)
+        event_store.put(account_id, event, [e.endpoint_id for e in targets])
     except Exception as exc:  # noqa: BLE001 - the change being reported already happened
-        logger.warning("event not emitted", extra={"event_type": event_type, "error": type(exc).__name__,
-                                                   "connection_id": connection_id})
+        logger.warning("event not stored", extra={"event_type": event_type, "error": type(exc).__name__,
+                                                  "connection_id": connection_id})
         return None
+    queue(account_id, event, targets)
+    return event
+
+
+def queue(account_id: str, event: dict[str, Any], targets: list[webhooks.Endpoint]) -> int:
+    """Queue a stored ``event`` for ``targets``, clearing its ``pending`` mark once all were accepted.
+
+    A fault is logged and leaves the mark: the event stays stored and can be queued again (redeliver).
+    Returns how many messages were accepted.
+    """
+    if not targets:
+        return 0
+    try:
+        sent = enqueue(event, targets)
+        if sent == len(targets):
+            event_store.mark_queued(account_id, event["mode"], event["id"])
+        return sent
+    except Exception as exc:  # noqa: BLE001 - stored already: redelivery can queue it later
+        logger.warning("event stored but not queued", extra={"event_id": event["id"], "error": type(exc).__name__})
+        return 0
+
+
+TEST_EVENT_TYPE = "webhook.test"
+
+
+def send_test(endpoint: webhooks.Endpoint) -> dict[str, Any]:
+    """Queue a ``webhook.test`` event for ``endpoint`` alone (the dashboard's "Send test event"); returns it.
+
+    Signed and delivered like any event, its attempt recorded; but it is about no booking or connection, so it
+    is not in the feed, has no ``sequence`` and no endpoint subscribes to it. A queue fault raises.
+    """
+    event: dict[str, Any] = {
+        "id": event_store.new_event_id(), "type": TEST_EVENT_TYPE, "created_at": format_utc(datetime.now(UTC)),
+        "mode": endpoint.mode, "connection_id": None,
+        "data": {"object": {"endpoint_id": endpoint.endpoint_id,
+                            "message": "A test event from Aptura: your endpoint receives and verifies events."},
+                 "previous": {}}}
+    if enqueue(event, [endpoint]) != 1:
+        raise RuntimeError("the webhook queue did not accept the test event")
+    return event
 
 
 def connection_object(record: ConnectionRecord) -> dict[str, Any]:

@@ -59,7 +59,7 @@ def test_every_operation_declares_success_and_errors_with_schemas_and_examples(d
                 elif ref:
                     model = schemas[ref.rsplit("/", 1)[1]]
                     item = model
-                    if "data" in model.get("properties", {}):
+                    if "items" in model.get("properties", {}).get("data", {}):  # a page (an event's data is not)
                         item = schemas[model["properties"]["data"]["items"]["$ref"].rsplit("/", 1)[1]]
                     assert item.get("examples") or where.endswith("/v1/availability"), f"{where} {code}"
 
@@ -101,6 +101,9 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("DELETE", "/v1/webhook-endpoints/{endpoint_id}"): "deleteWebhookEndpoint",
     ("POST", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): "rotateWebhookSecret",
     ("GET", "/v1/webhook-endpoints/{endpoint_id}/deliveries"): "listWebhookDeliveries",
+    ("GET", "/v1/events"): "listEvents",
+    ("GET", "/v1/events/{event_id}"): "getEvent",
+    ("POST", "/v1/events/{event_id}/redeliver"): "redeliverEvent",
     ("GET", "/v1/connect-sessions/{session_id}"): "getConnectSession",
     ("GET", "/v1/oauth/{provider}/authorize"): "startOAuth",
     ("GET", "/v1/oauth/{provider}/callback"): "completeOAuth",
@@ -151,7 +154,8 @@ def test_only_public_operations_drop_the_key(doc: dict[str, Any]) -> None:
 
 # A value for each path parameter, enough to reach the handler.
 _PATH_VALUES = {"appointment_id": "apt_x", "connection_id": "conn_x", "session_id": "cs_x", "key_id": "key_x",
-                "provider": "square", "provider_id": "square", "endpoint_id": "we_x"}
+                "provider": "square", "provider_id": "square", "endpoint_id": "we_x",
+                "event_id": "evt_x"}
 
 
 @pytest.mark.usefixtures("moto_aws")

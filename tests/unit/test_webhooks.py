@@ -200,7 +200,7 @@ def test_an_event_is_signed_and_verifies_with_standardwebhooks(keys: dict[str, s
         [got] = hook.received
     payload = verify(made["secret"], got)
     assert payload == event
-    assert set(payload) == {"id", "type", "created_at", "mode", "connection_id", "end_user", "data"}
+    assert set(payload) == {"id", "type", "created_at", "mode", "connection_id", "end_user", "sequence", "data"}
     assert payload["id"].startswith("evt_") and payload["type"] == "connection.created"
     assert payload["data"]["object"]["id"] == "conn_1" and payload["data"]["previous"] == {}
     assert got.headers["webhook-id"] == payload["id"]
@@ -216,8 +216,9 @@ def test_filters_by_type_connection_mode_and_status(keys: dict[str, str]) -> Non
         register(keys["a_test"], hook.url, ["appointment.cancelled"])
         disabled = register(keys["a_test"], hook.url, ["*"])
         call("PATCH", f"/v1/webhook-endpoints/{disabled['id']}", keys["a_test"], {"status": "disabled"})
-        assert events.emit_connection("connection.created", connection()) is None  # nobody wants it
-        assert events.emit_connection("connection.created", connection(mode="live")) is None
+        # Nobody wants them: stored for the feed (GET /v1/events), queued for no one.
+        assert events.emit_connection("connection.created", connection()) is not None
+        assert events.emit_connection("connection.created", connection(mode="live")) is not None
         assert queued() == []
     assert not events.wanted("acct_a", "test", "connection.deleted", "conn_1")
     assert len(events.wanted("acct_a", "test", "appointment.cancelled", "conn_9")) == 1

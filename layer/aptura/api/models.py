@@ -594,3 +594,53 @@ class WebhookDelivery(_Out):
 
 class WebhookDeliveryList(_Page):
     data: list[WebhookDelivery]
+
+
+_EVENT_EXAMPLE: dict[str, Any] = {
+    "id": "evt_018f3a2b4c5d9e8f7a6b5c4d", "type": "appointment.cancelled", "created_at": "2024-03-01T12:00:00Z",
+    "mode": "test", "connection_id": "conn_xyz789", "end_user": {"id": "biz_42", "name": "Studio 42"},
+    "sequence": 2, "data": {"object": {"id": "apt_123", "status": "cancelled"}, "previous": {"status": "booked"}}}
+
+
+class EventData(_Out):
+    object: dict[str, Any] = Field(description="The unified object (appointment or connection) after the change")
+    previous: dict[str, Any] = Field(default_factory=dict, description="The changed fields, with their old values")
+
+
+class Event(_Out):
+    """One change, exactly as webhook receivers get it (its id is each delivery's `webhook-id`)."""
+
+    id: str = Field(description="`evt_…`; ids sort in creation order")
+    type: str
+    created_at: str = Field(description="UTC ISO-8601")
+    mode: Literal["test", "live"]
+    connection_id: str | None = None
+    end_user: dict[str, Any] | None = None
+    sequence: int | None = Field(None, description=(
+        "1, 2, 3… over the events of one object (one appointment, one connection): order deliveries by it"))
+    data: EventData
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [_EVENT_EXAMPLE]})
+
+
+class EventList(_Page):
+    data: list[Event]
+
+
+class EventRedeliver(_In):
+    """Body of ``POST /v1/events/{id}/redeliver`` (optional): one endpoint instead of every matching one."""
+
+    endpoint_id: str | None = Field(None, min_length=1, max_length=100, description=(
+        "Only this webhook endpoint (it need not match the event's type); default: every enabled endpoint "
+        "that matches now"))
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={
+        "examples": [{"endpoint_id": "we_3f9a1c0d5e7b2a4c6d8e"}]})
+
+
+class EventRedelivered(_Out):
+    event_id: str
+    endpoint_ids: list[str] = Field(description="The endpoints the event was queued for (empty: none matched)")
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [{
+        "event_id": "evt_018f3a2b4c5d9e8f7a6b5c4d", "endpoint_ids": ["we_3f9a1c0d5e7b2a4c6d8e"]}]})

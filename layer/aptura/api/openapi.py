@@ -23,6 +23,7 @@ from aptura.api.routes import (
     connect_sessions,
     connections,
     docs,
+    events,
     health,
     keys,
     oauth,
@@ -32,7 +33,7 @@ from aptura.api.routes import (
 
 ROUTERS: list[Router] = [availability.router, appointments.router, catalog.router, clients.router,
                          connections.router, connect_sessions.router, keys.router, providers.router, oauth.router,
-                         webhooks.router, docs.router, health.router]
+                         webhooks.router, events.router, docs.router, health.router]
 PUBLIC_URL = "https://api.aptura.dev"
 TITLE = "Aptura"
 VERSION = health.API_VERSION
@@ -60,6 +61,7 @@ TAGS: list[Tag | str] = [
     Tag(name="OAuth", description="The hosted OAuth 2.0 flow that creates a connection"),
     Tag(name="API keys", description="Your keys and their scopes"),
     Tag(name="Webhooks", description="Endpoints that receive signed events of bookings and connections"),
+    Tag(name="Events", description="The change feed: every event of the last 30 days, and sending one again"),
     Tag(name="Providers", description="The booking platforms and what each can do"),
     Tag(name="Health", description="Whether the API is up"),
     Tag(name="Docs", description="This document and Swagger UI"),

@@ -1,4 +1,5 @@
-"""The dashboard: server-rendered pages where a person signs up, signs in and manages their account.
+"""The dashboard: server-rendered pages where a person signs up, signs in and manages their account
+(API keys, connections, webhook endpoints and their deliveries, activity).
 
 Every page but sign-up/sign-in needs a live web session and acts only for the session's
 account and mode; ids of another account answer 404. Every POST carries the session's CSRF
@@ -22,6 +23,7 @@ from aptura.api.audit import activity, audit
 from aptura.errors import AptError
 from aptura.spec.loader import load_spec
 from aptura.store import connections as store
+from aptura.store import webhooks
 from aptura.store.keys import ALL_SCOPES, PUBLISHABLE_SCOPES, create_api_key, list_api_keys, revoke_api_key
 from aptura.web import accounts, html, sessions
 from aptura.web.forms import FormField, fields_for, render_fields, split_values
@@ -49,7 +51,8 @@ def page(title: str, body: str, *, session: sessions.WebSession | None = None, s
     if session is not None:
         other = "live" if session.mode == "test" else "test"
         nav = (f'<nav aria-label="Dashboard"><a href="{BASE}/keys">API keys</a> '
-               f'<a href="{BASE}/connections">Connections</a> <a href="{BASE}/activity">Activity</a></nav>'
+               f'<a href="{BASE}/connections">Connections</a> <a href="{BASE}/webhooks">Webhooks</a> '
+               f'<a href="{BASE}/activity">Activity</a></nav>'
                f'<form method="post" action="{BASE}/mode">{_csrf(session)}'
                f'<input type="hidden" name="mode" value="{other}">'
                f'<button type="submit">Switch to {other} mode</button></form>'
@@ -506,7 +509,7 @@ def _when(text: str) -> datetime | None:
 
 # What an entry says about its subject, shown in the activity table: identifiers and labels only (an entry
 # never holds a secret, and these fields could not be one anyway).
-_DETAILS = ("mode", "provider", "connection_id", "key_id", "kind", "via", "error")
+_DETAILS = ("mode", "provider", "connection_id", "key_id", "webhook_endpoint_id", "kind", "via", "error")
 
 
 def _details(entry: dict[str, object]) -> str:
@@ -523,7 +526,8 @@ def _at(stamp: object, missing: str = "-") -> str:
 # Suggestions for the filters (any other value still filters exactly).
 _OPERATIONS = ("sign_up", "sign_in", "sign_out", "account.create", "api_key.create", "api_key.revoke",
                "connect_sessions.create", "connect_sessions.complete", "connections.create", "connections.update",
-               "connections.delete")
+               "connections.delete", "webhook_endpoints.create", "webhook_endpoints.test",
+               "webhook_endpoints.delete")
 _OUTCOMES = ("succeeded", "created", "completed", "updated", "revoked", "deleted", "refused", "failed")
 
 
@@ -566,3 +570,173 @@ def activity_page() -> Response[str]:
     link = urlencode({k: v for k, v in values.items() if v})
     return page("Activity", f"{filters}{table}" + (f'<p><a href="{BASE}/activity">Clear filters</a></p>'
                                                    if link else ""), session=session)
+
+
+# -- webhook endpoints -------------------------------------------------------------------------------------
+
+# How many of an endpoint's attempts its page shows: the API (GET /v1/webhook-endpoints/{id}/deliveries)
+# pages through all 30 days of them.
+RECENT_DELIVERIES = 50
+
+
+def _endpoint_of(session: sessions.WebSession, endpoint_id: str) -> webhooks.Endpoint | None:
+    """The session's account's endpoint of the session's mode, else None (answered as 404)."""
+    endpoint = webhooks.get_endpoint(session.account_id, endpoint_id)
+    return endpoint if endpoint is not None and endpoint.mode == session.mode else None
+
+
+def _problems(exc: AptError) -> str:
+    details = exc.details if isinstance(exc.details, dict) else {}
+    lines = [str(m) for v in details.values() for m in (v if isinstance(v, list) else [v])]
+    return exc.message + (": " + "; ".join(lines) if lines else "")
+
+
+def _webhooks_page(session: sessions.WebSession, *, message: str | None = None, notice: str | None = None,
+                   secret: str | None = None, url: str = "", chosen: tuple[str, ...] = (webhooks.ALL_EVENTS,),
+                   status: int = 200) -> Response[str]:
+    endpoints = sorted(webhooks.list_endpoints(session.account_id, session.mode), key=lambda e: e.created_at,
+                       reverse=True)
+    cards = "".join(
+        f'<section class="card" aria-label="Endpoint {esc(e.url)}">'
+        f'<h3 class="url">{esc(e.url)}</h3>'
+        + (f"<p>{esc(e.description)}</p>" if e.description else "") +
+        f"<p>Events: {esc(', '.join('all' if t == webhooks.ALL_EVENTS else t for t in e.event_types))}</p>"
+        f"<p>Status <strong>{esc(e.status)}</strong>"
+        + (f" · failing since {_at(e.failing_since)}" if e.failing_since else "")
+        + (f" · {esc(e.disabled_reason)}" if e.disabled_reason else "") + "</p>"
+        f'<form method="post" action="{BASE}/webhooks/{esc(e.endpoint_id)}/test">{_csrf(session)}'
+        f'<button type="submit" aria-label="Send test event to {esc(e.url)}">Send test event</button></form>'
+        f'<p><a href="{BASE}/webhooks/{esc(e.endpoint_id)}">Deliveries</a> · '
+        f'<a href="{BASE}/webhooks/{esc(e.endpoint_id)}/delete" aria-label="Delete endpoint {esc(e.url)}">Delete</a>'
+        "</p></section>"
+        for e in endpoints)
+    listed = cards or "<p>No webhook endpoints in this mode yet.</p>"
+    shown = (f'<p class="notice" role="status">The signing secret is shown only now: copy it.</p>'
+             f'<p><label for="new-secret">Signing secret</label><input id="new-secret" class="secret" '
+             f'type="text" readonly value="{esc(secret)}"></p>') if secret else ""
+    told = f'<p class="notice" role="status">{esc(notice)}</p>' if notice else ""
+    options = (webhooks.ALL_EVENTS, *webhooks.EVENT_TYPES)
+    types = "".join(f'<label><input type="checkbox" name="event_types" value="{esc(t)}"'
+                    f'{" checked" if t in chosen else ""}> {"All events" if t == webhooks.ALL_EVENTS else esc(t)}'
+                    "</label>" for t in options)
+    hint = ("https, on a public address" if session.mode == "live"
+            else "https, or http on localhost while Aptura runs locally")
+    create = (f'<h2>Add an endpoint</h2><form method="post" action="{BASE}/webhooks">{_csrf(session)}'
+              f'<label for="webhook-url">URL ({esc(hint)})</label>'
+              f'<input id="webhook-url" name="url" type="url" required maxlength="{webhooks.MAX_URL_LENGTH}" '
+              f'value="{esc(url)}">'
+              '<label for="webhook-description">Description</label>'
+              '<input id="webhook-description" name="description" type="text" maxlength="200">'
+              f'<fieldset><legend>Event types</legend>{types}</fieldset>'
+              '<button type="submit">Add endpoint</button></form>')
+    body = f"{_error(message)}{told}{shown}{listed}{create}"
+    return page("Webhooks", body, session=session, status=status)
+
+
+@router.get(f"{BASE}/webhooks")
+def webhooks_list() -> Response[str]:
+    """The account's webhook endpoints of the session's mode, and the form to add one."""
+    session, refused, _ = _guard(post=False)
+    return refused or _webhooks_page(session)  # type: ignore[arg-type]
+
+
+@router.post(f"{BASE}/webhooks")
+def webhooks_create() -> Response[str]:
+    """Register an endpoint; its signing secret is shown once, on the answer to this post."""
+    session, refused, form = _guard(post=True)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    url, chosen = form.get("url", "").strip(), tuple(form.all("event_types"))
+    try:
+        endpoint, secret = webhooks.create_endpoint(session.account_id, session.mode, url, list(chosen),
+                                                    description=form.get("description", "").strip() or None)
+    except AptError as exc:
+        return _webhooks_page(session, message=_problems(exc), url=url, chosen=chosen, status=exc.status)
+    audit("webhook_endpoints.create", "created", account_id=session.account_id,
+          webhook_endpoint_id=endpoint.endpoint_id, mode=session.mode, via="dashboard")
+    return _webhooks_page(session, secret=secret)
+
+
+def _missing(session: sessions.WebSession) -> Response[str]:
+    return page("Not found", _error("No such webhook endpoint."), session=session, status=404)
+
+
+@router.get(f"{BASE}/webhooks/<endpoint_id>")
+def webhook_deliveries(endpoint_id: str) -> Response[str]:
+    """One endpoint and its most recent delivery attempts."""
+    session, refused, _ = _guard(post=False)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    endpoint = _endpoint_of(session, endpoint_id)
+    if endpoint is None:
+        return _missing(session)
+    attempts = webhooks.list_attempts(endpoint)[:RECENT_DELIVERIES]
+    # data-label on every cell: on a phone the stylesheet stacks each row into a labelled card (as Activity).
+    rows = "".join(f'<tr><td data-label="When (UTC)">{_at(a.get("at"))}</td>'
+                   f'<td data-label="Event">{esc(a.get("event_type"))}<br><small><code>{esc(a.get("event_id"))}'
+                   "</code></small></td>"
+                   f'<td data-label="Attempt">{esc(a.get("attempt"))}</td>'
+                   f'<td data-label="Outcome">{esc(a.get("outcome"))}'
+                   + (f" ({esc(a.get('error'))})" if a.get("error") else "") + "</td>"
+                   f'<td data-label="Status">{esc(a.get("response_status") or "-")}</td></tr>' for a in attempts)
+    table = ('<div class="table-wrap"><table class="entries"><thead><tr><th scope="col">When (UTC)</th>'
+             '<th scope="col">Event</th><th scope="col">Attempt</th><th scope="col">Outcome</th>'
+             f'<th scope="col">Status</th></tr></thead><tbody>{rows}</tbody></table></div>'
+             ) if rows else "<p>No deliveries yet.</p>"
+    body = (f'<p class="url"><code>{esc(endpoint.url)}</code> · status <strong>{esc(endpoint.status)}</strong></p>'
+            f'<form method="post" action="{BASE}/webhooks/{esc(endpoint_id)}/test">{_csrf(session)}'
+            '<button type="submit">Send test event</button></form>'
+            f"<h2>Recent deliveries</h2>{table}"
+            f'<p><a href="{BASE}/webhooks">Back to webhooks</a></p>')
+    return page("Webhook deliveries", body, session=session)
+
+
+@router.post(f"{BASE}/webhooks/<endpoint_id>/test")
+def webhook_test(endpoint_id: str) -> Response[str]:
+    """Queue a signed ``webhook.test`` event for this endpoint only."""
+    session, refused, _ = _guard(post=True)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    endpoint = _endpoint_of(session, endpoint_id)
+    if endpoint is None:
+        return _missing(session)
+    try:
+        event = events.send_test(endpoint)
+    except Exception:  # noqa: BLE001 - a queue fault is told to the person, who can try again
+        return _webhooks_page(session, message="The test event could not be queued; try again.", status=503)
+    audit("webhook_endpoints.test", "queued", account_id=session.account_id, webhook_endpoint_id=endpoint_id,
+          mode=session.mode, event_id=event["id"], via="dashboard")
+    return _webhooks_page(session, notice=f"Test event {event['id']} queued for {endpoint.url}: see its "
+                                          "deliveries in a few seconds.")
+
+
+@router.get(f"{BASE}/webhooks/<endpoint_id>/delete")
+def webhook_delete_confirm(endpoint_id: str) -> Response[str]:
+    """The confirmation step before an endpoint is deleted."""
+    session, refused, _ = _guard(post=False)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    endpoint = _endpoint_of(session, endpoint_id)
+    if endpoint is None:
+        return _missing(session)
+    body = (f'<p class="url">Delete the endpoint <code>{esc(endpoint.url)}</code>? It receives no more events, '
+            "and its signing secret is erased.</p>"
+            f'<form method="post" action="{BASE}/webhooks/{esc(endpoint_id)}/delete">{_csrf(session)}'
+            '<button type="submit">Delete the endpoint</button></form>'
+            f'<p><a href="{BASE}/webhooks">Cancel</a></p>')
+    return page("Delete webhook endpoint", body, session=session)
+
+
+@router.post(f"{BASE}/webhooks/<endpoint_id>/delete")
+def webhook_delete(endpoint_id: str) -> Response[str]:
+    """Delete one of the account's endpoints; another account's id is 404."""
+    session, refused, _ = _guard(post=True)
+    if refused is not None or session is None:
+        return refused or redirect(f"{BASE}/sign-in")
+    endpoint = _endpoint_of(session, endpoint_id)
+    if endpoint is None:
+        return _missing(session)
+    webhooks.delete_endpoint(endpoint)
+    audit("webhook_endpoints.delete", "deleted", account_id=session.account_id, webhook_endpoint_id=endpoint_id,
+          mode=session.mode, via="dashboard")
+    return redirect(f"{BASE}/webhooks")
