@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -101,3 +103,104 @@ def test_api_gateways_own_answers_are_in_aptura_error_format() -> None:
         assert ERROR_STATUS[body["error"]] == status or (name, status) == ("REQUEST_TOO_LARGE", 413), name
         if status in (429, 503, 504):
             assert int(response["ResponseParameters"]["Headers"]["Retry-After"].strip("'")) > 0, name
+
+
+# -- operations (issue 16): tables, logs, access log, throttling, alarms --------------------------------------
+
+def _resources() -> dict[str, Any]:
+    return load_yaml(ROOT / "template.yaml")["Resources"]
+
+
+def _functions() -> dict[str, Any]:
+    return {k: v for k, v in _resources().items() if v["Type"] == "AWS::Serverless::Function"}
+
+
+def test_tables_keep_point_in_time_recovery_and_survive_the_stack() -> None:
+    tables = {k: v for k, v in _resources().items() if v["Type"] == "AWS::DynamoDB::Table"}
+    assert set(tables) >= {"AppTable", "IdempotencyTable"}
+    for name, table in tables.items():
+        assert table["DeletionPolicy"] == "Retain" and table["UpdateReplacePolicy"] == "Retain", name
+        assert table["Properties"]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, name
+
+
+def test_every_function_logs_to_its_own_group_with_a_retention() -> None:
+    resources = _resources()
+    groups = []
+    for name, fn in _functions().items():
+        group = fn["Properties"].get("LoggingConfig", {}).get("LogGroup", {}).get("Ref")
+        assert group, f"{name}: LoggingConfig.LogGroup (see the log groups in template.yaml)"
+        assert resources[group]["Type"] == "AWS::Logs::LogGroup", name
+        assert resources[group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}, name
+        groups.append(group)
+    assert len(groups) == len(set(groups)), "one group per function"
+
+
+def test_access_log_names_the_route_never_the_path_the_query_or_a_key() -> None:
+    props = _resources()["Api"]["Properties"]
+    fmt = props["AccessLogSetting"]["Format"]
+    # JSON once API Gateway fills the variables in (unquoted ones are numbers, or messageString's quoted text).
+    assert json.loads(re.sub(r"\$context\.[A-Za-z.]+", "1", fmt)) and "$context.resourcePath" in fmt
+    for leaky in ("$context.path", "$context.identity.apiKey", "$input", "$method.request", "querystring",
+                  "$context.authorizer", "$context.requestOverride"):
+        assert leaky.lower() not in fmt.lower(), leaky
+    logs = _resources()[props["AccessLogSetting"]["DestinationArn"]["Fn::GetAtt"][0]]
+    assert logs["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    [stage] = props["MethodSettings"]
+    assert stage["ResourcePath"] == "/*" and stage["HttpMethod"] == "*"
+    assert stage["ThrottlingRateLimit"] == {"Ref": "ApiRateLimit"}
+    assert stage["ThrottlingBurstLimit"] == {"Ref": "ApiBurstLimit"}
+    # Execution logs and data traces would record whole requests, query strings included.
+    assert stage["LoggingLevel"] == "OFF" and stage["DataTraceEnabled"] is False
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading."""
+    return "-".join("".join(c for c in heading.lower() if c.isalnum() or c in " -").split())
+
+
+def test_alarms_notify_the_topic_and_each_has_a_runbook_entry() -> None:
+    alarms = {k: v for k, v in _resources().items() if v["Type"] == "AWS::CloudWatch::Alarm"}
+    assert set(alarms) == {"ApiServerErrorRateAlarm", "ProviderErrorRateAlarm", "ProviderThrottleAlarm",
+                           "ApiThrottleAlarm", "FunctionThrottleAlarm", "WebhookDeadLetterAlarm"}
+    text = (ROOT / "template.yaml").read_text()
+    runbook = (ROOT / "docs" / "operations.md").read_text()
+    anchors = {_slug(h) for h in re.findall(r"^### (.+)$", runbook, re.MULTILINE)}
+    for name, alarm in alarms.items():
+        props = alarm["Properties"]
+        assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}] and props["OKActions"] == [{"Ref": "AlarmTopic"}], name
+        assert props["TreatMissingData"] == "notBreaching", name  # no traffic is not an incident
+        [anchor] = re.findall(rf"^  {name}:  # runbook: docs/operations\.md#([a-z0-9-]+)$", text, re.MULTILINE)
+        assert anchor in anchors, f"{name}: no '### ' heading for #{anchor} in docs/operations.md"
+        assert f"`{name}`" in runbook, name
+
+
+def test_alarmed_aptura_metrics_are_the_ones_emitted() -> None:
+    """An alarm on a metric nothing writes would never fire: the names must match aptura.observability's."""
+    from aptura import observability
+
+    emitted = set(observability.outcome_counts(503, None)) | set(observability.outcome_counts(None, TimeoutError()))
+    emitted |= {"ProviderLatency"}
+    resources = _resources()
+    filtered = {t["MetricName"] for r in resources.values() if r["Type"] == "AWS::Logs::MetricFilter"
+                for t in r["Properties"]["MetricTransformations"] if t["MetricNamespace"] == "Aptura"}
+    for name, alarm in resources.items():
+        props = alarm["Properties"]
+        if alarm["Type"] == "AWS::CloudWatch::Alarm" and props.get("Namespace") == "Aptura":
+            assert props["MetricName"] in emitted | filtered, name
+            if props["MetricName"] in emitted:  # the fleet-wide dimension set observability writes
+                assert props["Dimensions"] == [{"Name": "service", "Value": "aptura"}], name
+
+
+def test_function_throttle_alarm_covers_every_function_but_the_poller() -> None:
+    alarm = _resources()["FunctionThrottleAlarm"]["Properties"]
+    watched = {m["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Ref"]
+               for m in alarm["Metrics"] if "MetricStat" in m}
+    assert watched == set(_functions()) - {"PollerFunction"}, "add a new function's Throttles to FunctionThrottleAlarm"
+    assert [m["Expression"] for m in alarm["Metrics"] if m.get("ReturnData")] == ["SUM(METRICS())"]
+
+
+def test_dead_letter_alarm_watches_the_webhook_dead_letter_queue() -> None:
+    props = _resources()["WebhookDeadLetterAlarm"]["Properties"]
+    queue = {"Fn::GetAtt": ["WebhookDeadLetterQueue", "QueueName"]}
+    assert props["Dimensions"] == [{"Name": "QueueName", "Value": queue}]
+    assert props["Threshold"] == 0 and props["ComparisonOperator"] == "GreaterThanThreshold"
