@@ -204,3 +204,79 @@ def test_dead_letter_alarm_watches_the_webhook_dead_letter_queue() -> None:
     queue = {"Fn::GetAtt": ["WebhookDeadLetterQueue", "QueueName"]}
     assert props["Dimensions"] == [{"Name": "QueueName", "Value": queue}]
     assert props["Threshold"] == 0 and props["ComparisonOperator"] == "GreaterThanThreshold"
+
+
+# -- least privilege: the pattern of template.yaml's comment above AvailabilityFunction ----------------------
+
+SECRET_ARN = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:aptura/${AWS::StackName}/"
+
+
+def _statements(fn: dict[str, Any]) -> list[dict[str, Any]]:
+    return [st for p in fn["Properties"].get("Policies", []) if "Statement" in p for st in p["Statement"]]
+
+
+def _route_modules_text(fn: dict[str, Any]) -> str:
+    """The source of the handler and of every aptura module it imports directly (its routes)."""
+    app = (ROOT / fn["Properties"]["CodeUri"] / "app.py").read_text()
+    texts = [app]
+    for package, names in re.findall(r"^from (aptura(?:\.\w+)*) import ([\w, ]+)$", app, re.MULTILINE):
+        for name in (n.strip() for n in names.split(",")):
+            module = ROOT / "layer" / Path(*package.split(".")) / f"{name}.py"
+            if module.is_file():
+                texts.append(module.read_text())
+    return "\n".join(texts)
+
+
+def test_each_function_gets_only_its_tables_actions_and_secret_prefixes() -> None:
+    for name, fn in _functions().items():
+        policies = fn["Properties"].get("Policies", [])
+        # SAM's DynamoDB/Secrets Manager templates grant Scan, DescribeTable, every index or a whole prefix.
+        assert [kind for p in policies for kind in p] == ["SQSSendMessagePolicy"] * (len(policies) - 1) + [
+            "Statement"] or not policies, f"{name}: SQSSendMessagePolicy per queue, then one Statement"
+        statements = _statements(fn)
+        sids = [st["Sid"] for st in statements]
+        assert len(sids) == len(set(sids)), name
+        for st in statements:
+            sid, actions = st["Sid"], st["Action"]
+            assert st["Effect"] == "Allow" and not [a for a in actions if "*" in a], f"{name} {sid}"
+            if sid in ("AppTable", "IdempotencyTable"):
+                assert st["Resource"] == {"Fn::GetAtt": [sid, "Arn"]}, f"{name} {sid}: the table, not its indexes"
+                assert all(a.startswith("dynamodb:") for a in actions) and "dynamodb:DescribeTable" not in actions
+                assert ("dynamodb:Scan" in actions) == (name == "PollerFunction"), f"{name}: only the poller scans"
+            else:
+                prefix = sid.removesuffix("Secrets").lower()
+                assert sid.endswith("Secrets") and prefix in ("connections", "platform", "webhooks"), f"{name} {sid}"
+                assert st["Resource"] == {"Fn::Sub": f"{SECRET_ARN}{prefix}/*"}, f"{name} {sid}"
+                assert all(a.startswith("secretsmanager:") for a in actions), f"{name} {sid}"
+                if prefix == "platform":  # operators create these (OAuth apps, the state key): functions only read
+                    assert actions == ["secretsmanager:GetSecretValue"], name
+                if prefix == "webhooks":  # signing secrets: registered by one function, read by the deliverer
+                    assert name in ("WebhooksFunction", "DeliveryFunction"), name
+        uses_idempotency = "aptura.api.idempotency" in _route_modules_text(fn)
+        assert ("IdempotencyTable" in sids) == uses_idempotency, f"{name}: IdempotencyTable iff Idempotency-Key"
+
+
+def test_functions_that_call_providers_can_refresh_tokens_and_report_broken_connections() -> None:
+    """A provider call may refresh an OAuth token (connections/ write, platform/ OAuth apps) and, when the
+    provider refuses the credentials, emits connection.error to the webhook queue (aptura.api.app)."""
+    callers = []
+    for name, fn in _functions().items():
+        by_sid = {st["Sid"]: st["Action"] for st in _statements(fn)}
+        if "secretsmanager:GetSecretValue" not in by_sid.get("ConnectionsSecrets", []):
+            continue
+        callers.append(name)
+        assert "secretsmanager:PutSecretValue" in by_sid["ConnectionsSecrets"], name
+        assert by_sid.get("PlatformSecrets") == ["secretsmanager:GetSecretValue"], name
+        queues = [p["SQSSendMessagePolicy"]["QueueName"] for p in fn["Properties"]["Policies"]
+                  if "SQSSendMessagePolicy" in p]
+        assert {"Fn::GetAtt": ["WebhookQueue", "QueueName"]} in queues, name
+    assert {"AvailabilityFunction", "AppointmentsFunction", "CatalogFunction", "ClientsFunction",
+            "PollerFunction"} <= set(callers)
+    delivery = {st["Sid"]: st["Action"] for st in _statements(_functions()["DeliveryFunction"])}
+    assert delivery["WebhooksSecrets"] == ["secretsmanager:GetSecretValue"] and "ConnectionsSecrets" not in delivery
+
+
+def test_functions_that_touch_no_data_get_no_policy() -> None:
+    functions = _functions()
+    for name in ("DocsFunction", "HealthFunction", "StaticFunction"):
+        assert "Policies" not in functions[name]["Properties"], name
