@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -19,7 +20,8 @@ from local.template import load_yaml
 from tests.support import ROOT
 
 SAM = os.environ.get("SAM_CLI") or str(ROOT / ".sam-venv" / "bin" / "sam")
-ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0"}
+# sam build needs the runtime's interpreter on PATH; pyenv's shims find 3.13 only when PYENV_VERSION names it.
+ENV = {"PYENV_VERSION": "3.11.7:3.12.1:3.13.0", **os.environ, "SAM_CLI_TELEMETRY": "0"}
 pytestmark = pytest.mark.xdist_group("sam")
 
 
@@ -63,25 +65,72 @@ def test_least_privilege_policies() -> None:
             assert text == "[]", name
 
 
-def test_sam_build_without_a_container_and_import_from_the_artifact(tmp_path: Path) -> None:
-    build = tmp_path / "build"
-    result = run(SAM, "build", "--build-dir", str(build))
+def _runtime_python(runtime: str) -> str:
+    """An interpreter of the functions' runtime version: this one, or pyenv's (tooling.md: PYENV_VERSION)."""
+    version = runtime.removeprefix("python")
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
+        return sys.executable
+    found = shutil.which(f"python{version}", path=ENV.get("PATH"))
+    assert found, f"no python{version} on PATH: install it (pyenv) to build and import the {runtime} artifact"
+    return found
+
+
+def _sam_build(template: Path, build: Path, *resources: str) -> None:
+    result = run(SAM, "build", "--template-file", str(template), "--base-dir", str(ROOT), "--build-dir", str(build),
+                 *resources)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_sam_build_without_a_container_and_import_from_the_artifact(tmp_path: Path) -> None:
+    from bench.coldstart import runtime_dir
+
+    template = load_yaml(ROOT / "template.yaml")
+    runtime = template["Globals"]["Function"]["Runtime"]
+    [arch] = template["Globals"]["Function"]["Architectures"]
+    python = _runtime_python(runtime)
+    tag = runtime.removeprefix("python").replace(".", "")
+    build = tmp_path / "build"
+    _sam_build(ROOT / "template.yaml", build)
     layer = build / "EngineLayer" / "python"
     assert (layer / "aptura" / "engine" / "runner.py").is_file()
     assert not (layer / "botocore").exists() and not (layer / "boto3").exists(), "boto3 comes from the runtime"
-    compiled = subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode",
-                               "unchecked-hash", str(layer)], capture_output=True, text=True)
+    machine = {"arm64": "aarch64", "x86_64": "x86_64"}[arch]
+    assert list(layer.glob(f"pydantic_core/*.cpython-{tag}-{machine}-linux-gnu.so")), "wheels of the runtime and arch"
+    if platform.machine() != machine:
+        # This machine cannot load the deployed architecture's extensions: import from the same layer built for
+        # its own architecture (only the compiled wheels differ).
+        native = tmp_path / "template.yaml"
+        native.write_text((ROOT / "template.yaml").read_text().replace(arch, platform.machine()))
+        _sam_build(native, tmp_path / "native", "EngineLayer")
+        layer = tmp_path / "native" / "EngineLayer" / "python"
+    compiled = subprocess.run([python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode",
+                               "unchecked-hash", str(layer)], capture_output=True, text=True, env=ENV)
     assert compiled.returncode == 0, compiled.stderr
-    assert list((layer / "aptura" / "engine" / "__pycache__").glob("runner.cpython-311*.pyc"))
+    assert list((layer / "aptura" / "engine" / "__pycache__").glob(f"runner.cpython-{tag}*.pyc"))
+    stand_in = runtime_dir(tmp_path)  # boto3 and botocore, as the Lambda runtime provides them
     for fn in ("AvailabilityFunction", "AppointmentsFunction"):
-        code = (f"import sys; sys.path[:0] = [{str(build / fn)!r}, {str(layer)!r}]; import app; "
+        code = (f"import sys; sys.path[:0] = [{str(build / fn)!r}, {str(layer)!r}, {str(stand_in)!r}]; import app; "
                 "assert app.lambda_handler and 'aptura' in sys.modules; "
                 f"assert sys.modules['aptura'].__file__.startswith({str(layer)!r})")
-        imported = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+        imported = subprocess.run([python, "-I", "-S", "-c", code], capture_output=True, text=True,
                                   env={**ENV, "AWS_DEFAULT_REGION": "us-east-1", "APTURA_TABLE": "t"})
         assert imported.returncode == 0, imported.stderr
-    shutil.rmtree(build, ignore_errors=True)
+
+
+def test_functions_run_python_3_13_on_arm64_with_snapstart() -> None:
+    """SnapStart needs Python 3.12 or later and applies to published versions: every function has an alias."""
+    template = load_yaml(ROOT / "template.yaml")
+    glob = template["Globals"]["Function"]
+    assert glob["Runtime"] == "python3.13" and glob["Architectures"] == ["arm64"]
+    assert glob["SnapStart"] == {"ApplyOn": "PublishedVersions"} and glob["AutoPublishAlias"]
+    for name, fn in template["Resources"].items():
+        if fn["Type"] == "AWS::Serverless::Function":
+            props = fn["Properties"]
+            assert {"Runtime", "Architectures", "SnapStart", "AutoPublishAlias"}.isdisjoint(props), name
+        if fn["Type"] == "AWS::Serverless::LayerVersion":
+            assert fn["Properties"]["CompatibleArchitectures"] == ["arm64"], name
+            if "BuildMethod" in (fn.get("Metadata") or {}):
+                assert fn["Metadata"]["BuildArchitecture"] == "arm64", name
 
 
 def test_api_gateways_own_answers_are_in_aptura_error_format() -> None:
