@@ -6,9 +6,11 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aptura.api.app import logger
+from aptura.observability import log_metrics
 from aptura.poller import handle
 
 
+@log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Fan out (scheduled), or poll the queued connections (SQS batch; failures are retried by SQS)."""

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 import aptura.web
 from aptura.api.app import create_app, lambda_handler_for
 from aptura.errors import NotFound
+from aptura.observability import log_metrics
 
 STATIC_DIR = Path(aptura.web.__file__).resolve().parent / "static"
 _TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -33,4 +34,4 @@ def static_file(file: str) -> Response[str]:
 
 
 app = create_app(router)
-lambda_handler = lambda_handler_for(app)
+lambda_handler = log_metrics(lambda_handler_for(app))

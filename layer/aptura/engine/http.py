@@ -21,6 +21,7 @@ import httpx
 
 from aptura.engine.breaker import CircuitBreaker, is_failure
 from aptura.errors import AptError, ProviderError, ProviderTimeout
+from aptura.observability import timed_provider_call
 
 DEFAULT_TIMEOUT = float(os.environ.get("APTURA_PROVIDER_TIMEOUT", "10"))
 # Lambda behind API Gateway has 29 s; keep a margin for our own work and the response.
@@ -129,6 +130,7 @@ class Transport:
         # Lives as long as the connection pool: one per warm container.
         self.breaker = breaker or CircuitBreaker()
 
+    @timed_provider_call  # latency and outcome per provider and operation (aptura.observability)
     def send(self, req: PreparedRequest, deadline: Deadline, circuit: str | None = None) -> ProviderResponse:
         """Send ``req``; retry transient faults when ``req.retry``; map network errors.
 

@@ -15,6 +15,7 @@ The context every expression sees::
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import time
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger
 
+from aptura import observability
 from aptura.engine.auth import AuthFlow, TokenStore, auth_flow, cache_key
 from aptura.engine.http import Deadline, PreparedRequest, ProviderResponse, Transport, retry_after_seconds
 from aptura.engine.pagination import paginate
@@ -212,6 +214,7 @@ class Runner:
         ctx = self.context(input_)
         self._operation_auth = op.auth
         done: list[tuple[Step, dict[str, Any]]] = []
+        labels = observability.label_calls(self.spec.id, operation)  # the dimensions of its provider metrics
         try:
             self._run_steps(op.steps, ctx, done)
         except Exception as exc:
@@ -219,6 +222,8 @@ class Runner:
             if self.write_outcome_unknown and isinstance(exc, AptError):
                 exc.mark_outcome_unknown()
             raise
+        finally:
+            observability.unlabel(labels)
         if self.spec._timezone is not None:  # the zone may come from a response (e.g. the location's)
             zone = self.spec._timezone.search(ctx)
             if zone:
@@ -262,7 +267,9 @@ class Runner:
             ctx["steps"][step.id] = [self._execute(step, {**ctx, step.as_: item}) for item in items]
             return
         with ThreadPoolExecutor(max_workers=min(step.concurrency, len(items))) as pool:
-            futures = [pool.submit(self._execute, step, {**ctx, step.as_: item}) for item in items]
+            # Each thread runs in a copy of this context, so its provider calls keep the operation's labels.
+            futures = [pool.submit(contextvars.copy_context().run, self._execute, step, {**ctx, step.as_: item})
+                       for item in items]
             ctx["steps"][step.id] = [f.result() for f in futures]
 
     def _execute(self, step: Step, ctx: dict[str, Any]) -> Any:
