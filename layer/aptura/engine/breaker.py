@@ -163,7 +163,7 @@ class CircuitBreaker:
                 opened_at, failures = state
                 circuit = self._circuits[key] = _Circuit(failures=failures, adopted=True)
                 circuit.opened_at = now - max(self._wall() - opened_at, 0.0)
-            elif state is None and circuit is not None and circuit.adopted and not circuit.trial:
+            elif state is None and circuit is not None and circuit.adopted:
                 self._circuits.pop(key, None)  # the container that opened it saw the provider recover
         if stale:
             def read(store: SharedCircuits) -> None:

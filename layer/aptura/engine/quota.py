@@ -57,6 +57,7 @@ class Grant:
     count: int
     start: float
     wait: float
+    hold: float = 0.0
 
 
 def window_name(requests: int, per_seconds: float) -> str:
@@ -96,7 +97,7 @@ def plan(slots: Slots, windows: Windows, want: int, now: float, hold: float, bud
         start = max(now, *(min(live[name]) / 1000 for name, f in free.items() if f < 1))
     wait = max(start - now, 0.0)
     if wait > budget:
-        return Grant(0, start, wait), slots
+        return Grant(0, start, wait, hold), slots
     after = {**slots, **live}
     busy_until = {name: _busy_until(start, hold, per_seconds) for name, (_, per_seconds) in zip(live, windows,
                                                                                                   strict=True)}
@@ -109,13 +110,13 @@ def plan(slots: Slots, windows: Windows, want: int, now: float, hold: float, bud
         until = busy_until[name]
         entries[until] = entries.get(until, 0) + count
         after[name] = entries
-    return Grant(count, start, wait), after
+    return Grant(count, start, wait, hold), after
 
 
 class Ledger(Protocol):
     """Where the slots of every connection's windows are kept."""
 
-    hold: float
+    batched: bool  # whether leases of several slots pay (a remote ledger) or one at a time is exact
 
     def lease(self, key: str, windows: Windows, want: int, clock: Callable[[], float], budget: float,
               release: tuple[float, int] | None) -> Grant:
@@ -128,7 +129,7 @@ class Ledger(Protocol):
 class MemoryLedger:
     """Slots in this process only: exact (one slot per lease, no hold), but per container."""
 
-    hold = 0.0
+    batched = False
 
     def __init__(self) -> None:
         self._slots: dict[str, Slots] = {}
@@ -138,7 +139,7 @@ class MemoryLedger:
               release: tuple[float, int] | None) -> Grant:
         """See :meth:`Ledger.lease`."""
         with self._lock:
-            grant, self._slots[key] = plan(self._slots.get(key, {}), windows, want, clock(), self.hold, budget,
+            grant, self._slots[key] = plan(self._slots.get(key, {}), windows, want, clock(), 0.0, budget,
                                            release)
             return grant
 
@@ -189,7 +190,7 @@ class Pacer:
         return self._ledger
 
     def _batch_for(self, windows: Windows, ledger: Ledger) -> int:
-        if ledger.hold <= 0:
+        if not ledger.batched:
             return 1
         cap = self._batch if self._batch is not None else int(os.environ.get("APTURA_QUOTA_BATCH") or DEFAULT_BATCH)
         # A tenth of the smallest window at most, so idle containers cannot sit on most of it.
@@ -219,10 +220,9 @@ class Pacer:
             if held is not None and held.left > 0:  # an expired lease: give back what it did not use
                 release: tuple[float, int] | None = (held.start, held.left)
                 want = max(1, held.size - held.left)  # lease what the last one showed was needed
-            else:
+            else:  # start at one slot and double while calls keep coming, so a lone call holds one
                 release = None
-                if held is not None:
-                    want = min(want, held.size * 2)
+                want = min(want, held.size * 2) if held is not None else 1
             try:
                 grant = ledger.lease(key, windows, want, self._clock, budget, release)
             except LedgerUnavailable:
@@ -235,7 +235,10 @@ class Pacer:
                                details={"quota": [{"requests": r, "per_seconds": p} for r, p in windows]
                                         if len(windows) > 1 else {"requests": windows[0][0],
                                                                   "per_seconds": windows[0][1]}})
-            self._leases[lease_key] = _Lease(grant.count - 1, grant.start, grant.start + ledger.hold, grant.count)
+            # The last quarter of the hold is slack for the time between spending a slot and the call
+            # reaching the provider (a slot counts busy from the lease's start, the provider from arrival).
+            self._leases[lease_key] = _Lease(grant.count - 1, grant.start, grant.start + grant.hold * 0.75,
+                                             grant.count)
         if grant.wait > 0:
             self._sleep(grant.wait)
 

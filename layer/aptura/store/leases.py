@@ -28,8 +28,8 @@ from typing import Any
 from aptura.engine.quota import Grant, LedgerUnavailable, Slots, Windows, plan
 from aptura.store.db import table
 
-DEFAULT_HOLD = 2.0
-_ATTEMPTS = 25  # optimistic writes lost to other containers before giving up on sharing for this call
+MAX_HOLD = 2.0
+_ATTEMPTS = 50  # optimistic writes lost to other containers before giving up on sharing for this call
 
 
 def _decode(raw: Any) -> Slots:
@@ -39,8 +39,15 @@ def _decode(raw: Any) -> Slots:
 class TableLedger:
     """Quota slots in the connection's ``QUOTA#`` item, changed with optimistic (versioned) writes."""
 
-    def __init__(self, hold: float = DEFAULT_HOLD) -> None:
-        self.hold = hold
+    def __init__(self, hold: float | None = None) -> None:
+        """``hold``: how long a lease may be spent; by default a quarter of the shortest window, at most
+        :data:`MAX_HOLD` seconds (a leased slot counts busy for ``hold`` more than the window)."""
+        self._hold = hold
+        self.batched = True
+
+    def hold_for(self, windows: Windows) -> float:
+        """The hold for ``windows``: short windows get short holds, so leases cost little of them."""
+        return self._hold if self._hold is not None else min(MAX_HOLD, min(p for _, p in windows) / 4)
 
     def lease(self, key: str, windows: Windows, want: int, clock: Callable[[], float], budget: float,
               release: tuple[float, int] | None) -> Grant:
@@ -52,7 +59,8 @@ class TableLedger:
             for attempt in range(_ATTEMPTS):
                 item = table().get_item(Key=item_key, ConsistentRead=True).get("Item") or {}
                 version = int(item.get("v", 0))
-                grant, after = plan(_decode(item.get("slots")), windows, want, clock(), self.hold, budget, release)
+                grant, after = plan(_decode(item.get("slots")), windows, want, clock(), self.hold_for(windows),
+                                    budget, release)
                 if grant.count == 0:
                     return grant
                 latest = max((u for entries in after.values() for u in entries), default=0)
@@ -65,7 +73,7 @@ class TableLedger:
                         ExpressionAttributeValues={":v": version})
                 except errors:
                     # Jittered, growing pause: containers that collided do not collide again in step.
-                    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                    time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))
                     continue
                 return grant
         except LedgerUnavailable:
