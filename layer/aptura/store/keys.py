@@ -399,11 +399,8 @@ _executor: ThreadPoolExecutor | None = None
 _T = TypeVar("_T")
 
 
-def _counting_thread() -> None:
-    # A resource of its own, made from the default session (so that session's event hooks apply).
-    import boto3
-
-    _local.table = boto3.resource("dynamodb").Table(shared_table().name)
+def _counting_thread(own: Any) -> None:
+    _local.table = own
 
 
 def begin_use(raw: str, count: Callable[[], _T], now: float | None = None) -> tuple[ApiKey, Future[_T]] | None:
@@ -419,10 +416,14 @@ def begin_use(raw: str, count: Callable[[], _T], now: float | None = None) -> tu
         return None
     global _executor
     if _executor is None:
-        # One thread: a request's counts run one after the other, overlapping the provider call.
-        shared_table()  # the main thread's resource exists before the counting thread makes its own
+        # One thread: a request's counts run one after the other, overlapping the provider call. Its table
+        # resource is made here, on the request's thread (boto3 sessions are not safe to make clients from
+        # two threads at once), from the default session (so that session's event hooks apply).
+        import boto3
+
+        own = boto3.resource("dynamodb").Table(shared_table().name)
         _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aptura-count",
-                                       initializer=_counting_thread)
+                                       initializer=_counting_thread, initargs=(own,))
     return hit[1], _executor.submit(count)
 
 
