@@ -81,22 +81,26 @@ def test_unused_slots_of_an_expired_lease_are_given_back(moto_aws: None) -> None
 
 
 def test_random_leases_keep_every_window() -> None:
-    # plan() is what both ledgers apply; many containers and windows, seeded.
+    # plan() is what both ledgers apply: three containers, two windows, partly used leases given back; seeded.
     rng = random.Random(7)
     windows: Windows = [(5, 1.0), (12, 10.0)]
     slots: dict[str, dict[int, int]] = {}
     now, hold, calls = 1000.0, 0.5, []
-    held: list[tuple[float, int]] = []  # (usable from, count) leased but not yet spent
-    for _ in range(400):
+    last: dict[int, tuple[float, int]] = {}  # container -> (its last lease's start, slots it left unused)
+    for _ in range(600):
         now += rng.choice([0.0, 0.01, 0.1, 0.4])
-        grant, slots = plan(slots, windows, rng.randint(1, 4), now, hold, budget=30)
+        container = rng.randrange(3)
+        release = last.get(container)
+        grant, slots = plan(slots, windows, rng.randint(1, 4), now, hold, budget=30,
+                            release=release if release and release[1] and now > release[0] + hold else None)
         assert grant.count >= 1
         used = rng.randint(0, grant.count)  # a container may not use all it leased
         calls += [grant.start + rng.uniform(0, hold) for _ in range(used)]
-        held.append((grant.start, grant.count))
+        last[container] = (grant.start, grant.count - used)
         now = max(now, grant.start)
     for requests, per_seconds in windows:
         assert most_in_any_window(calls, per_seconds) <= requests
+    assert len(calls) > 300  # most leases were queued behind a full window: the rule was exercised
 
 
 def test_the_shared_ledger_failing_paces_in_the_container() -> None:

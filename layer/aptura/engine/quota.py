@@ -70,6 +70,17 @@ def _busy_until(start: float, hold: float, per_seconds: float) -> int:
     return math.ceil(round((start + hold + per_seconds) * 1000, 6))
 
 
+def _turn(entries: dict[int, int], requests: int) -> int:
+    """When a full window has a slot for one more call: the moment fewer than ``requests`` slots are busy
+    after it, counting calls already queued (their slots count busy from now, which only errs on the safe side)."""
+    busy = sum(entries.values())
+    for until in sorted(entries):
+        busy -= entries[until]
+        if busy <= requests - 1:
+            return until
+    return 0
+
+
 def plan(slots: Slots, windows: Windows, want: int, now: float, hold: float, budget: float,
          release: tuple[float, int] | None = None) -> tuple[Grant, Slots]:
     """Lease up to ``want`` slots of every window at ``now``: the grant and the ledger after it.
@@ -77,6 +88,11 @@ def plan(slots: Slots, windows: Windows, want: int, now: float, hold: float, bud
     ``release`` gives back the unused slots of an earlier lease (``(its start, count)``),
     which are free: no call used them. A refusal (the wait exceeds ``budget``) leaves ``slots``
     as they were. Pure, so the in-memory and the DynamoDB ledgers decide identically.
+
+    Why no interval of ``per_seconds`` can hold more than ``requests`` calls: a call spends a slot
+    of a lease starting at ``s``, at most ``hold`` after it, and the slot stays busy until
+    ``s + hold + per_seconds``, so every call of the last ``per_seconds`` still has a busy slot;
+    and a lease is granted only from a moment when at most ``requests - count`` slots are busy.
     """
     now_ms = math.floor(now * 1000)
     live: Slots = {}
@@ -92,9 +108,10 @@ def plan(slots: Slots, windows: Windows, want: int, now: float, hold: float, bud
             for name, (requests, _) in zip(live, windows, strict=True)}
     if all(f >= 1 for f in free.values()):
         count, start = min(want, *free.values()), now
-    else:  # queue for the slot freeing first in every full window (1 call: queued leases are not batched)
+    else:  # queue in every full window (1 call: queued leases are not batched)
         count = 1
-        start = max(now, *(min(live[name]) / 1000 for name, f in free.items() if f < 1))
+        start = max(now, *(_turn(live[name], requests) / 1000
+                           for name, (requests, _) in zip(live, windows, strict=True) if free[name] < 1))
     wait = max(start - now, 0.0)
     if wait > budget:
         return Grant(0, start, wait, hold), slots
@@ -103,10 +120,6 @@ def plan(slots: Slots, windows: Windows, want: int, now: float, hold: float, bud
                                                                                                   strict=True)}
     for name, entries in live.items():
         entries = dict(entries)
-        if free[name] < 1:  # the slot that frees at start is the one this call takes
-            first = min(entries)
-            entries[first] -= 1
-            entries = {u: c for u, c in entries.items() if c > 0}
         until = busy_until[name]
         entries[until] = entries.get(until, 0) + count
         after[name] = entries
