@@ -108,6 +108,8 @@ class AwsCall:
     operation: str
     ms: float
     item: str = ""  # the kind of item addressed, e.g. "APIKEY/APIKEY" (key prefixes only, never values)
+    # Made by the thread handling the request (on its critical path), not by a background one.
+    on_request_thread: bool = True
 
     @property
     def kind(self) -> str:
@@ -148,7 +150,7 @@ class AwsCalls:
     def _after(self, model: Any, context: dict[str, Any], **_: Any) -> None:
         started = context.get("bench_started", time.perf_counter())
         call = AwsCall(model.service_model.service_name, model.name, (time.perf_counter() - started) * 1000,
-                       context.get("bench_item", ""))
+                       context.get("bench_item", ""), threading.current_thread() is threading.main_thread())
         with self._lock:
             self.calls.append(call)
 

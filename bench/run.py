@@ -64,6 +64,9 @@ def render(results: dict[str, Any]) -> str:
                     ["added", o["added_p50_ms"], o["added_p99_ms"], "-"],
                     ["  AWS calls (DynamoDB)", o["aws_ms_per_request"]["p50"], o["aws_ms_per_request"]["p99"],
                      o["aws_ms_per_request"]["mean"]],
+                    *([["    on the critical path", o["aws_ms_on_critical_path"]["p50"],
+                        o["aws_ms_on_critical_path"]["p99"], o["aws_ms_on_critical_path"]["mean"]]]
+                      if "aws_ms_on_critical_path" in o else []),
                     ["  Aptura CPU time", cpu["p50"], cpu["p99"], cpu["mean"]],
                 ]),
                 f"ratio (p50) {o['ratio_p50']:.3f}  target <= {o['target_ratio']:.2f}: {_mark(o['met'])}"]

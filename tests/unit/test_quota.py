@@ -30,9 +30,10 @@ def test_bursts_pass_then_calls_are_spread_out_per_connection() -> None:
     assert clock.slept == []  # the burst fits the bucket
     pacer.wait("conn_a", 4, 1.0, budget=10)
     pacer.wait("conn_a", 4, 1.0, budget=10)
-    assert clock.slept == [0.25, 0.25]  # then one call every 1/4 s
+    # then each waits for the slot the call a second earlier used: no second ever holds more than 4
+    assert clock.slept == [1.0]
     pacer.wait("conn_b", 4, 1.0, budget=10)
-    assert clock.slept == [0.25, 0.25]  # another connection has its own bucket
+    assert clock.slept == [1.0]  # another connection has its own slots
 
 
 def test_a_wait_longer_than_the_budget_is_429_with_retry_after() -> None:
@@ -66,10 +67,10 @@ def test_every_window_applies_and_the_slowest_sets_the_wait() -> None:
     pacer = Pacer(clock=lambda: clock.now, sleep=clock.sleep)
     windows = [(10, 1.0), (3, 60.0)]  # a fast burst limit and a slow long one
     for _ in range(3):
-        pacer.wait_windows("conn", windows, budget=30)
+        pacer.wait_windows("conn", windows, budget=90)
     assert clock.slept == []
-    pacer.wait_windows("conn", windows, budget=30)
-    assert clock.slept == [20.0]  # the 3/minute window, although 10/second has room
+    pacer.wait_windows("conn", windows, budget=90)
+    assert clock.slept == [60.0]  # the 3/minute window, although 10/second has room
 
 
 def test_a_refusal_takes_no_token_from_any_window() -> None:

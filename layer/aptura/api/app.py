@@ -8,6 +8,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ from aptura.store.connections import (
 from aptura.store.keys import (
     ApiKey,
     Usage,
+    begin_use,
     kind_of,
     origin_allowed_by_some_key,
     record_auth_failure,
@@ -221,12 +223,18 @@ class _RequestValidation(OpenAPIRequestValidationMiddleware):
         """Refuse repeated credential headers, validate, and authenticate before describing a bad request."""
         _refuse_repeated_headers(cast(APIGatewayProxyEvent, app.current_event))
         try:
-            return cast(Response, super().handler(app, next_middleware))
+            response = cast(Response, super().handler(app, next_middleware))
         except (RequestValidationError, RequestUnsupportedContentType):
             # A caller without a valid key learns nothing of the schema: 401 (or 429) comes first.
             if not is_public(app.context["_route"]):
                 authenticate()
+                settle_rate_limit()
             raise
+        except Exception:
+            settle_rate_limit()  # a refusal of the request's count comes before the route's own failure
+            raise
+        settle_rate_limit()
+        return response
 
     def _get_body(self, app: Any) -> dict[str, Any]:
         raw = app.current_event.decoded_body
@@ -305,6 +313,11 @@ def create_app(*routers: Router) -> APIGatewayRestResolver:
 _RESOLVER: ContextVar[APIGatewayRestResolver] = ContextVar("aptura_resolver")
 # The calling key's rate-limit state, echoed in X-RateLimit-* headers.
 _USAGE: ContextVar[Usage | None] = ContextVar("aptura_usage", default=None)
+# A read-only request's count, running while the request does: (key, key's usage, client IP's usage) or None
+# for a key gone since this container cached it. Settled (settle_rate_limit) before the answer leaves.
+Counted = tuple[ApiKey, Usage, Usage | None] | None
+_PENDING: ContextVar[Future[Counted] | None] = ContextVar("aptura_pending_count", default=None)
+_READ_ONLY = ("GET", "HEAD")
 # The browser origin this answer may be read from (a publishable key's allowed origin), if any.
 _CORS_ORIGIN: ContextVar[str | None] = ContextVar("aptura_cors_origin", default=None)
 
@@ -347,6 +360,7 @@ def lambda_handler_for(app: APIGatewayRestResolver) -> Callable[[dict[str, Any],
         # Log lines carry the id the caller sees in X-Request-Id, so one id finds a request's answer and its logs.
         logger.set_correlation_id(request_id)
         token, usage, rid = _RESOLVER.set(app), _USAGE.set(None), _REQUEST_ID.set(request_id)
+        pending = _PENDING.set(None)
         origin = _CORS_ORIGIN.set(None)
         scope, response = audit.begin_request(event), None
         try:
@@ -366,6 +380,7 @@ def lambda_handler_for(app: APIGatewayRestResolver) -> Callable[[dict[str, Any],
             audit.end_request(scope, response)
             _RESOLVER.reset(token)
             _USAGE.reset(usage)
+            _PENDING.reset(pending)
             _REQUEST_ID.reset(rid)
             _CORS_ORIGIN.reset(origin)
             # A warm container must not carry this request's account or connection into later lines.
@@ -400,6 +415,20 @@ def authenticate() -> ApiKey:
     kind = kind_of(raw)
     if kind is None:
         raise _failed_authentication("invalid API key")
+    if current_event().http_method in _READ_ONLY:  # counted while it runs: it changes nothing if refused
+        ip, origin = _client_ip(), _header("Origin")
+        begun = begin_use(raw, lambda: _count(raw, ip, origin))
+        if begun is not None:
+            key, count = begun
+            _PENDING.set(count)
+            audit.note(account_id=key.account_id, by_key_id=key.key_id)
+            if key.publishable:
+                try:
+                    _check_origin(key)
+                except Forbidden:
+                    settle_rate_limit(origin_refused=True)  # a revoked key is still 401 first
+                    raise
+            return key
     used = use_api_key(raw)
     if used is None:
         if kind == "publishable":  # a page with a revoked or mistyped key can read why it fails
@@ -410,14 +439,58 @@ def authenticate() -> ApiKey:
     key, usage = used
     _USAGE.set(usage)
     audit.note(account_id=key.account_id, by_key_id=key.key_id)
+    by_ip = None
     if key.publishable:
-        usage = _check_browser_caller(key, usage)
+        _check_origin(key)
+        by_ip = use_client_ip(key.account_id, _client_ip())
+    _enforce(key, usage, by_ip)
+    return key
+
+
+def _count(raw: str, ip: str, origin: str | None) -> Counted:
+    """Count one request of ``raw`` (and of its client IP, for a publishable key used from an origin it
+    allows, as the synchronous path does): what settling needs."""
+    used = use_api_key(raw)
+    if used is None:
+        return None
+    key, usage = used
+    counts_ip = key.publishable and origin is not None and origin in key.allowed_origins
+    return key, usage, use_client_ip(key.account_id, ip) if counts_ip else None
+
+
+def settle_rate_limit(origin_refused: bool = False) -> None:
+    """Wait for this request's concurrent count (if it has one) and raise what the synchronous count would
+    have: 401 for a key revoked meanwhile, else (unless ``origin_refused``, which comes first) 429 over a limit.
+    Sets the ``X-RateLimit-*`` state either way."""
+    count = _PENDING.get()
+    if count is None:
+        return
+    _PENDING.set(None)
+    counted = count.result()  # started with the request: done by now unless DynamoDB is slower than it
+    if counted is None:
+        _USAGE.set(None)
+        raise _failed_authentication("invalid API key")
+    key, usage, by_ip = counted
+    _USAGE.set(usage)
+    if not origin_refused:
+        _enforce(key, usage, by_ip)
+
+
+def _enforce(key: ApiKey, usage: Usage, by_ip: Usage | None) -> None:
+    """Raise 429 when the client IP (publishable keys) or the key/account is over its limit; sets the binding
+    usage for ``X-RateLimit-*``."""
+    if by_ip is not None:
+        if by_ip.exceeded:
+            _USAGE.set(by_ip)
+            raise AptError(f"rate limit of {by_ip.limit} requests exceeded for this client IP", code="rate_limited",
+                           retry_after=by_ip.retry_after,
+                           details={"limit": by_ip.limit, "reset": by_ip.reset, "per": "client_ip"})
+        _USAGE.set(usage if usage.exceeded or usage.remaining <= by_ip.remaining else by_ip)
     if usage.exceeded:
         whose = "this account" if usage.per == "account" else "this API key"
         raise AptError(f"rate limit of {usage.limit} requests exceeded for {whose}", code="rate_limited",
                        retry_after=usage.retry_after,
                        details={"limit": usage.limit, "reset": usage.reset, "per": usage.per})
-    return key
 
 
 def _client_ip() -> str:
@@ -435,9 +508,8 @@ def _failed_authentication(message: str) -> AptError:
     return Unauthorized(message)
 
 
-def _check_browser_caller(key: ApiKey, usage: Usage) -> Usage:
-    """A publishable key: only from an allowed ``Origin`` (403), and within its account's per-client-IP limit
-    (429); returns the binding usage of the key's and the IP's."""
+def _check_origin(key: ApiKey) -> None:
+    """A publishable key is accepted only with an ``Origin`` header it allows (403 otherwise)."""
     origin = _header("Origin")
     if not origin or origin not in key.allowed_origins:
         raise Forbidden(
@@ -445,15 +517,6 @@ def _check_browser_caller(key: ApiKey, usage: Usage) -> Usage:
             "a publishable key is accepted only with an Origin header naming one of its allowed origins",
             details={"origin": origin, "allowed_origins_hint": "set when the key is created"})
     _CORS_ORIGIN.set(origin)
-    by_ip = use_client_ip(key.account_id, _client_ip())
-    if by_ip.exceeded:
-        _USAGE.set(by_ip)
-        raise AptError(f"rate limit of {by_ip.limit} requests exceeded for this client IP", code="rate_limited",
-                       retry_after=by_ip.retry_after,
-                       details={"limit": by_ip.limit, "reset": by_ip.reset, "per": "client_ip"})
-    binding = usage if usage.exceeded or usage.remaining <= by_ip.remaining else by_ip
-    _USAGE.set(binding)
-    return usage
 
 
 def require_key(scope: str | None) -> ApiKey:

@@ -23,6 +23,14 @@ origins it lists and optionally to some connections.
 Using a key is ONE conditional UpdateItem on its item: it counts the request, stamps last use,
 fails when the key is gone (so a revoked key stops at once, in every container) and returns the
 key, so a request needs no read at all.
+
+Off the critical path (:func:`begin_use`): a read-only request whose key this container already
+knows (cached for :data:`CACHE_SECONDS` from its last count) is counted in a background thread while
+it runs, and the API settles the count before answering, so the answer (refusal, 401 of a revoked
+key, ``X-RateLimit-*``) is the one the synchronous count gives. What changes: such a request may
+already have called the provider when its count says it is over the limit; the container then counts
+the key's next requests synchronously until the window resets, so at most one provider call per
+container and window is made beyond a limit. Writes are always counted first.
 """
 
 from __future__ import annotations
@@ -33,14 +41,25 @@ import os
 import secrets as pysecrets
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 from urllib.parse import urlsplit
 
 from aptura.engine.timezones import format_utc
 from aptura.errors import AptError, ValidationError
-from aptura.store.db import table
+from aptura.store.db import table as shared_table
+
+_local = threading.local()
+
+
+def _table() -> Any:
+    """The table; the counting thread has a resource of its own (boto3 resources are per thread)."""
+    mine = getattr(_local, "table", None)
+    return mine if mine is not None else shared_table()
+
 
 MODES = ("test", "live")
 Scope = Literal[
@@ -225,22 +244,22 @@ def create_api_key(account_id: str, mode: str, scopes: tuple[str, ...] = ALL_SCO
         shared["connections"] = list(key.connections)
     seq_key = {"pk": f"ACCOUNT#{account_id}", "sk": f"KEYSEQ#{mode}"}
     items: list[dict[str, Any]] = [
-        {"Put": {"TableName": table().name, "Item": {"pk": f"APIKEY#{digest}", "sk": "APIKEY", **shared}}},
-        {"Put": {"TableName": table().name,
+        {"Put": {"TableName": _table().name, "Item": {"pk": f"APIKEY#{digest}", "sk": "APIKEY", **shared}}},
+        {"Put": {"TableName": _table().name,
                  "Item": {"pk": f"ACCOUNT#{account_id}", "sk": f"APIKEY#{key.key_id}", "hash": digest,
                           **shared}}},
     ]
-    items += [{"Update": {"TableName": table().name, "Key": {"pk": f"ORIGIN#{origin}", "sk": "ORIGIN"},
+    items += [{"Update": {"TableName": _table().name, "Key": {"pk": f"ORIGIN#{origin}", "sk": "ORIGIN"},
                           "UpdateExpression": "ADD key_ids :id", "ExpressionAttributeValues": {":id": {key.key_id}}}}
               for origin in key.allowed_origins]
-    client = table().meta.client
+    client = _table().meta.client
     for _ in range(5):  # another creation of this account and mode won the race: count again
-        seq = int((table().get_item(Key=seq_key, ConsistentRead=True).get("Item") or {}).get("seq", 0))
+        seq = int((_table().get_item(Key=seq_key, ConsistentRead=True).get("Item") or {}).get("seq", 0))
         if _active_key_count(account_id, mode) >= MAX_ACTIVE_KEYS:
             raise AptError(f"this account already has {MAX_ACTIVE_KEYS} active {mode} keys: revoke one first",
                            code="conflict", details={"active_keys": MAX_ACTIVE_KEYS, "mode": mode})
         # The creation commits only if no other creation committed since the count above.
-        guard = {"Update": {"TableName": table().name, "Key": seq_key, "UpdateExpression": "SET seq = :next",
+        guard = {"Update": {"TableName": _table().name, "Key": seq_key, "UpdateExpression": "SET seq = :next",
                             "ConditionExpression": "attribute_not_exists(seq) OR seq = :seen",
                             "ExpressionAttributeValues": {":next": seq + 1, ":seen": seq}}}
         try:
@@ -256,7 +275,7 @@ def _active_key_count(account_id: str, mode: str) -> int:
     """How many keys of ``mode`` the account has (revoked keys are deleted, so every listed key is active)."""
     count, start = 0, None
     while True:
-        page = table().query(KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)", ConsistentRead=True,
+        page = _table().query(KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)", ConsistentRead=True,
                              FilterExpression="#mode = :mode", ExpressionAttributeNames={"#mode": "mode"},
                              ExpressionAttributeValues={":pk": f"ACCOUNT#{account_id}", ":sk": "APIKEY#",
                                                         ":mode": mode}, Select="COUNT",
@@ -269,7 +288,7 @@ def _active_key_count(account_id: str, mode: str) -> int:
 
 def origin_allowed_by_some_key(origin: str) -> bool:
     """Whether any publishable key (of any account) allows the browser origin ``origin`` (CORS preflights)."""
-    item = table().get_item(Key={"pk": f"ORIGIN#{origin}", "sk": "ORIGIN"}).get("Item") or {}
+    item = _table().get_item(Key={"pk": f"ORIGIN#{origin}", "sk": "ORIGIN"}).get("Item") or {}
     return bool(item.get("key_ids"))
 
 
@@ -318,10 +337,10 @@ def _count(key: dict[str, str], clock: int, *, existing: bool,
     expiry = ""
     if expires:  # counters of client IPs are kept only while they can matter
         expiry, values[":expires"] = ", expires_at = :expires", (hour + 2) * 3600
-    errors = table().meta.client.exceptions.ConditionalCheckFailedException
+    errors = _table().meta.client.exceptions.ConditionalCheckFailedException
     for _ in range(3):  # a concurrent request may start the new hour between our two tries
         try:
-            item = table().update_item(
+            item = _table().update_item(
                 Key=key, UpdateExpression="SET last_used_at = :now ADD hour_count :one, #m :one",
                 ConditionExpression=f"{exists}rl_hour = :hour", ExpressionAttributeNames=names,
                 ExpressionAttributeValues={k: v for k, v in values.items() if k != ":expires"},
@@ -329,14 +348,14 @@ def _count(key: dict[str, str], clock: int, *, existing: bool,
         except errors:
             try:  # a new hour (or the item is gone): restart the counters
                 stale = ", ".join(m for m in _MINUTES if m != minute_attr)
-                item = table().update_item(
+                item = _table().update_item(
                     Key=key, UpdateExpression=f"SET rl_hour = :hour, hour_count = :one, #m = :one, "
                                               f"last_used_at = :now{expiry} REMOVE {stale}",
                     ConditionExpression=f"{exists}(attribute_not_exists(rl_hour) OR rl_hour <> :hour)",
                     ExpressionAttributeNames=names, ExpressionAttributeValues=values,
                     ReturnValues="ALL_NEW")["Attributes"]
             except errors:
-                if existing and "Item" not in table().get_item(Key=key, ProjectionExpression="pk"):
+                if existing and "Item" not in _table().get_item(Key=key, ProjectionExpression="pk"):
                     return None
                 continue
         return item, minute_attr
@@ -353,13 +372,59 @@ def use_api_key(raw: str, now: float | None = None) -> tuple[ApiKey, Usage] | No
         return None
     item, minute_attr = counted
     api_key = _key_of(item)
+    with _lock:  # a key just counted is known: its next read-only requests are counted concurrently
+        _cache[hash_key(raw)] = (time.monotonic() + CACHE_SECONDS, api_key)
     limits = account_limits(api_key.account_id)
     by_key = _usage(item, minute_attr, clock, limits)
     by_account = _use_account(api_key.account_id, api_key.mode, clock, limits)
     # The binding one: an exceeded limit first, else whichever has fewer requests left.
-    if by_key.exceeded or (not by_account.exceeded and by_key.remaining <= by_account.remaining):
-        return api_key, by_key
-    return api_key, by_account
+    binding = by_key if by_key.exceeded or (not by_account.exceeded and by_key.remaining <= by_account.remaining) \
+        else by_account
+    note_exceeded(raw, binding, clock)
+    return api_key, binding
+
+
+_over: dict[str, int] = {}  # key hash -> epoch second until which it is known to be over a limit
+
+
+def note_exceeded(raw: str, usage: Usage, clock: int) -> None:
+    """Remember that ``raw``'s key is over a limit until ``usage`` resets (its requests are then counted
+    before they run, so an exhausted key costs no provider calls)."""
+    if usage.exceeded:
+        with _lock:
+            _over[hash_key(raw)] = clock + usage.retry_after
+
+
+_executor: ThreadPoolExecutor | None = None
+_T = TypeVar("_T")
+
+
+def _counting_thread(own: Any) -> None:
+    _local.table = own
+
+
+def begin_use(raw: str, count: Callable[[], _T], now: float | None = None) -> tuple[ApiKey, Future[_T]] | None:
+    """The key of ``raw`` from this container's cache, with ``count`` (which counts the request, e.g.
+    :func:`use_api_key`) running in the background; None when the key is not cached or is known to be
+    over a limit: the caller counts synchronously then."""
+    digest = hash_key(raw)
+    clock = now if now is not None else time.time()
+    with _lock:
+        hit = _cache.get(digest)
+        over = _over.get(digest, 0)
+    if hit is None or hit[1] is None or hit[0] <= time.monotonic() or over > clock:
+        return None
+    global _executor
+    if _executor is None:
+        # One thread: a request's counts run one after the other, overlapping the provider call. Its table
+        # resource is made here, on the request's thread (boto3 sessions are not safe to make clients from
+        # two threads at once), from the default session (so that session's event hooks apply).
+        import boto3
+
+        own = boto3.resource("dynamodb").Table(shared_table().name)
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aptura-count",
+                                       initializer=_counting_thread, initargs=(own,))
+    return hit[1], _executor.submit(count)
 
 
 def _use_account(account_id: str, mode: str, clock: int, limits: dict[str, int]) -> Usage:
@@ -402,7 +467,7 @@ def account_limits(account_id: str) -> dict[str, int]:
         hit = _limits.get(account_id)
     if hit and hit[0] > now:
         return hit[1]
-    item = table().get_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": "PROFILE"}).get("Item") or {}
+    item = _table().get_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": "PROFILE"}).get("Item") or {}
     configured = item.get("rate_limits") or {}
     limits = {name: int(configured.get(name, default)) for name, default in DEFAULT_LIMITS.items()}
     with _lock:
@@ -412,7 +477,7 @@ def account_limits(account_id: str) -> dict[str, int]:
 
 def set_account_limits(account_id: str, per_minute: int, per_hour: int) -> None:
     """Configure an account's rate limits (operators)."""
-    table().update_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": "PROFILE"},
+    _table().update_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": "PROFILE"},
                         UpdateExpression="SET rate_limits = :limits",
                         ExpressionAttributeValues={":limits": {"per_minute": per_minute, "per_hour": per_hour}})
     with _lock:
@@ -422,15 +487,15 @@ def set_account_limits(account_id: str, per_minute: int, per_hour: int) -> None:
 def list_api_keys(account_id: str, mode: str) -> list[dict[str, Any]]:
     """The account's keys of ``mode``: id, prefix, scopes, created and last used, kind, allowed origins and
     connections (empty: all) (never the key)."""
-    found = table().query(KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)",
+    found = _table().query(KeyConditionExpression="pk = :pk AND begins_with(sk, :sk)",
                           ExpressionAttributeValues={":pk": f"ACCOUNT#{account_id}", ":sk": "APIKEY#"})["Items"]
     entries = [i for i in found if i.get("mode") == mode]
     used: dict[str, Any] = {}
     for start in range(0, len(entries), 100):
         keys = [{"pk": f"APIKEY#{e['hash']}", "sk": "APIKEY"} for e in entries[start:start + 100]]
-        got = table().meta.client.batch_get_item(RequestItems={table().name: {
+        got = _table().meta.client.batch_get_item(RequestItems={_table().name: {
             "Keys": keys, "ProjectionExpression": "pk, last_used_at"}})
-        for item in got["Responses"].get(table().name, []):
+        for item in got["Responses"].get(_table().name, []):
             used[item["pk"].split("#", 1)[1]] = item.get("last_used_at")
     return [{"id": e["key_id"], "prefix": e["prefix"], "mode": e["mode"], "scopes": list(e.get("scopes", [])),
              "name": e.get("name"), "created_at": e["created_at"], "last_used_at": used.get(e["hash"]),
@@ -442,13 +507,13 @@ def list_api_keys(account_id: str, mode: str) -> list[dict[str, Any]]:
 def revoke_api_key(account_id: str, key_id: str, mode: str) -> dict[str, Any] | None:
     """Delete the key (its use fails from the next request on); None when the account has no such key
     of ``mode``."""
-    entry = table().get_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": f"APIKEY#{key_id}"}).get("Item")
+    entry = _table().get_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": f"APIKEY#{key_id}"}).get("Item")
     if entry is None or entry.get("mode") != mode:
         return None
-    table().meta.client.transact_write_items(TransactItems=[
-        {"Delete": {"TableName": table().name, "Key": {"pk": f"APIKEY#{entry['hash']}", "sk": "APIKEY"}}},
-        {"Delete": {"TableName": table().name, "Key": {"pk": f"ACCOUNT#{account_id}", "sk": f"APIKEY#{key_id}"}}},
-        *({"Update": {"TableName": table().name, "Key": {"pk": f"ORIGIN#{origin}", "sk": "ORIGIN"},
+    _table().meta.client.transact_write_items(TransactItems=[
+        {"Delete": {"TableName": _table().name, "Key": {"pk": f"APIKEY#{entry['hash']}", "sk": "APIKEY"}}},
+        {"Delete": {"TableName": _table().name, "Key": {"pk": f"ACCOUNT#{account_id}", "sk": f"APIKEY#{key_id}"}}},
+        *({"Update": {"TableName": _table().name, "Key": {"pk": f"ORIGIN#{origin}", "sk": "ORIGIN"},
                       "UpdateExpression": "DELETE key_ids :id", "ExpressionAttributeValues": {":id": {key_id}}}}
           for origin in entry.get("allowed_origins", [])),
     ])
@@ -472,7 +537,7 @@ def resolve_api_key(raw: str, cached: bool = True) -> ApiKey | None:
         hit = _cache.get(digest)
     if cached and hit and hit[0] > now:
         return hit[1]
-    item: dict[str, Any] | None = table().get_item(Key={"pk": f"APIKEY#{digest}", "sk": "APIKEY"}).get("Item")
+    item: dict[str, Any] | None = _table().get_item(Key={"pk": f"APIKEY#{digest}", "sk": "APIKEY"}).get("Item")
     key = _key_of(item) if item else None
     with _lock:
         _cache[digest] = (now + CACHE_SECONDS, key)
@@ -481,6 +546,11 @@ def resolve_api_key(raw: str, cached: bool = True) -> ApiKey | None:
 
 def clear_cache() -> None:
     """Forget cached keys and account limits (tests)."""
+    global _executor
     with _lock:
         _cache.clear()
         _limits.clear()
+        _over.clear()
+        stale, _executor = _executor, None
+    if stale is not None:  # its thread's table belongs to the endpoint being left
+        stale.shutdown(wait=True)
