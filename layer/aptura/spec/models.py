@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from aptura.errors import ERROR_STATUS
+from aptura.spec.sources import Sources
 from aptura.spec.template import Compiled, Interpolated, Template, compile_expression, compile_template
 
 TemplateNode = Annotated[
@@ -713,6 +714,7 @@ class ProviderSpec(_Model):
         default_factory=dict, description="Endpoints declared once (request, paginate, extract), read by steps "
         "with `resource: {name: ...}`.")
     operations: dict[OperationName, Operation]
+    sources: Sources | None = Field(None, description="Native webhooks and changes feeds (docs/spec-sources.md).")
 
     _timezone: Compiled | None = PrivateAttr()
     _headers: dict[str, Template] = PrivateAttr()

@@ -1,0 +1,128 @@
+"""The ``sources`` section of a provider spec: how Aptura learns of changes made in the provider itself.
+
+Two generic sources, both optional (without either, the poller scans a rolling window, see aptura.poller):
+
+- ``webhook``: the provider POSTs a notification to the connection's Aptura URL. ``verify`` says how its
+  signature is checked (an HMAC over named parts of the request, in a named header, with a secret found by a
+  JMESPath expression), ``appointment_id`` and ``event`` (JMESPath over the notification) where the booking's
+  id and the provider's event name are, ``events`` which provider events are appointment events, and
+  ``subscribe`` (optional) the operation that subscribes the Aptura URL with the provider.
+- ``changes``: an operation listing the appointments changed since a cursor, run by the poller instead of
+  the window scan; ``cursor`` (JMESPath over its output) is where the next cursor comes from.
+
+The operations here are ordinary spec operations (steps + output), run by the same engine; their steps use
+``request`` (not ``resource``). They are validated when the spec loads, like every other operation.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from aptura.spec.template import Compiled, compile_expression
+
+UNIFIED_EVENTS = ("appointment.created", "appointment.updated", "appointment.rescheduled", "appointment.cancelled")
+UnifiedEvent = Literal[UNIFIED_EVENTS]  # type: ignore[valid-type]
+SignedPart = Literal["url", "timestamp", "body"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def _operation(value: Any) -> Any:
+    """A spec operation, validated with the one Operation model (imported late: models imports this module)."""
+    from aptura.spec.models import Operation
+
+    return Operation.model_validate(value) if value is not None else None
+
+
+class WebhookVerify(_Model):
+    """An HMAC signature the provider sends with each notification."""
+
+    header: str = Field(description="The request header holding the signature, e.g. x-square-hmacsha256-signature.")
+    algorithm: Literal["sha256", "sha1"] = "sha256"
+    encoding: Literal["base64", "hex"] = "hex"
+    prefix: str = Field("", description="Text before the signature in the header, e.g. `sha256=`.")
+    signed: list[SignedPart] = Field(
+        default_factory=lambda: ["body"], min_length=1,
+        description="What is signed, concatenated in this order: `url` (the notification URL Aptura registered, "
+        "never the request's Host), `timestamp` (the timestamp header's value), `body` (the raw body).")
+    separator: str = Field("", description="Put between the signed parts, e.g. `.`.")
+    secret: str = Field(description="JMESPath over {secrets, config, app, subscription} giving the signing key; "
+                        "`subscription` is what `subscribe` answered, kept with the connection's secrets.")
+    timestamp_header: str | None = Field(None, description="A header with the signing time (Unix seconds).")
+    tolerance_seconds: int = Field(300, ge=1, description="A notification signed longer ago (or ahead) is refused.")
+
+    _secret: Compiled = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> WebhookVerify:
+        if "timestamp" in self.signed and not self.timestamp_header:
+            raise ValueError("signed includes timestamp: timestamp_header is required")
+        self._secret = compile_expression(self.secret, "secret")
+        return self
+
+
+class WebhookSubscribe(_Model):
+    """Subscribing the connection's Aptura URL with the provider, when its API allows it."""
+
+    operation: Any = Field(description="A spec operation; input {url, events}; its output is kept as "
+                           "`subscription` (e.g. its id and signing secret).")
+
+    @field_validator("operation", mode="before")
+    @classmethod
+    def _op(cls, value: Any) -> Any:
+        return _operation(value)
+
+
+class WebhookSource(_Model):
+    """Native provider webhooks, received at ``POST /v1/inbound/{connection_id}/{token}``."""
+
+    verify: WebhookVerify | None = Field(
+        None, description="The provider's signature; without it only the URL's unguessable token authenticates "
+        "(for providers that sign nothing).")
+    event: str = Field(description="JMESPath over the notification: the provider's event name.")
+    appointment_id: str = Field(description="JMESPath over the notification: the appointment's provider id.")
+    events: dict[str, UnifiedEvent] = Field(
+        min_length=1, description="Provider event name -> the event it is when Aptura has no snapshot to diff "
+        "against (with one, the diff decides: created, rescheduled, updated or cancelled). Others are ignored.")
+    subscribe: WebhookSubscribe | None = None
+    instructions: str = Field("", description="For a business to paste the URL where `subscribe` cannot.")
+
+    _event: Compiled = PrivateAttr()
+    _appointment_id: Compiled = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> WebhookSource:
+        self._event = compile_expression(self.event, "event")
+        self._appointment_id = compile_expression(self.appointment_id, "appointment_id")
+        return self
+
+
+class ChangesSource(_Model):
+    """A changes feed polled with a cursor kept per connection."""
+
+    operation: Any = Field(description="A spec operation; input {cursor (null on the first poll), startDate}; "
+                           "its output {appointments: [unified], cursor}.")
+    first_cursor: str = Field(description="JMESPath over {now}: the cursor of a connection's first poll.")
+
+    _first_cursor: Compiled = PrivateAttr()
+
+    @field_validator("operation", mode="before")
+    @classmethod
+    def _op(cls, value: Any) -> Any:
+        return _operation(value)
+
+    @model_validator(mode="after")
+    def _compile(self) -> ChangesSource:
+        self._first_cursor = compile_expression(self.first_cursor, "first_cursor")
+        return self
+
+
+class Sources(_Model):
+    """Where a provider's changes come from besides Aptura's own requests (see the module docs)."""
+
+    webhook: WebhookSource | None = None
+    changes: ChangesSource | None = None
