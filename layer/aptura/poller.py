@@ -93,7 +93,7 @@ def window(now: datetime) -> tuple[str, str]:
             (today + timedelta(days=WINDOW_AFTER_DAYS)).isoformat())
 
 
-def _listening(record: ConnectionRecord) -> bool:
+def listening(record: ConnectionRecord) -> bool:
     """Whether some enabled endpoint wants appointment events of this connection (else polling spends quota
     for nobody)."""
     return any(e.wants(t, record.connection_id) for e in webhooks.list_endpoints(record.account_id, record.mode)
@@ -181,7 +181,7 @@ def poll_connection(record: ConnectionRecord, now: datetime | None = None) -> Po
     only."""
     now = now or datetime.now(UTC)
     account, cid = record.account_id, record.connection_id
-    if not _listening(record):
+    if not listening(record):
         snapshots.clear_baseline(account, cid)
         return PollResult(cid, "skipped")
     provider = Provider(record)
@@ -192,11 +192,9 @@ def poll_connection(record: ConnectionRecord, now: datetime | None = None) -> Po
     result = PollResult(cid, "baseline" if baseline else "polled")
     resend_pending(record, stored, result)
     sources = provider.spec.sources
+    if sources is not None and sources.webhook is not None and sources.webhook.subscribe is not None:
+        _subscribe(record, provider)
     try:
-        if sources is not None and sources.webhook is not None and sources.webhook.subscribe is not None:
-            from aptura import inbound  # inbound builds on this module; subscribing is its business
-
-            inbound.ensure_subscribed(record, provider)
         if sources is not None and sources.changes is not None:
             _read_changes(record, provider, stored, result, now)
         else:
@@ -206,6 +204,18 @@ def poll_connection(record: ConnectionRecord, now: datetime | None = None) -> Po
     if baseline:
         snapshots.set_baseline(account, cid, format_utc(now))
     return result
+
+
+def _subscribe(record: ConnectionRecord, provider: Provider) -> None:
+    """Subscribe the connection's webhook URL with the provider if not yet (see :mod:`aptura.inbound`); a
+    refusal is logged and tried again next poll, and does not stop this one (the scan still finds changes)."""
+    from aptura import inbound  # inbound builds on this module
+
+    try:
+        inbound.ensure_subscribed(record, provider)
+    except AptError as exc:
+        logger.warning("webhook subscription failed", extra={"connection_id": record.connection_id,
+                                                             "error": exc.code})
 
 
 def resend_pending(record: ConnectionRecord, stored: dict[str, snapshots.Snapshot], result: PollResult) -> None:

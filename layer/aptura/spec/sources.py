@@ -70,11 +70,20 @@ class WebhookSubscribe(_Model):
 
     operation: Any = Field(description="A spec operation; input {url, events}; its output is kept as "
                            "`subscription` (e.g. its id and signing secret).")
+    when: str | None = Field(None, description="JMESPath over {secrets, config}: subscribe only connections for "
+                             "which it is true (e.g. only those whose token may manage subscriptions).")
+
+    _when: Compiled | None = PrivateAttr(None)
 
     @field_validator("operation", mode="before")
     @classmethod
     def _op(cls, value: Any) -> Any:
         return _operation(value)
+
+    @model_validator(mode="after")
+    def _compile(self) -> WebhookSubscribe:
+        self._when = compile_expression(self.when, "when") if self.when is not None else None
+        return self
 
 
 class WebhookSource(_Model):
