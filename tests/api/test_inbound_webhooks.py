@@ -80,7 +80,7 @@ class Setup:
     def a_booking(self) -> dict[str, Any]:
         first, last = poller.window(NOW)
         listed = self.front_desk().run("appointments.list", {"startDate": first, "endDate": last})
-        return next(a for a in listed if a["status"] != "cancelled")
+        return next(a for a in listed if a["status"] != "cancelled" and a["startTime"] > PINNED_NOW)
 
 
 @pytest.fixture()
@@ -165,3 +165,24 @@ def test_a_booking_made_through_aptura_is_not_reported_again_by_its_notification
     assert answer.status == 200 and answer.body["events"] == 0, answer
     [event] = setup.events()  # the API's own, once
     assert event["type"] == "appointment.created" and event["data"]["object"]["id"] == made.body["id"]
+
+
+def test_square_subscribes_a_personal_token_connection_and_its_signed_cancellation_becomes_one_event(
+        make_setup: Any) -> None:
+    from sandboxes.square import seed
+
+    setup: Setup = make_setup("square", {"access_token": seed.PERSONAL_ACCESS_TOKEN})
+    cancelled_directly_reaches_the_endpoint_once(setup)
+    [subscription] = httpx.get(f"{setup.admin}/state").json()["webhook_subscriptions"]
+    # Square signs the notification URL too: the one Aptura registered, token and all.
+    assert subscription["notification_url"] == inbound.address(setup.record).url
+
+
+def test_square_oauth_connections_are_not_subscribed_and_say_what_to_paste(make_setup: Any) -> None:
+    setup: Setup = make_setup("square")  # the demo connection: an OAuth grant (refresh token)
+    setup.poll()
+    assert httpx.get(f"{setup.admin}/state").json()["webhook_subscriptions"] == []
+    shown = invoke("GET", f"/v1/connections/{setup.record.connection_id}/inbound",
+                   headers=auth_headers(setup.key, None))
+    assert shown.status == 200 and shown.body["subscribed"] is False, shown
+    assert shown.body["url"] == inbound.address(setup.record).url and "Developer Console" in shown.body["instructions"]

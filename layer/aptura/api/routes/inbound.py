@@ -38,7 +38,8 @@ class InboundAddress(BaseModel):
     connection_id: str
     url: str = Field(description="The URL to give the provider; it holds a secret token, keep it private")
     subscribed: bool = Field(description="Whether Aptura subscribed it with the provider through its API")
-    instructions: str = Field(description="What the business does in the provider when Aptura cannot subscribe")
+    instructions: str = Field(description="What the business does in the provider while Aptura has not "
+                              "subscribed the URL (empty once it has)")
 
 
 @router.post("/v1/inbound/<connection_id>/<token>", operation_id="receiveProviderWebhook", tags=["Inbound"],
@@ -67,5 +68,5 @@ def address(connection_id: ConnectionId) -> dict[str, Any]:
     where = inbound.address(record)
     return InboundAddress(connection_id=record.connection_id, url=where.url,
                           subscribed=where.subscribed_at is not None,
-                          instructions="" if source.subscribe is not None else source.instructions
+                          instructions="" if where.subscribed_at else source.instructions
                           ).model_dump(mode="json")
