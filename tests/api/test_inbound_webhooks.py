@@ -110,12 +110,16 @@ def make_setup(moto_aws: None, sandboxes: Any, monkeypatch: pytest.MonkeyPatch) 
         httpx.post(f"{admin}/reset").raise_for_status()
 
 
-def cancelled_directly_reaches_the_endpoint_once(setup: Setup) -> None:
-    """The shared scenario: baseline poll, a cancellation in the provider, its notification, one event."""
+def cancelled_directly_reaches_the_endpoint_once(setup: Setup, cancel: Any = None) -> Delivery:
+    """The shared scenario: baseline poll, a cancellation in the provider (``cancel(id)``; default: its API
+    through the spec), its notification, one event; returns the notification."""
     assert setup.poll().status == "baseline"
     target = setup.a_booking()
     sent_before = len(setup.inbox.received)
-    setup.front_desk().run("appointments.cancel", {"id": target["id"]})
+    if cancel is None:
+        setup.front_desk().run("appointments.cancel", {"id": target["id"]})
+    else:
+        cancel(target["id"])
     notification = setup.notification(sent_before)
 
     answer = setup.deliver(notification)
@@ -130,17 +134,27 @@ def cancelled_directly_reaches_the_endpoint_once(setup: Setup) -> None:
     assert setup.deliver(notification).body == {"received": True, "events": 0}
     assert len(setup.events()) == 1
 
-    # Tampered: 401 in Aptura's error format, nothing processed.
-    forged = notification.body.replace(b"cancel", b"CANCEL") if b"cancel" in notification.body else \
-        notification.body + b" "
-    refused = setup.deliver(notification, body=forged)
-    assert refused.status == 401 and refused.body["error"] == "unauthorized", refused
+    # At another connection's or a guessed token: 401 in Aptura's error format, nothing processed.
+    path = urlsplit(inbound.address(setup.record).url).path
+    guessed = invoke("POST", path.rsplit("/", 1)[0] + "/" + "x" * 32, raw_body=notification.body,
+                     headers={k: v for k, v in notification.headers.items() if k not in ("host", "content-length")})
+    assert guessed.status == 401 and guessed.body["error"] == "unauthorized", guessed
+    assert len(setup.events()) == 1
+    return notification
+
+
+def forged_is_refused(setup: Setup, notification: Delivery, header: str) -> None:
+    """A tampered body, and no signature at all: 401, nothing processed."""
+    for body, headers in ((notification.body.replace(b"booking", b"b00king"), notification.headers),
+                          (notification.body, {k: v for k, v in notification.headers.items() if k != header})):
+        refused = setup.deliver(Delivery(headers, body))
+        assert refused.status == 401 and refused.body["error"] == "unauthorized", refused
     assert len(setup.events()) == 1
 
 
 def test_smoothschedule_subscribes_and_its_signed_cancellation_becomes_one_event(make_setup: Any) -> None:
     setup: Setup = make_setup("smoothschedule")
-    cancelled_directly_reaches_the_endpoint_once(setup)
+    forged_is_refused(setup, cancelled_directly_reaches_the_endpoint_once(setup), "x-smoothschedule-signature")
     hooks = httpx.get(f"{setup.admin}/state").json()["webhooks"]
     assert [h["url"] for h in hooks] == [inbound.address(setup.record).url]  # subscribed once, by the poller
     assert setup.poll().events == [] and len(httpx.get(f"{setup.admin}/state").json()["webhooks"]) == 1
@@ -172,7 +186,7 @@ def test_square_subscribes_a_personal_token_connection_and_its_signed_cancellati
     from sandboxes.square import seed
 
     setup: Setup = make_setup("square", {"access_token": seed.PERSONAL_ACCESS_TOKEN})
-    cancelled_directly_reaches_the_endpoint_once(setup)
+    forged_is_refused(setup, cancelled_directly_reaches_the_endpoint_once(setup), "x-square-hmacsha256-signature")
     [subscription] = httpx.get(f"{setup.admin}/state").json()["webhook_subscriptions"]
     # Square signs the notification URL too: the one Aptura registered, token and all.
     assert subscription["notification_url"] == inbound.address(setup.record).url
@@ -186,3 +200,20 @@ def test_square_oauth_connections_are_not_subscribed_and_say_what_to_paste(make_
                    headers=auth_headers(setup.key, None))
     assert shown.status == 200 and shown.body["subscribed"] is False, shown
     assert shown.body["url"] == inbound.address(setup.record).url and "Developer Console" in shown.body["instructions"]
+
+
+def test_supersaas_registers_a_hook_and_a_deletion_made_with_its_api_becomes_one_event(
+        make_setup: Any, sandboxes: Any) -> None:
+    setup: Setup = make_setup("supersaas")
+    config, credentials = setup.record.config, setup.credentials
+
+    def delete_at_the_front_desk(booking_id: str) -> None:
+        # SuperSaaS's own API, as the business's other software calls it; webhook=true makes it notify.
+        httpx.delete(f"{sandboxes.url}/supersaas/api/bookings/{booking_id}.json",
+                     params={"schedule_id": config["schedule_id"], "webhook": "true"},
+                     auth=(config["account_name"], credentials["api_key"])).raise_for_status()
+
+    notification = cancelled_directly_reaches_the_endpoint_once(setup, delete_at_the_front_desk)
+    assert notification.event["event"] == "destroy"
+    [hook] = httpx.get(f"{setup.admin}/state").json()["hooks"]
+    assert hook["url"] == inbound.address(setup.record).url and hook["trigger"] == "C"
