@@ -13,7 +13,7 @@ every source uses, so a change the API or the poller already reported is not rep
 
 Subscribing: when the spec declares ``subscribe``, :func:`ensure_subscribed` (called by the poller, which
 visits every connection each minute, so a new connection is subscribed within a minute and a failed attempt
-is retried) runs that operation with the URL, and keeps what it answers (e.g. the signing secret) in the
+is retried an hour later) runs that operation with the URL, and keeps what it answers (e.g. the signing secret) in the
 connection's secret under :data:`SUBSCRIPTION_KEY`.
 """
 
@@ -47,6 +47,8 @@ logger = Logger(child=True)
 SUBSCRIPTION_KEY = "aptura_webhook_subscription"
 _SK = "INBOUND"
 MAX_BODY_BYTES = 256 * 1024  # a provider's notification is a few KB; more is not one
+# A provider that refused a subscription is asked again this much later, not at every poll of the connection.
+SUBSCRIBE_RETRY_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Address:
     connection_id: str
     token: str
     subscribed_at: str | None = None
+    subscribe_failed_at: float | None = None  # Unix seconds of the last refused attempt
 
     @property
     def url(self) -> str:
@@ -69,7 +72,8 @@ def _key(connection_id: str) -> dict[str, str]:
 
 def _address(item: dict[str, Any]) -> Address:
     return Address(str(item["account_id"]), str(item["pk"]).split("#", 1)[1], str(item["token"]),
-                   str(item["subscribed_at"]) if item.get("subscribed_at") else None)
+                   str(item["subscribed_at"]) if item.get("subscribed_at") else None,
+                   float(item["subscribe_failed_at"]) if item.get("subscribe_failed_at") else None)
 
 
 def address(record: ConnectionRecord) -> Address:
@@ -239,10 +243,19 @@ def ensure_subscribed(record: ConnectionRecord, provider: Provider) -> bool:
     where = address(record)
     if where.subscribed_at and credentials.get(SUBSCRIPTION_KEY):
         return False
-    subscription = provider.run_source(source.subscribe.operation, {"url": where.url, "events": list(source.events)})
+    if where.subscribe_failed_at is not None and time.time() - where.subscribe_failed_at < SUBSCRIBE_RETRY_SECONDS:
+        return False
+    try:
+        subscription = provider.run_source(source.subscribe.operation,
+                                           {"url": where.url, "events": list(source.events)})
+    except AptError:
+        table().update_item(Key=_key(record.connection_id), UpdateExpression="SET subscribe_failed_at = :at",
+                            ExpressionAttributeValues={":at": int(time.time())})
+        raise
     write_credentials(record, {**read_credentials(record, force=True), SUBSCRIPTION_KEY: subscription})
     read_credentials(record, force=True)  # this container's cache sees the new key at once
-    table().update_item(Key=_key(record.connection_id), UpdateExpression="SET subscribed_at = :at",
+    table().update_item(Key=_key(record.connection_id), UpdateExpression="SET subscribed_at = :at REMOVE "
+                        "subscribe_failed_at",
                         ExpressionAttributeValues={":at": format_utc(datetime.now(UTC))})
     logger.info("webhook subscribed with the provider", extra={"connection_id": record.connection_id})
     return True

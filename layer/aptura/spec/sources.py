@@ -25,6 +25,7 @@ from aptura.spec.template import Compiled, compile_expression
 UNIFIED_EVENTS = ("appointment.created", "appointment.updated", "appointment.rescheduled", "appointment.cancelled")
 UnifiedEvent = Literal[UNIFIED_EVENTS]  # type: ignore[valid-type]
 SignedPart = Literal["url", "timestamp", "body"]
+_BODY_ONLY: list[SignedPart] = ["body"]
 
 
 class _Model(BaseModel):
@@ -46,7 +47,7 @@ class WebhookVerify(_Model):
     encoding: Literal["base64", "hex"] = "hex"
     prefix: str = Field("", description="Text before the signature in the header, e.g. `sha256=`.")
     signed: list[SignedPart] = Field(
-        default_factory=lambda: ["body"], min_length=1,
+        default_factory=lambda: _BODY_ONLY.copy(), min_length=1,
         description="What is signed, concatenated in this order: `url` (the notification URL Aptura registered, "
         "never the request's Host), `timestamp` (the timestamp header's value), `body` (the raw body).")
     separator: str = Field("", description="Put between the signed parts, e.g. `.`.")
