@@ -196,7 +196,7 @@ def poll_connection(record: ConnectionRecord, now: datetime | None = None) -> Po
         _subscribe(record, provider)
     try:
         if sources is not None and sources.changes is not None:
-            _read_changes(record, provider, stored, result, now)
+            _read_changes(record, provider, stored, result, now, baseline)
         else:
             _scan_window(record, provider, stored, result, now, baseline)
     except AptError as exc:
@@ -258,24 +258,40 @@ def _scan_window(record: ConnectionRecord, provider: Provider, stored: dict[str,
 
 
 def _read_changes(record: ConnectionRecord, provider: Provider, stored: dict[str, snapshots.Snapshot],
-                  result: PollResult, now: datetime) -> None:
+                  result: PollResult, now: datetime, baseline: bool) -> None:
     """The spec's changes feed from the connection's cursor; the cursor moves only after every change it
-    covers is claimed and emitted, so a run that dies midway reads the same changes again."""
+    covers is claimed and emitted, so a run that dies midway reads the same changes again (and the snapshots
+    make the second reading quiet for what was already reported).
+
+    Without a cursor (the first poll, or the first after nobody listened) the window is scanned once instead,
+    for the snapshots later changes are diffed against, and the feed starts at that poll's time."""
     changes = provider.spec.sources.changes  # type: ignore[union-attr]  # the caller checked
     assert changes is not None
     account, cid = record.account_id, record.connection_id
     cursor = snapshots.cursor(account, cid)
-    if cursor is None:  # the first poll starts the feed now: what changed before is no news
-        snapshots.set_cursor(account, cid, str(changes._first_cursor.search({"now": format_utc(now)})))
-        record_ok(record)
+    if cursor is None:
+        start = str(changes._first_cursor.search({"now": format_utc(now)}))  # before the scan: nothing slips by
+        _scan_window(record, provider, stored, result, now, baseline)
+        snapshots.set_cursor(account, cid, start)
         return
     output = provider.run_source(changes.operation, {"cursor": cursor})
     record_ok(record)
     for appointment in provider.appointments(output.get("appointments") or []):
         observe(record, result, appointment, stored.get(str(appointment["id"])), "appointment.created", False)
+    _forget_past(record, provider, stored, window(now)[0])
     following = output.get("cursor")
     if following and str(following) != cursor:
         snapshots.set_cursor(account, cid, str(following))
+
+
+def _forget_past(record: ConnectionRecord, provider: Provider, stored: dict[str, snapshots.Snapshot],
+                 first: str) -> None:
+    """Drop the snapshots of appointments that started before the window's first day: over, not changed."""
+    tz = zone(provider.zone)
+    for appointment_id, snapshot in stored.items():
+        start = parse_datetime(str(snapshot.appointment["startTime"])).astimezone(tz).date().isoformat()
+        if start < first:
+            snapshots.forget(record.account_id, record.connection_id, appointment_id)
 
 
 def event_type_without_snapshot(appointment: dict[str, Any], declared: str) -> str:
