@@ -39,17 +39,17 @@ def front_desk_later(sandbox: str) -> None:
     httpx.post(f"{sandbox}/clock", json={"now": LATER}).raise_for_status()
 
 
-def cursor(setup: Setup) -> str | None:
-    return snapshots.cursor(setup.record.account_id, setup.connection_id)
+def cursor(state: Setup) -> str | None:
+    return snapshots.cursor(state.record.account_id, state.connection_id)
 
 
-def test_the_first_poll_scans_the_window_and_starts_the_cursor_there(setup: Setup) -> None:
+def test_the_first_poll_scans_the_window_and_starts_the_cursor_there(setup: Setup) -> None:  # noqa: F811
     assert cursor(setup) == STARTED_AT  # the baseline poll of the fixture
     assert snapshots.load(setup.record.account_id, setup.connection_id)  # what later changes are diffed against
 
 
 def test_later_polls_read_only_the_feed_and_move_the_cursor_past_what_they_reported(
-        setup: Setup, sandbox: str) -> None:
+        setup: Setup, sandbox: str) -> None:  # noqa: F811 - the fixture
     target = in_window()[0]
     front_desk_later(sandbox)
     front_desk().run("appointments.cancel", {"id": target["id"]})
@@ -67,14 +67,14 @@ def test_later_polls_read_only_the_feed_and_move_the_cursor_past_what_they_repor
     assert setup.poll().events == [] and setup.new_events() == []  # read again (from is inclusive): quiet
 
 
-def test_no_change_leaves_the_cursor_where_it_was(setup: Setup) -> None:
+def test_no_change_leaves_the_cursor_where_it_was(setup: Setup) -> None:  # noqa: F811 - the fixture
     before = cursor(setup)
     assert setup.poll().events == []
     assert cursor(setup) == before
 
 
 def test_a_poll_killed_mid_batch_does_not_move_the_cursor_and_the_next_loses_nothing(
-        setup: Setup, sandbox: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        setup: Setup, sandbox: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811 - the fixture
     targets = in_window()[:2]
     front_desk_later(sandbox)
     for target in targets:
