@@ -274,7 +274,7 @@ def _read_changes(record: ConnectionRecord, provider: Provider, stored: dict[str
         _scan_window(record, provider, stored, result, now, baseline)
         snapshots.set_cursor(account, cid, start)
         return
-    output = provider.run_source(changes.operation, {"cursor": cursor})
+    output = provider.run_source(changes.operation, {"cursor": cursor, "now": format_utc(now)})
     record_ok(record)
     for appointment in provider.appointments(output.get("appointments") or []):
         observe(record, result, appointment, stored.get(str(appointment["id"])), "appointment.created", False)

@@ -1,23 +1,29 @@
-"""The changes feed (``sources.changes`` in a spec), here SuperSaaS's ``/api/changes/<schedule_id>.json?from=``:
+"""The changes feed (``sources.changes`` in a spec), SuperSaaS's ``/api/changes/<schedule_id>.json?from=`` and
+DigitalBooker's ``GET /bookings?changed_since=`` (with its deleted list):
 the first poll scans the window for the snapshots and starts the connection's cursor at that poll's time; later
 polls read only the feed from the cursor (no window list), and the cursor moves only after the changes it
 covers are claimed and emitted.
 
-The SuperSaaS connection, endpoint and baseline of tests/unit/test_poller.py.
+The SuperSaaS connection, endpoint and baseline of tests/unit/test_poller.py; a DigitalBooker one made alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from aptura import events
+from aptura import events, poller
+from aptura.engine.runner import Connection, Runner
+from aptura.spec.loader import load_spec
 from aptura.store import snapshots
-from tests.conformance.conftest import PINNED_NOW
-from tests.unit.test_poller import DEMO, PROVIDER, Setup, front_desk, in_window, setup  # noqa: F401 - fixture
+from tests.conformance.conftest import PINNED_NOW, demo_of, fresh_sandbox
+from tests.support import auth_headers, invoke
+from tests.unit.test_poller import DEMO, NOW, PROVIDER, Setup, front_desk, in_window, setup  # noqa: F401 - fixture
 from tests.unit.test_poller_at_least_once import Killed, kill_on_call
+from tests.webhook_receiver import receiver
 
 STARTED_AT = PINNED_NOW.replace("T", " ").removesuffix("Z")  # the first poll's time, in the feed's format
 
@@ -90,3 +96,50 @@ def test_a_poll_killed_mid_batch_does_not_move_the_cursor_and_the_next_loses_not
     ids = sorted(e["data"]["object"]["id"] for e in first + again)
     assert ids == sorted(t["id"] for t in targets)  # each once
     assert cursor(setup) != before
+
+
+@pytest.fixture()
+def digitalbooker(moto_aws: None, sandboxes: Any) -> Iterator[tuple[Setup, str]]:
+    """A DigitalBooker connection (its spec reads GET /bookings?changed_since=), an endpoint, a baseline."""
+    from aptura.store.connections import create_connection
+    from aptura.store.keys import create_api_key
+
+    admin = f"{sandboxes.url}/digitalbooker/_sandbox"
+    fresh_sandbox(admin)
+    demo = demo_of("digitalbooker")
+    raw, key = create_api_key("acct_changes", "test")
+    record = create_connection(key.account_id, "digitalbooker", "test", demo["config"], demo["credentials"])
+    with receiver() as hook:
+        made = invoke("POST", "/v1/webhook-endpoints", headers=auth_headers(raw, None),
+                      json_body={"url": hook.url, "event_types": ["*"]})
+        assert made.status == 201, made
+        state = Setup(raw, record, hook, made.body["secret"])
+        assert state.poll().status == "baseline"
+        yield state, admin
+    httpx.post(f"{admin}/reset").raise_for_status()
+
+
+def test_digitalbooker_changes_come_from_changed_since_and_its_deleted_list(
+        digitalbooker: tuple[Setup, str]) -> None:
+    state, admin = digitalbooker
+    assert cursor(state) == PINNED_NOW
+    demo = demo_of("digitalbooker")
+    desk = Runner(load_spec("digitalbooker"), Connection("conn_front_desk", "digitalbooker", "test",
+                                                         demo["config"], demo["credentials"]))
+    first, last = poller.window(NOW)
+    listed = desk.run("appointments.list", {"startDate": first, "endDate": last})
+    moved, cancelled = [a for a in listed if a["status"] != "cancelled" and a["startTime"] > PINNED_NOW][:2]
+    desk.run("appointments.cancel", {"id": cancelled["id"]})
+    desk.run("appointments.update", {"id": moved["id"], "notes": "Changed at the front desk"})
+    logged = len(provider_paths(admin))
+    state.poll()
+    paths = provider_paths(admin, logged)
+    assert any(p.endswith("/api/admin/bookings/deleted") for p in paths), paths
+    got = {e["data"]["object"]["id"]: e for e in state.new_events()}
+    assert got[cancelled["id"]]["type"] == "appointment.cancelled"
+    assert got[cancelled["id"]]["data"]["previous"]["status"] == cancelled["status"]
+    assert got[moved["id"]]["type"] == "appointment.updated"
+    assert got[moved["id"]]["data"]["object"]["notes"] == "Changed at the front desk"
+    assert set(got) == {cancelled["id"], moved["id"]}
+    assert cursor(state) == "2027-01-03T23:58:00Z"  # the poll's time less the overlap
+    assert state.poll().events == [] and state.new_events() == []  # the overlap read again: quiet
