@@ -114,9 +114,10 @@ class WebhookSource(_Model):
 class ChangesSource(_Model):
     """A changes feed polled with a cursor kept per connection."""
 
-    operation: Any = Field(description="A spec operation; input {cursor, now (the poll's time, UTC)}; output {appointments: [unified "
-                           "appointments changed since the cursor, cancelled ones included], cursor: the next one "
-                           "(null: unchanged)}. Reading a change twice is harmless: the snapshots diff it away.")
+    operation: Any = Field(description="A spec operation; input {cursor, now (the poll's time, UTC)}; output "
+                           "{appointments: [unified appointments changed since the cursor, cancelled ones "
+                           "included], cursor: the next one (null: unchanged)}. Reading a change twice is "
+                           "harmless: the snapshots diff it away.")
     first_cursor: str = Field(description="JMESPath over {now} (UTC ISO-8601): the cursor a connection starts at; "
                               "its first poll scans the window instead, for the snapshots to diff against.")
 
