@@ -1,4 +1,4 @@
-"""Lambda handler for /v1/inbound and /v1/connections/{id}/inbound (routes: aptura.api.routes.inbound)."""
+"""Lambda handler for /inbound and /v1/connections/{id}/inbound (routes: aptura.api.routes.inbound)."""
 
 from aptura.api.app import create_app, lambda_handler_for
 from aptura.api.routes import inbound

@@ -1,7 +1,7 @@
 """Native provider webhooks: a provider's notification of a booking change becomes Aptura's event.
 
 Each connection of a provider whose spec declares ``sources.webhook`` (docs/spec-sources.md) has its own
-Aptura URL, ``<public URL>/v1/inbound/{connection_id}/{token}``; the token is random, kept in the item
+Aptura URL, ``<public URL>/inbound/{connection_id}/{token}``; the token is random, kept in the item
 ``INBOUND#<connection_id>`` / ``INBOUND`` (connection ids are unique across accounts; the item names the
 account, so the public route finds the connection without an API key). A notification is processed only when
 the token matches and, if the spec declares ``verify``, the provider's HMAC signature does; otherwise it is
@@ -14,7 +14,8 @@ every source uses, so a change the API or the poller already reported is not rep
 Subscribing: when the spec declares ``subscribe``, :func:`ensure_subscribed` (called by the poller, which
 visits every connection each minute, so a new connection is subscribed within a minute and a failed attempt
 is retried an hour later) runs that operation with the URL, and keeps what it answers (e.g. the signing secret) in the
-connection's secret under :data:`SUBSCRIPTION_KEY`.
+connection's secret under :data:`SUBSCRIPTION_KEY` (so ``verify.secret`` reads it as
+``secrets.webhook_subscription``).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from aptura.store.db import table
 
 logger = Logger(child=True)
 
-SUBSCRIPTION_KEY = "aptura_webhook_subscription"
+SUBSCRIPTION_KEY = "webhook_subscription"
 _SK = "INBOUND"
 MAX_BODY_BYTES = 256 * 1024  # a provider's notification is a few KB; more is not one
 # A provider that refused a subscription is asked again this much later, not at every poll of the connection.
@@ -63,7 +64,7 @@ class Address:
 
     @property
     def url(self) -> str:
-        return f"{public_base_url()}/v1/inbound/{self.connection_id}/{self.token}"
+        return f"{public_base_url()}/inbound/{self.connection_id}/{self.token}"
 
 
 def _key(connection_id: str) -> dict[str, str]:
@@ -148,8 +149,7 @@ def _secret(record: ConnectionRecord, provider: Provider, verify: WebhookVerify,
             app = oauth_app(provider.spec.id, record.mode)
         except Exception:  # noqa: BLE001 - an app not configured is "no secret", answered 401 below
             app = {}
-    found = verify._secret.search({"secrets": credentials, "config": record.config, "app": app,
-                                   "subscription": credentials.get(SUBSCRIPTION_KEY) or {}})
+    found = verify._secret.search({"secrets": credentials, "config": record.config, "app": app})
     return str(found) if found else None
 
 
@@ -186,9 +186,10 @@ def receive(connection_id: str, token: str, headers: dict[str, str], body: bytes
     except ValueError:
         logger.info("inbound notification not JSON; ignored", extra={"connection_id": connection_id})
         return result
-    name = source._event.search(notification)
+    context = {"body": notification, "headers": headers}
+    name = source._event.search(context)
     declared = source.events.get(str(name)) if name is not None else None
-    appointment_id = source._appointment_id.search(notification)
+    appointment_id = source._appointment_id.search(context)
     if declared is None or appointment_id in (None, ""):
         logger.info("inbound notification ignored", extra={"connection_id": connection_id, "event": str(name)})
         return result

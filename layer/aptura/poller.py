@@ -270,7 +270,8 @@ def _read_changes(record: ConnectionRecord, provider: Provider, stored: dict[str
     account, cid = record.account_id, record.connection_id
     cursor = snapshots.cursor(account, cid)
     if cursor is None:
-        start = str(changes._first_cursor.search({"now": format_utc(now)}))  # before the scan: nothing slips by
+        # Computed before the scan: a change made while it runs is then read from the feed next time.
+        start = str(changes._first_cursor.search({"input": {"now": format_utc(now)}}))
         _scan_window(record, provider, stored, result, now, baseline)
         snapshots.set_cursor(account, cid, start)
         return

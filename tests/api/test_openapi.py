@@ -101,6 +101,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("DELETE", "/v1/webhook-endpoints/{endpoint_id}"): "deleteWebhookEndpoint",
     ("POST", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): "rotateWebhookSecret",
     ("GET", "/v1/webhook-endpoints/{endpoint_id}/deliveries"): "listWebhookDeliveries",
+    ("GET", "/v1/connections/{connection_id}/inbound"): "getInboundAddress",
     ("GET", "/v1/connect-sessions/{session_id}"): "getConnectSession",
     ("GET", "/v1/oauth/{provider}/authorize"): "startOAuth",
     ("GET", "/v1/oauth/{provider}/callback"): "completeOAuth",

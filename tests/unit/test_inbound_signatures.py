@@ -17,7 +17,7 @@ from aptura.spec.sources import WebhookVerify
 from sandboxes.smoothschedule.webhooks import signature as smoothschedule_signature
 from sandboxes.square.webhooks import signature as square_signature
 
-URL = "https://api.aptura.dev/v1/inbound/conn_0123456789abcdef0123/tok_abcdefghijklmnopqrstuvwx"
+URL = "https://api.aptura.dev/inbound/conn_0123456789abcdef0123/tok_abcdefghijklmnopqrstuvwx"
 BODY = b'{"type":"booking.updated","data":{"id":"bk1"}}'
 KEY = "sig-key-0123456789"
 NOW = 1_800_000_000.0

@@ -24,6 +24,7 @@ from aptura.api.routes import (
     connections,
     docs,
     health,
+    inbound,
     keys,
     oauth,
     providers,
@@ -32,7 +33,7 @@ from aptura.api.routes import (
 
 ROUTERS: list[Router] = [availability.router, appointments.router, catalog.router, clients.router,
                          connections.router, connect_sessions.router, keys.router, providers.router, oauth.router,
-                         webhooks.router, docs.router, health.router]
+                         webhooks.router, inbound.router, docs.router, health.router]
 PUBLIC_URL = "https://api.aptura.dev"
 TITLE = "Aptura"
 VERSION = health.API_VERSION

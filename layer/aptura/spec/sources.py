@@ -51,8 +51,8 @@ class WebhookVerify(_Model):
         description="What is signed, concatenated in this order: `url` (the notification URL Aptura registered, "
         "never the request's Host), `timestamp` (the timestamp header's value), `body` (the raw body).")
     separator: str = Field("", description="Put between the signed parts, e.g. `.`.")
-    secret: str = Field(description="JMESPath over {secrets, config, app, subscription} giving the signing key; "
-                        "`subscription` is what `subscribe` answered, kept with the connection's secrets.")
+    secret: str = Field(description="JMESPath over {secrets, config, app} giving the signing key; what `subscribe` "
+                        "answered is kept in the connection's secrets as `webhook_subscription`.")
     timestamp_header: str | None = Field(None, description="A header with the signing time (Unix seconds).")
     tolerance_seconds: int = Field(300, ge=1, description="A notification signed longer ago (or ahead) is refused.")
 
@@ -70,7 +70,7 @@ class WebhookSubscribe(_Model):
     """Subscribing the connection's Aptura URL with the provider, when its API allows it."""
 
     operation: Any = Field(description="A spec operation; input {url, events}; its output is kept as "
-                           "`subscription` (e.g. its id and signing secret).")
+                           "`secrets.webhook_subscription` (e.g. its id and signing secret).")
     when: str | None = Field(None, description="JMESPath over {secrets, config}: subscribe only connections for "
                              "which it is true (e.g. only those whose token may manage subscriptions).")
 
@@ -88,13 +88,13 @@ class WebhookSubscribe(_Model):
 
 
 class WebhookSource(_Model):
-    """Native provider webhooks, received at ``POST /v1/inbound/{connection_id}/{token}``."""
+    """Native provider webhooks, received at ``POST /inbound/{connection_id}/{token}``."""
 
     verify: WebhookVerify | None = Field(
         None, description="The provider's signature; without it only the URL's unguessable token authenticates "
         "(for providers that sign nothing).")
-    event: str = Field(description="JMESPath over the notification: the provider's event name.")
-    appointment_id: str = Field(description="JMESPath over the notification: the appointment's provider id.")
+    event: str = Field(description="JMESPath over {body, headers} of the notification: the provider's event name.")
+    appointment_id: str = Field(description="JMESPath over {body, headers}: the appointment's provider id.")
     events: dict[str, UnifiedEvent] = Field(
         min_length=1, description="Provider event name -> the event it is when Aptura has no snapshot to diff "
         "against (with one, the diff decides: created, rescheduled, updated or cancelled). Others are ignored.")
@@ -118,7 +118,7 @@ class ChangesSource(_Model):
                            "{appointments: [unified appointments changed since the cursor, cancelled ones "
                            "included], cursor: the next one (null: unchanged)}. Reading a change twice is "
                            "harmless: the snapshots diff it away.")
-    first_cursor: str = Field(description="JMESPath over {now} (UTC ISO-8601): the cursor a connection starts at; "
+    first_cursor: str = Field(description="JMESPath over {input: {now}} (UTC ISO-8601): where a connection starts; "
                               "its first poll scans the window instead, for the snapshots to diff against.")
 
     _first_cursor: Compiled = PrivateAttr()

@@ -1,7 +1,8 @@
-"""/v1/inbound: providers' own webhooks in (aptura.inbound), and where a connection's provider should send them.
+"""/inbound: providers' own webhooks in (aptura.inbound), and where a connection's provider should send them.
 
-``POST /v1/inbound/{connection_id}/{token}`` is public (a provider holds no Aptura key): the URL's token and
-the provider's signature are what authenticate it; anything else is 401 and a log line. ``GET
+``POST /inbound/{connection_id}/{token}`` is public (a provider holds no Aptura key): the URL's token and
+the provider's signature are what authenticate it; anything else is 401 and a log line. It lives outside
+/v1 and the OpenAPI document: providers call it, integrators never do. ``GET
 /v1/connections/{connection_id}/inbound`` (``connections:manage``) shows a connection's URL, whether Aptura
 subscribed it with the provider, and what a business must paste where when the provider's API cannot.
 """
@@ -12,7 +13,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from aptura import inbound
 from aptura.api.app import ERROR_RESPONSES, NO_KEY, current_event, owned_connection, require_key, success
@@ -26,7 +27,7 @@ Token = Annotated[str, Path(min_length=16, max_length=100, description="The URL'
 
 
 class InboundReceived(BaseModel):
-    """What a notification did."""
+    """What a notification did (for the provider's delivery log)."""
 
     received: bool = True
     events: int = Field(description="Aptura events it became (0: no change Aptura had not reported yet)")
@@ -35,6 +36,10 @@ class InboundReceived(BaseModel):
 class InboundAddress(BaseModel):
     """Where the connection's provider sends its webhooks."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "connection_id": "conn_xyz789", "url": "https://api.aptura.dev/inbound/conn_xyz789/Zq3…",
+        "subscribed": False, "instructions": "Square Developer Console, your application, Webhooks, …"}]})
+
     connection_id: str
     url: str = Field(description="The URL to give the provider; it holds a secret token, keep it private")
     subscribed: bool = Field(description="Whether Aptura subscribed it with the provider through its API")
@@ -42,9 +47,8 @@ class InboundAddress(BaseModel):
                               "subscribed the URL (empty once it has)")
 
 
-@router.post("/v1/inbound/<connection_id>/<token>", operation_id="receiveProviderWebhook", tags=["Inbound"],
-             summary="A provider's webhook notification (signed by the provider)", openapi_extensions=NO_KEY,
-             responses={200: success(InboundReceived, "Processed"), **ERROR_RESPONSES})
+@router.post("/inbound/<connection_id>/<token>", operation_id="receiveProviderWebhook", include_in_schema=False,
+             openapi_extensions=NO_KEY)
 def receive(connection_id: ConnectionId, token: Token) -> dict[str, Any]:
     event = current_event()
     body = (event.decoded_body or "").encode()
@@ -55,7 +59,7 @@ def receive(connection_id: ConnectionId, token: Token) -> dict[str, Any]:
     return InboundReceived(events=len(result.events)).model_dump(mode="json")
 
 
-@router.get("/v1/connections/<connection_id>/inbound", operation_id="getInboundAddress", tags=["Inbound"],
+@router.get("/v1/connections/<connection_id>/inbound", operation_id="getInboundAddress", tags=["Connections"],
             summary="Where the connection's provider sends its webhooks",
             responses={200: success(InboundAddress, "The connection's inbound URL"), **ERROR_RESPONSES})
 def address(connection_id: ConnectionId) -> dict[str, Any]:
