@@ -217,3 +217,28 @@ def test_supersaas_registers_a_hook_and_a_deletion_made_with_its_api_becomes_one
     assert notification.event["event"] == "destroy"
     [hook] = httpx.get(f"{setup.admin}/state").json()["hooks"]
     assert hook["url"] == inbound.address(setup.record).url and hook["trigger"] == "C"
+
+
+def test_a_receiver_that_crashes_after_claiming_emits_on_the_providers_retry(
+        make_setup: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aptura import events
+
+    setup: Setup = make_setup("smoothschedule")
+    setup.poll()
+    target = setup.a_booking()
+    sent_before = len(setup.inbox.received)
+    setup.front_desk().run("appointments.cancel", {"id": target["id"]})
+    notification = setup.notification(sent_before)
+    with monkeypatch.context() as patched:
+        def crash(*args: Any, **kwargs: Any) -> None:
+            raise RuntimeError("the function died after storing the change")
+
+        patched.setattr(events, "emit", crash)
+        crashed = setup.deliver(notification)
+    assert crashed.status == 500 and crashed.body["error"] == "internal_error"  # the provider will send it again
+    assert setup.events() == []
+    retried = setup.deliver(notification)
+    assert retried.status == 200 and retried.body["events"] == 1, retried
+    [event] = setup.events()
+    assert event["type"] == "appointment.cancelled" and event["data"]["object"]["id"] == target["id"]
+    assert setup.poll().events == [] and len(setup.events()) == 1
