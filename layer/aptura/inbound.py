@@ -78,15 +78,18 @@ def _address(item: dict[str, Any]) -> Address:
 
 
 def address(record: ConnectionRecord) -> Address:
-    """The connection's inbound address, made on first use (a conditional put: two callers get the same)."""
-    item = {**_key(record.connection_id), "account_id": record.account_id, "token": secrets.token_urlsafe(24)}
-    try:
-        table().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
-        return _address(item)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
+    """The connection's inbound address, made on first use (read first: the poller asks every minute, and a
+    conditional put that fails still costs a write; two first users get the same one)."""
     found = table().get_item(Key=_key(record.connection_id), ConsistentRead=True).get("Item")
+    if found is None:
+        item = {**_key(record.connection_id), "account_id": record.account_id, "token": secrets.token_urlsafe(24)}
+        try:
+            table().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+            return _address(item)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+        found = table().get_item(Key=_key(record.connection_id), ConsistentRead=True).get("Item")
     if found is None or found.get("account_id") != record.account_id:
         raise NotFound(f"connection {record.connection_id} not found")
     return _address(found)
