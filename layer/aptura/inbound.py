@@ -96,7 +96,7 @@ def address(record: ConnectionRecord) -> Address:
 
 
 def forget(connection_id: str) -> None:
-    """Drop a connection's inbound address (its URL then answers 401)."""
+    """Drop a deleted connection's inbound address (its URL answers 401 either way)."""
     table().delete_item(Key=_key(connection_id))
 
 
@@ -166,6 +166,8 @@ def receive(connection_id: str, token: str, headers: dict[str, str], body: bytes
     provider sends the notification again, and the snapshot makes that harmless."""
     found = table().get_item(Key=_key(connection_id), ConsistentRead=True).get("Item")
     record = get_connection(str(found["account_id"]), connection_id) if found else None
+    if found is not None and record is None and hmac.compare_digest(str(found["token"]), token):
+        forget(connection_id)  # the connection was deleted: its address goes too, at its provider's next call
     if found is None or record is None or not hmac.compare_digest(str(found["token"]), token):
         _refuse(connection_id, "unknown connection or token")
     assert record is not None and found is not None

@@ -242,3 +242,23 @@ def test_a_receiver_that_crashes_after_claiming_emits_on_the_providers_retry(
     [event] = setup.events()
     assert event["type"] == "appointment.cancelled" and event["data"]["object"]["id"] == target["id"]
     assert setup.poll().events == [] and len(setup.events()) == 1
+
+
+def test_a_deleted_connections_url_answers_401_and_its_address_is_dropped(make_setup: Any) -> None:
+    from aptura.store.connections import delete_connection
+    from aptura.store.db import table
+
+    setup: Setup = make_setup("smoothschedule")
+    setup.poll()
+    target = setup.a_booking()
+    sent_before = len(setup.inbox.received)
+    setup.front_desk().run("appointments.cancel", {"id": target["id"]})
+    notification = setup.notification(sent_before)
+    path = urlsplit(inbound.address(setup.record).url).path
+    delete_connection(setup.record)
+    refused = invoke("POST", path, raw_body=notification.body,
+                     headers={k: v for k, v in notification.headers.items() if k not in ("host", "content-length")})
+    assert refused.status == 401 and refused.body["error"] == "unauthorized", refused
+    key = {"pk": f"INBOUND#{setup.record.connection_id}", "sk": "INBOUND"}
+    assert table().get_item(Key=key, ConsistentRead=True).get("Item") is None
+    assert setup.events() == []
