@@ -21,9 +21,17 @@ otherwise every existing booking would arrive as ``appointment.created``. Bookin
 emitted by the API, which also stores their snapshot (:func:`aptura.store.snapshots.record`), so the poller
 finds no change; when both see the same change, the conditional snapshot write decides who reports it.
 
-A snapshot is stored before its event is queued: a poller killed between the two loses that event rather
-than sending it twice to every endpoint (events.emit itself never raises, so "stored" is the only step
-that can be ordered).
+At-least-once: a change is claimed in its snapshot together with the event it becomes (``pending``), then
+emitted, then the mark is dropped; the next poll emits any event still marked, so a poller killed mid-batch
+loses nothing (one killed between the emit and the unmark sends that event twice; see
+:mod:`aptura.store.snapshots`).
+
+Other sources, declared in the spec's ``sources`` (docs/spec-sources.md): a ``changes`` feed replaces the
+window scan (the spec's operation reads what changed since the connection's cursor, which moves only after
+those changes are claimed and emitted); a ``webhook`` is received by :mod:`aptura.inbound`, which diffs the
+appointment it names through :func:`observe` like the poller, so a change seen by both is reported once. The
+window scan still runs for a connection with webhooks (a missed notification is then found a poll later), and
+the poller subscribes the connection's Aptura URL with the provider when the spec says how.
 
 Scheduling (:func:`handle`): an EventBridge rule invokes the function every minute; it lists the connections
 and queues one message per connection to ``APTURA_POLL_QUEUE_URL``, delayed by a stable offset within the
@@ -38,7 +46,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from aws_lambda_powertools import Logger
 
@@ -49,7 +57,7 @@ from aptura.engine.runner import Connection, Runner
 from aptura.engine.timezones import format_utc, parse_datetime, zone
 from aptura.errors import AptError
 from aptura.spec.loader import load_spec
-from aptura.spec.models import OAuth2Auth
+from aptura.spec.models import OAuth2Auth, Operation, ProviderSpec
 from aptura.store import snapshots, webhooks
 from aptura.store.connections import ConnectionRecord, get_connection, read_credentials, record_error, record_ok
 from aptura.store.db import items
@@ -85,14 +93,14 @@ def window(now: datetime) -> tuple[str, str]:
             (today + timedelta(days=WINDOW_AFTER_DAYS)).isoformat())
 
 
-def _listening(record: ConnectionRecord) -> bool:
+def listening(record: ConnectionRecord) -> bool:
     """Whether some enabled endpoint wants appointment events of this connection (else polling spends quota
     for nobody)."""
     return any(e.wants(t, record.connection_id) for e in webhooks.list_endpoints(record.account_id, record.mode)
                for t in APPOINTMENT_EVENTS)
 
 
-class _Provider:
+class Provider:
     """Runs operations of the connection's spec outside any API request, with the API's credential handling:
     refused cached credentials are read again once (another container may have rotated them)."""
 
@@ -101,24 +109,33 @@ class _Provider:
         self.spec = load_spec(record.provider)
         self.zone = "UTC"
 
-    def run(self, operation: str, input_: dict[str, Any]) -> Any:
+    def run(self, operation: str, input_: dict[str, Any], spec: ProviderSpec | None = None) -> Any:
+        """Run the spec's ``operation`` (of ``spec``, when given: the spec with a source's operation added)."""
         credentials = read_credentials(self.record)
         try:
-            return self._once(operation, input_, credentials)
+            return self._once(operation, input_, credentials, spec or self.spec)
         except AptError as exc:
             if exc.code != "connection_auth_failed":
                 raise
             fresh = read_credentials(self.record, force=True)
             if fresh == credentials:
                 raise
-            return self._once(operation, input_, fresh)
+            return self._once(operation, input_, fresh, spec or self.spec)
 
-    def _once(self, operation: str, input_: dict[str, Any], credentials: dict[str, Any]) -> Any:
+    def run_source(self, operation: Operation, input_: dict[str, Any]) -> Any:
+        """Run an operation of the spec's ``sources`` section: the same engine, on a copy of the spec that has
+        it among its operations (the operation names of ProviderSpec are the unified ones only)."""
+        name = "sources.operation"
+        spec = self.spec.model_copy(update={"operations": {**self.spec.operations, name: operation}})
+        return self.run(name, input_, spec)
+
+    def _once(self, operation: str, input_: dict[str, Any], credentials: dict[str, Any],
+              spec: ProviderSpec) -> Any:
         from aptura.api.app import oauth_app  # the API module is heavy; only OAuth connections need it
 
         record = self.record
         oauth = isinstance(self.spec.auth, OAuth2Auth)
-        runner = Runner(self.spec, Connection(record.connection_id, record.provider, record.mode, record.config,
+        runner = Runner(spec, Connection(record.connection_id, record.provider, record.mode, record.config,
                                               dict(credentials)),
                         request_id=f"poll-{record.connection_id}",
                         token_store=DynamoTokenStore(record) if oauth else None,
@@ -128,6 +145,7 @@ class _Provider:
         return output
 
     def appointments(self, output: Any) -> list[dict[str, Any]]:
+        """An operation's output (one appointment or a list) as unified appointments."""
         rows = output if isinstance(output, list) else [output]
         return [listing.present(a, include_raw=False)
                 for a in listing.unify(rows, Appointment, {"provider": self.spec.id})]
@@ -158,25 +176,66 @@ def _differs(snapshot: snapshots.Snapshot, seen: dict[str, Any]) -> dict[str, An
 
 
 def poll_connection(record: ConnectionRecord, now: datetime | None = None) -> PollResult:
-    """Poll one connection once: list its window, diff, store, emit. Provider faults are recorded on the
-    connection (refused credentials also emit ``connection.error``, once) and end this poll only."""
+    """Poll one connection once: list its window (or read its changes feed), diff, store, emit. Provider faults
+    are recorded on the connection (refused credentials also emit ``connection.error``, once) and end this poll
+    only."""
     now = now or datetime.now(UTC)
     account, cid = record.account_id, record.connection_id
-    if not _listening(record):
+    if not listening(record):
         snapshots.clear_baseline(account, cid)
         return PollResult(cid, "skipped")
-    provider = _Provider(record)
-    first, last = window(now)
+    provider = Provider(record)
     # Snapshots first, then the list: a booking the API makes in between is then listed but not in what was
     # read, and claim() (not the comparison) finds the API's snapshot and keeps the poller quiet.
     stored = snapshots.load(account, cid)
     baseline = snapshots.baseline_at(account, cid) is None
+    result = PollResult(cid, "baseline" if baseline else "polled")
+    resend_pending(record, stored, result)
+    sources = provider.spec.sources
+    if sources is not None and sources.webhook is not None and sources.webhook.subscribe is not None:
+        _subscribe(record, provider)
     try:
-        listed = provider.appointments(provider.run("appointments.list", {
-            "startDate": first, "endDate": last, "staffId": None, "serviceId": None, "status": None,
-            "clientEmail": None}))
+        if sources is not None and sources.changes is not None:
+            _read_changes(record, provider, stored, result, now, baseline)
+        else:
+            _scan_window(record, provider, stored, result, now, baseline)
     except AptError as exc:
         return _failed(record, exc)
+    if baseline:
+        snapshots.set_baseline(account, cid, format_utc(now))
+    return result
+
+
+def _subscribe(record: ConnectionRecord, provider: Provider) -> None:
+    """Subscribe the connection's webhook URL with the provider if not yet (see :mod:`aptura.inbound`); a
+    refusal is logged and tried again next poll, and does not stop this one (the scan still finds changes)."""
+    from aptura import inbound  # inbound builds on this module
+
+    try:
+        inbound.ensure_subscribed(record, provider)
+    except AptError as exc:
+        logger.warning("webhook subscription failed", extra={"connection_id": record.connection_id,
+                                                             "error": exc.code})
+
+
+def resend_pending(record: ConnectionRecord, stored: dict[str, snapshots.Snapshot], result: PollResult) -> None:
+    """Emit the events a run that died after claiming them did not get to (at-least-once)."""
+    for appointment_id, snapshot in stored.items():
+        if snapshot.pending is None:
+            continue
+        _deliver(record, result, str(snapshot.pending["type"]), snapshot.appointment,
+                 dict(snapshot.pending.get("previous") or {}), snapshot.digest)
+        stored[appointment_id] = snapshots.Snapshot(snapshot.appointment, snapshot.digest, snapshot.source)
+
+
+def _scan_window(record: ConnectionRecord, provider: Provider, stored: dict[str, snapshots.Snapshot],
+                 result: PollResult, now: datetime, baseline: bool) -> None:
+    """The generic source: list the rolling window and diff it against the snapshots."""
+    account, cid = record.account_id, record.connection_id
+    first, last = window(now)
+    listed = provider.appointments(provider.run("appointments.list", {
+        "startDate": first, "endDate": last, "staffId": None, "serviceId": None, "status": None,
+        "clientEmail": None}))
     record_ok(record)
     tz = zone(provider.zone)
 
@@ -184,21 +243,9 @@ def poll_connection(record: ConnectionRecord, now: datetime | None = None) -> Po
         day = parse_datetime(str(appointment["startTime"])).astimezone(tz).date().isoformat()
         return first <= day <= last
 
-    result = PollResult(cid, "baseline" if baseline else "polled")
     seen = {str(a["id"]): a for a in listed if covered(a)}
     for appointment_id, appointment in seen.items():
-        snapshot = stored.get(appointment_id)
-        if snapshot is None:
-            if snapshots.claim(account, cid, appointment, None) and not baseline:
-                _emit(record, result, "appointment.created", appointment, {})
-            continue
-        previous = _differs(snapshot, appointment)
-        if not previous:
-            if snapshot.source == "api" or snapshot.digest != snapshots.digest(appointment):
-                snapshots.claim(account, cid, appointment, snapshot.digest)  # adopt the list's detail, silently
-            continue
-        if snapshots.claim(account, cid, appointment, snapshot.digest) and not baseline:
-            _emit(record, result, _event_type(snapshot.appointment, appointment, previous), appointment, previous)
+        observe(record, result, appointment, stored.get(appointment_id), "appointment.created", baseline)
     for appointment_id, snapshot in stored.items():
         if appointment_id in seen:
             continue
@@ -208,24 +255,82 @@ def poll_connection(record: ConnectionRecord, now: datetime | None = None) -> Po
         elif start <= last:  # should have been listed
             _vanished(record, provider, result, snapshot, baseline)
         # after the window: booked far ahead through Aptura; kept until the window reaches it
-    if baseline:
-        snapshots.set_baseline(account, cid, format_utc(now))
-    return result
 
 
-def _vanished(record: ConnectionRecord, provider: _Provider, result: PollResult, snapshot: snapshots.Snapshot,
+def _read_changes(record: ConnectionRecord, provider: Provider, stored: dict[str, snapshots.Snapshot],
+                  result: PollResult, now: datetime, baseline: bool) -> None:
+    """The spec's changes feed from the connection's cursor; the cursor moves only after every change it
+    covers is claimed and emitted, so a run that dies midway reads the same changes again (and the snapshots
+    make the second reading quiet for what was already reported).
+
+    Without a cursor (the first poll, or the first after nobody listened) the window is scanned once instead,
+    for the snapshots later changes are diffed against, and the feed starts at that poll's time."""
+    changes = provider.spec.sources.changes  # type: ignore[union-attr]  # the caller checked
+    assert changes is not None
+    account, cid = record.account_id, record.connection_id
+    cursor = snapshots.cursor(account, cid)
+    if cursor is None:
+        # Computed before the scan: a change made while it runs is then read from the feed next time.
+        start = str(changes._first_cursor.search({"input": {"now": format_utc(now)}}))
+        _scan_window(record, provider, stored, result, now, baseline)
+        snapshots.set_cursor(account, cid, start)
+        return
+    output = provider.run_source(changes.operation, {"cursor": cursor, "now": format_utc(now)})
+    record_ok(record)
+    for appointment in provider.appointments(output.get("appointments") or []):
+        observe(record, result, appointment, stored.get(str(appointment["id"])), "appointment.created", False)
+    _forget_past(record, provider, stored, window(now)[0])
+    following = output.get("cursor")
+    if following and str(following) != cursor:
+        snapshots.set_cursor(account, cid, str(following))
+
+
+def _forget_past(record: ConnectionRecord, provider: Provider, stored: dict[str, snapshots.Snapshot],
+                 first: str) -> None:
+    """Drop the snapshots of appointments that started before the window's first day: over, not changed."""
+    tz = zone(provider.zone)
+    for appointment_id, snapshot in stored.items():
+        start = parse_datetime(str(snapshot.appointment["startTime"])).astimezone(tz).date().isoformat()
+        if start < first:
+            snapshots.forget(record.account_id, record.connection_id, appointment_id)
+
+
+def event_type_without_snapshot(appointment: dict[str, Any], declared: str) -> str:
+    """What a change is when Aptura never saw the appointment before: a cancellation says so itself; else what
+    the source says (a webhook's event name, or ``appointment.created`` for a listing)."""
+    return "appointment.cancelled" if appointment.get("status") == "cancelled" else declared
+
+
+def observe(record: ConnectionRecord, result: PollResult, appointment: dict[str, Any],
+            snapshot: snapshots.Snapshot | None, declared: str, baseline: bool) -> None:
+    """One appointment as the provider has it now, against its snapshot: store it and emit what changed (the
+    conditional claim decides, when the API or another source saw the same change, who reports it)."""
+    account, cid = record.account_id, record.connection_id
+    if snapshot is None:
+        event_type = event_type_without_snapshot(appointment, declared)
+        pending = None if baseline else {"type": event_type, "previous": {}}
+        if snapshots.claim(account, cid, appointment, None, pending) and pending is not None:
+            _deliver(record, result, event_type, appointment, {}, snapshots.digest(appointment))
+        return
+    previous = _differs(snapshot, appointment)
+    if not previous:
+        if snapshot.source == "api" or snapshot.digest != snapshots.digest(appointment):
+            snapshots.claim(account, cid, appointment, snapshot.digest)  # adopt the list's detail, silently
+        return
+    event_type = _event_type(snapshot.appointment, appointment, previous)
+    pending = None if baseline else {"type": event_type, "previous": previous}
+    if snapshots.claim(account, cid, appointment, snapshot.digest, pending) and pending is not None:
+        _deliver(record, result, event_type, appointment, previous, snapshots.digest(appointment))
+
+
+def _vanished(record: ConnectionRecord, provider: Provider, result: PollResult, snapshot: snapshots.Snapshot,
               baseline: bool) -> None:
     """An appointment in the window is no longer listed: deleted (cancelled) or moved out of the window."""
     before = snapshot.appointment
     account, cid, appointment_id = record.account_id, record.connection_id, str(before["id"])
-    now_seen: dict[str, Any] | None = None
-    if "appointments.get" in provider.spec.operations:
-        try:
-            [now_seen] = provider.appointments(provider.run("appointments.get", {"id": appointment_id}))
-        except AptError as exc:
-            if exc.code != "not_found":  # not knowing is not a cancellation: look again next poll
-                logger.info("vanished appointment not read", extra={"connection_id": cid, "error": exc.code})
-                return
+    now_seen = read_appointment(record, provider, appointment_id)
+    if now_seen is False:
+        return
     if now_seen is None:  # the provider forgot it: a deletion, which is how some providers cancel
         if before.get("status") == "cancelled":
             snapshots.forget(account, cid, appointment_id)
@@ -234,16 +339,33 @@ def _vanished(record: ConnectionRecord, provider: _Provider, result: PollResult,
     previous = _differs(snapshot, now_seen)
     if not previous:  # listed nowhere but unchanged (a provider's list filter): keep, nothing to say
         return
-    if snapshots.claim(account, cid, now_seen, snapshot.digest) and not baseline:
-        _emit(record, result, _event_type(before, now_seen, previous), now_seen, previous)
+    observe(record, result, now_seen, snapshot, "appointment.updated", baseline)
 
 
-def _emit(record: ConnectionRecord, result: PollResult, event_type: str, appointment: dict[str, Any],
-          previous: dict[str, Any]) -> None:
+def read_appointment(record: ConnectionRecord, provider: Provider,
+                     appointment_id: str) -> dict[str, Any] | None | Literal[False]:
+    """The appointment as the provider has it now (``appointments.get``); None: the provider answers not found
+    (or cannot read one); False: not known now (a fault: look again later, a fault is no cancellation)."""
+    if "appointments.get" not in provider.spec.operations:
+        return None
+    try:
+        [now_seen] = provider.appointments(provider.run("appointments.get", {"id": appointment_id}))
+    except AptError as exc:
+        if exc.code == "not_found":
+            return None
+        logger.info("appointment not read", extra={"connection_id": record.connection_id, "error": exc.code})
+        return False
+    return now_seen
+
+
+def _deliver(record: ConnectionRecord, result: PollResult, event_type: str, appointment: dict[str, Any],
+             previous: dict[str, Any], digest: str) -> None:
+    """Emit a claimed change, then drop its pending mark (see :mod:`aptura.store.snapshots`)."""
     event = events.emit(record.account_id, record.mode, event_type, record.connection_id, appointment, previous,
                         record.end_user)
     if event is not None:
         result.events.append(event)
+    snapshots.settle(record.account_id, record.connection_id, str(appointment["id"]), digest)
 
 
 def _failed(record: ConnectionRecord, exc: AptError) -> PollResult:

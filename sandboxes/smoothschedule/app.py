@@ -18,6 +18,7 @@ from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlencode
 
 from sandboxes.core import Request, Response, SandboxApp
+from sandboxes.core.outbound import Outbox, acceptable_url
 from sandboxes.smoothschedule.seed import (
     CLOSE,
     OPEN,
@@ -32,6 +33,7 @@ from sandboxes.smoothschedule.seed import (
     Webhook,
     build_tenants,
 )
+from sandboxes.smoothschedule.webhooks import notify
 
 API = "/{tenant}/tenant-api/v1"
 HOST_SUFFIX = ".smoothschedule.com"
@@ -174,6 +176,7 @@ class SmoothScheduleSandbox(SandboxApp):
 
     def reset(self) -> None:
         self.tenants: dict[str, Tenant] = build_tenants()
+        self.outbox = Outbox()  # webhook deliveries sent (webhooks.py)
         self.hits: dict[str, list[float]] = {}  # token -> wall-clock request times, for the limits
 
     def admin_state(self) -> Any:
@@ -182,7 +185,7 @@ class SmoothScheduleSandbox(SandboxApp):
                     "customers": [self._customer(c) for c in data.customers.values()],
                     "webhooks": [asdict(w) | {"created_at": iso(w.created_at)} for w in data.webhooks.values()]}
         # Top level: what the demo connection (tenant demo, a test token) sees; then every data set.
-        return dump(self.tenants["demo"].data["test"]) | {
+        return dump(self.tenants["demo"].data["test"]) | {"deliveries": self.outbox.view()} | {
             "tenants": {sub: {mode: dump(data) for mode, data in t.data.items()} for sub, t in self.tenants.items()}}
 
     def not_found(self, request: Request) -> Response:
@@ -481,7 +484,9 @@ class SmoothScheduleSandbox(SandboxApp):
         booking = Booking(data.new_id(), service.id, rid, customer_id, start, end, "CONFIRMED",
                           str(body.get("notes") or ""), now, now)
         data.bookings[booking.id] = booking
-        return Response.json(self._booking(booking, tenant.business_timezone), 201)
+        shown = self._booking(booking, tenant.business_timezone)
+        notify(self.outbox, data, "booking.created", shown, now)
+        return Response.json(shown, 201)
 
     def update_booking(self, request: Request, tenant: Tenant, data: DataSet) -> dict[str, Any]:
         booking = _by_id(request, data.bookings, "Booking")
@@ -503,7 +508,9 @@ class SmoothScheduleSandbox(SandboxApp):
         if "notes" in body:
             booking.notes = str(body["notes"] or "")
         booking.updated_at = self.now()
-        return self._booking(booking, tenant.business_timezone)
+        shown = self._booking(booking, tenant.business_timezone)
+        notify(self.outbox, data, "booking.updated", shown, booking.updated_at)
+        return shown
 
     def cancel_booking(self, request: Request, tenant: Tenant, data: DataSet) -> dict[str, Any]:
         booking = _by_id(request, data.bookings, "Booking")
@@ -512,7 +519,9 @@ class SmoothScheduleSandbox(SandboxApp):
         if booking.status == "COMPLETED":
             raise ApiError(409, "conflict", "A completed booking cannot be cancelled.")
         booking.status, booking.updated_at = "CANCELLED", self.now()
-        return self._booking(booking, tenant.business_timezone)
+        shown = self._booking(booking, tenant.business_timezone)
+        notify(self.outbox, data, "booking.cancelled", shown, booking.updated_at)
+        return shown
 
     # -- customers ------------------------------------------------------------------------------------
 
@@ -582,7 +591,7 @@ class SmoothScheduleSandbox(SandboxApp):
     def create_webhook(self, request: Request, tenant: Tenant, data: DataSet) -> Response:
         body = self._body(request)
         url = str(body.get("url") or "")
-        if not url.startswith("https://"):
+        if not acceptable_url(url):
             _invalid({"url": ["Enter a valid https URL."]})
         hook = Webhook(data.new_id(), url, self._events(body.get("events")), bool(body.get("is_active", True)),
                        "whsec_" + secrets.token_hex(16), self.now())
@@ -595,7 +604,7 @@ class SmoothScheduleSandbox(SandboxApp):
     def update_webhook(self, request: Request, tenant: Tenant, data: DataSet) -> dict[str, Any]:
         hook, body = _by_id(request, data.webhooks, "Webhook"), self._body(request)
         if "url" in body:
-            if not str(body["url"]).startswith("https://"):
+            if not acceptable_url(str(body["url"])):
                 _invalid({"url": ["Enter a valid https URL."]})
             hook.url = str(body["url"])
         if "events" in body:

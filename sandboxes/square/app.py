@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sandboxes.core import Request, Response, SandboxApp
 from sandboxes.square import availability, seed
 from sandboxes.square.oauth import AccessToken, Application, OAuthError, OAuthStore, RefreshToken
+from sandboxes.square.webhooks import Webhooks
 
 DEMO: dict[str, Any] = {
     "slot_taken_wordings": 3,  # ways this sandbox refuses a taken slot (POST /_sandbox/wording)
@@ -198,6 +199,7 @@ class SquareSandbox(SandboxApp):
             seed.SEED_ACCESS_TOKEN, seed.APP_ID, seed.MERCHANT_ID, seed.DEMO_SCOPES, expires)
         self.oauth.access_tokens[seed.PERSONAL_ACCESS_TOKEN] = AccessToken(
             seed.PERSONAL_ACCESS_TOKEN, seed.APP_ID, seed.MERCHANT_ID, seed.ALL_SCOPES, None)
+        self.webhooks = Webhooks(seed.MERCHANT_ID)  # subscriptions and notifications sent (webhooks.py)
 
     def admin_state(self) -> Any:
         """Bookings, customers, OAuth counters and tunables (``GET /square/_sandbox/state``)."""
@@ -211,6 +213,8 @@ class SquareSandbox(SandboxApp):
             "oauth": dict(self.oauth.counters),
             "refresh_grant_calls": self.oauth.counters["refresh_grant_calls"],
             "config": self._config(),
+            "webhook_subscriptions": [w.shown(with_key=False) for w in self.webhooks.subscriptions.values()],
+            "webhook_deliveries": self.webhooks.outbox.view(),
         }
 
     def _config(self) -> dict[str, Any]:
@@ -432,6 +436,10 @@ class SquareSandbox(SandboxApp):
 
         self._api("POST", "/v2/team-members/search", self._search_team_members, "EMPLOYEES_READ")
         self._api("GET", "/v2/team-members/{team_member_id}", self._retrieve_team_member, "EMPLOYEES_READ")
+
+        self._api("POST", "/v2/webhooks/subscriptions", self._create_subscription, None)
+        self._api("GET", "/v2/webhooks/subscriptions", self._list_subscriptions, None)
+        self._api("DELETE", "/v2/webhooks/subscriptions/{subscription_id}", self._delete_subscription, None)
 
         self._api("GET", "/v2/locations", self._list_locations, "MERCHANT_PROFILE_READ")
         self._api("GET", "/v2/locations/{location_id}", self._retrieve_location, "MERCHANT_PROFILE_READ")
@@ -1206,6 +1214,7 @@ class SquareSandbox(SandboxApp):
             self._booking_client[booking["id"]] = call.token.client_id if call.token else None
             result = {"booking": self._view(booking, call), "errors": []}
             self._remember("CreateBooking", key, body, result)
+            self.webhooks.notify("booking.created", copy.deepcopy(booking), now)
         return Response.json(result)
 
     def _retrieve_booking(self, call: Call) -> Response:
@@ -1259,6 +1268,7 @@ class SquareSandbox(SandboxApp):
             self.bookings[booking_id] = updated
             result = {"booking": self._view(updated, call), "errors": []}
             self._remember(f"UpdateBooking:{booking_id}", key, body, result)
+            self.webhooks.notify("booking.updated", copy.deepcopy(updated), updated["updated_at"])
         return Response.json(result)
 
     def _cancel_booking(self, call: Call) -> Response:
@@ -1283,7 +1293,34 @@ class SquareSandbox(SandboxApp):
             booking["updated_at"] = fmt(self.now())
             result = {"booking": self._view(booking, call), "errors": []}
             self._remember(f"CancelBooking:{booking_id}", key, body, result)
+            self.webhooks.notify("booking.updated", copy.deepcopy(booking), booking["updated_at"])
         return Response.json(result)
+
+    # -- webhook subscriptions (webhooks.py) -------------------------------------------------------
+    @staticmethod
+    def _application_token(call: Call) -> None:
+        """Subscriptions belong to the application: only its personal access token manages them."""
+        if call.token is None or call.token.expires_at is not None:
+            raise SquareError(401, "UNAUTHORIZED", "OAuth access tokens cannot manage webhook subscriptions; use "
+                              "the application's personal access token.")
+
+    def _create_subscription(self, call: Call) -> Response:
+        self._application_token(call)
+        with self.lock:
+            status, answer = self.webhooks.create(call.body, fmt(self.now()),
+                                                  call.request.header("Square-Version") or seed.SQUARE_VERSION)
+        return Response.json(answer, status)
+
+    def _list_subscriptions(self, call: Call) -> Response:
+        self._application_token(call)
+        with self.lock:
+            return Response.json(self.webhooks.listed())
+
+    def _delete_subscription(self, call: Call) -> Response:
+        self._application_token(call)
+        with self.lock:
+            status, answer = self.webhooks.delete(call.request.params["subscription_id"])
+        return Response.json(answer, status)
 
     def _list_bookings(self, call: Call) -> Response:
         request = call.request

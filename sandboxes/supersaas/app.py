@@ -37,6 +37,7 @@ from sandboxes.supersaas.availability import (
     within_opening_hours,
 )
 from sandboxes.supersaas.seed import Booking, Resource, Schedule, User
+from sandboxes.supersaas.webhooks import Hooks
 
 DEMO: dict[str, Any] = {
     "slot_taken_wordings": 3,  # ways this sandbox refuses a taken slot (POST /_sandbox/wording)
@@ -181,6 +182,9 @@ class SuperSaasSandbox(SandboxApp):
         r("GET", "/api/agenda.json", self._guard(self.agenda))
         r("GET", "/api/agenda/{schedule_id}.json", self._guard(self.agenda))
         r("GET", "/api/changes/{schedule_id}.json", self._guard(self.changes))
+        r("GET", "/api/hooks", self._guard(self.list_hooks))
+        r("POST", "/api/hooks", self._guard(self.create_hook))
+        r("DELETE", "/api/hooks", self._guard(self.delete_hook))
         r("GET", "/api/users.json", self._guard(self.list_users))
         r("POST", "/api/users.json", self._guard(self.create_user))
         r("GET", "/api/users/{user_ref}.json", self._guard(self.get_user))
@@ -201,6 +205,7 @@ class SuperSaasSandbox(SandboxApp):
         self.modified = {sid: stamp for sid in self.schedules}
         self._next_booking_id = max(self.bookings) + 1
         self._next_user_id = max(self.users) + 1
+        self.hooks = Hooks()  # REST hooks and the notifications sent (webhooks.py)
 
     def admin_state(self) -> Any:
         """Everything, deleted bookings included (they keep ``deleted: true``)."""
@@ -213,6 +218,8 @@ class SuperSaasSandbox(SandboxApp):
                 for s in self.schedules.values()
             ],
             "bookings": [self._booking_json(b) for b in sorted(self.bookings.values(), key=lambda b: b.id)],
+            "hooks": self.hooks.listed(),
+            "hook_deliveries": self.hooks.outbox.view(),
             "users": [self._user_json(u) for u in self.users.values()],
         }
 
@@ -769,6 +776,7 @@ class SuperSaasSandbox(SandboxApp):
             self.bookings[booking.id] = booking
             self._next_booking_id += 1
             self._touch(schedule.id)
+            self._notify(params, booking, "create")
         return empty(201, {"Location": self._location(request, f"/api/bookings/{booking.id}.json")})
 
     def update_booking(self, request: Request) -> Response:
@@ -795,6 +803,7 @@ class SuperSaasSandbox(SandboxApp):
             self.bookings[booking.id] = replace(updated, fields=fields, updated_on=utc_naive(self.now()),
                                                 updated_by=seed.ACCOUNT_NAME)
             self._touch(schedule.id)
+            self._notify(params, self.bookings[booking.id], "edit")
         return empty(200)
 
     def delete_booking(self, request: Request) -> Response:
@@ -809,7 +818,38 @@ class SuperSaasSandbox(SandboxApp):
             self.bookings[booking.id] = replace(booking, deleted=True, updated_on=utc_naive(self.now()),
                                                 updated_by=seed.ACCOUNT_NAME)
             self._touch(booking.schedule_id)
+            self._notify(params, self.bookings[booking.id], "destroy")
         return empty(200)
+
+    # -- REST hooks (webhooks.py) -----------------------------------------------------------
+    def _notify(self, params: dict[str, Any], booking: Booking, action: str) -> None:
+        """Only API writes that ask for it (``webhook=true``) notify, as SuperSaaS documents."""
+        if (_text(params.get("webhook")) or "").lower() == "true":
+            self.hooks.notify(booking.schedule_id, action, self._booking_json(booking))
+
+    def list_hooks(self, request: Request) -> Response:
+        """``GET /api/hooks``."""
+        params = self._params(request)
+        self._auth(request, params, account_wide=True)
+        with self.lock:
+            return Response.json(self.hooks.listed())
+
+    def create_hook(self, request: Request) -> Response:
+        """``POST /api/hooks`` (``event``, ``parent_id``, ``target_url``) → ``{"id"}``."""
+        params = self._params(request)
+        self._auth(request, params, account_wide=True)
+        with self.lock:
+            status, answer = self.hooks.create(_text(params.get("event")), _text(params.get("parent_id")),
+                                               _text(params.get("target_url")), set(self.schedules))
+        return Response.json(answer, status)
+
+    def delete_hook(self, request: Request) -> Response:
+        """``DELETE /api/hooks`` (``id``, ``parent_id``)."""
+        params = self._params(request)
+        self._auth(request, params, account_wide=True)
+        with self.lock:
+            status = self.hooks.delete(_text(params.get("id")))
+        return empty(status) if status == 200 else error(status, "Not found")
 
     def post_booking_override(self, request: Request) -> Response:
         """``POST /api/bookings/{id}.json`` with ``_method=DELETE|PUT`` for clients without those verbs."""

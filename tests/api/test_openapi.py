@@ -104,6 +104,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("GET", "/v1/events"): "listEvents",
     ("GET", "/v1/events/{event_id}"): "getEvent",
     ("POST", "/v1/events/{event_id}/redeliver"): "redeliverEvent",
+    ("GET", "/v1/connections/{connection_id}/inbound"): "getInboundAddress",
     ("GET", "/v1/connect-sessions/{session_id}"): "getConnectSession",
     ("GET", "/v1/oauth/{provider}/authorize"): "startOAuth",
     ("GET", "/v1/oauth/{provider}/callback"): "completeOAuth",

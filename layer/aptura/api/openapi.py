@@ -25,6 +25,7 @@ from aptura.api.routes import (
     docs,
     events,
     health,
+    inbound,
     keys,
     oauth,
     providers,
@@ -33,7 +34,7 @@ from aptura.api.routes import (
 
 ROUTERS: list[Router] = [availability.router, appointments.router, catalog.router, clients.router,
                          connections.router, connect_sessions.router, keys.router, providers.router, oauth.router,
-                         webhooks.router, events.router, docs.router, health.router]
+                         webhooks.router, events.router, inbound.router, docs.router, health.router]
 PUBLIC_URL = "https://api.aptura.dev"
 TITLE = "Aptura"
 VERSION = health.API_VERSION

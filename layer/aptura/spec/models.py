@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from aptura.errors import ERROR_STATUS
+from aptura.spec.sources import Sources
 from aptura.spec.template import (
     Compiled,
     Each,
@@ -850,6 +851,7 @@ class ProviderSpec(_Model):
         default_factory=dict, description="Provider object -> unified shape mappings, used in templates as "
         "`{model: <name>, of: <expression>}`.")
     operations: dict[OperationName, Operation]
+    sources: Sources | None = Field(None, description="Native webhooks and changes feeds (docs/spec-sources.md).")
 
     _timezone: Compiled | None = PrivateAttr()
     _headers: dict[str, Template] = PrivateAttr()

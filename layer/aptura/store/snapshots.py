@@ -13,6 +13,15 @@ a month, which a single 400 KB item would not hold, and a poll then rewrites onl
 Every write the poller makes is conditional on the digest it read, and the API's write is not: when the API and
 the poller see the same change, whichever stores it first wins, and the poller emits nothing for a change the
 API already reported (see :func:`claim`).
+
+At-least-once: the poller (and the inbound webhook receiver) claims a change together with the event it is
+about to emit (``pending``), emits, then :func:`settle` drops ``pending``. A run that dies after the claim
+leaves ``pending`` behind, and the next run emits it; one that dies between the emit and the settle emits it
+again (a duplicate, with the same ``previous``), which is the one unavoidable case without a transaction
+spanning DynamoDB and SQS.
+
+``POLLSTATE`` also keeps a changes feed's cursor (:func:`cursor`, :func:`set_cursor`), written only after the
+changes it covers are claimed and emitted.
 """
 
 from __future__ import annotations
@@ -42,6 +51,13 @@ class Snapshot:
     appointment: dict[str, Any]
     digest: str
     source: str  # "api" (recorded when Aptura made the change) or "poller"
+    pending: dict[str, Any] | None = None  # {"type", "previous"}: claimed, maybe not emitted yet
+
+
+def _snapshot(item: dict[str, Any]) -> Snapshot:
+    pending = item.get("pending")
+    return Snapshot(json.loads(item["appointment"]), str(item["digest"]), str(item.get("source") or "poller"),
+                    json.loads(pending) if pending else None)
 
 
 def digest(appointment: dict[str, Any], fields: tuple[str, ...] = FIELDS) -> str:
@@ -69,9 +85,14 @@ def load(account_id: str, connection_id: str) -> dict[str, Snapshot]:
     """Every snapshot of the connection, by appointment id (one paged Query)."""
     prefix = f"{_SK}{connection_id}#"
     # ConsistentRead: a snapshot the API just wrote must be seen, or its booking is reported twice.
-    return {str(item["sk"])[len(prefix):]: Snapshot(json.loads(item["appointment"]), str(item["digest"]),
-                                                    str(item.get("source") or "poller"))
+    return {str(item["sk"])[len(prefix):]: _snapshot(item)
             for item in account_items(account_id, prefix, ConsistentRead=True)}
+
+
+def get(account_id: str, connection_id: str, appointment_id: str) -> Snapshot | None:
+    """One appointment's snapshot (a webhook names one appointment: no need to read them all)."""
+    item = table().get_item(Key=_key(account_id, connection_id, appointment_id), ConsistentRead=True).get("Item")
+    return _snapshot(item) if item else None
 
 
 def record(account_id: str, connection_id: str, appointment: dict[str, Any]) -> None:
@@ -79,18 +100,37 @@ def record(account_id: str, connection_id: str, appointment: dict[str, Any]) -> 
     table().put_item(Item=_item(account_id, connection_id, appointment, "api"))
 
 
-def claim(account_id: str, connection_id: str, appointment: dict[str, Any], expected: str | None) -> bool:
+def claim(account_id: str, connection_id: str, appointment: dict[str, Any], expected: str | None,
+          pending: dict[str, Any] | None = None) -> bool:
     """Store what the poller saw, if the snapshot is still the one it compared with (``expected`` digest;
-    None: there was none). False: someone (the API) stored a newer one meanwhile, and reported that change."""
+    None: there was none). False: someone (the API) stored a newer one meanwhile, and reported that change.
+
+    ``pending``: the event this change is about to be reported as ({"type", "previous"}), kept until
+    :func:`settle` so a run that dies before emitting it is made good by the next one."""
     condition = "attribute_not_exists(sk)" if expected is None else "digest = :expected"
+    item = _item(account_id, connection_id, appointment, "poller")
+    if pending is not None:
+        item["pending"] = json.dumps(pending, separators=(",", ":"))
     try:
-        table().put_item(Item=_item(account_id, connection_id, appointment, "poller"), ConditionExpression=condition,
+        table().put_item(Item=item, ConditionExpression=condition,
                          **({"ExpressionAttributeValues": {":expected": expected}} if expected else {}))
         return True
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
             return False
         raise
+
+
+def settle(account_id: str, connection_id: str, appointment_id: str, expected: str) -> None:
+    """The pending event of the snapshot with digest ``expected`` was emitted: drop it (a newer snapshot,
+    written meanwhile, is left alone)."""
+    try:
+        table().update_item(Key=_key(account_id, connection_id, appointment_id), UpdateExpression="REMOVE pending",
+                            ConditionExpression="digest = :expected",
+                            ExpressionAttributeValues={":expected": expected})
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
 
 
 def forget(account_id: str, connection_id: str, appointment_id: str) -> None:
@@ -102,14 +142,30 @@ def baseline_at(account_id: str, connection_id: str) -> str | None:
     """When the poller first stored the connection's appointments; None: it never did (or must again)."""
     item = table().get_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": f"{_STATE_SK}{connection_id}"},
                             ConsistentRead=True).get("Item")
-    return str(item["baseline_at"]) if item else None
+    return str(item["baseline_at"]) if item and item.get("baseline_at") else None
 
 
 def set_baseline(account_id: str, connection_id: str, at: str) -> None:
-    table().put_item(Item={"pk": f"ACCOUNT#{account_id}", "sk": f"{_STATE_SK}{connection_id}", "baseline_at": at})
+    """The poller took its baseline ``at`` (an update: the item may hold the changes cursor too)."""
+    table().update_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": f"{_STATE_SK}{connection_id}"},
+                        UpdateExpression="SET baseline_at = :at", ExpressionAttributeValues={":at": at})
 
 
 def clear_baseline(account_id: str, connection_id: str) -> None:
     """Nobody listens to the connection's changes: the next poll takes a new baseline instead of a diff against
     snapshots gone stale meanwhile (which would report every change of the quiet time at once)."""
     table().delete_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": f"{_STATE_SK}{connection_id}"})
+
+
+def cursor(account_id: str, connection_id: str) -> str | None:
+    """The changes feed's cursor: where the next poll of the connection's changes starts; None: never polled."""
+    item = table().get_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": f"{_STATE_SK}{connection_id}"},
+                            ConsistentRead=True).get("Item")
+    return str(item["cursor"]) if item and item.get("cursor") else None
+
+
+def set_cursor(account_id: str, connection_id: str, value: str) -> None:
+    """Advance the changes feed's cursor (after the changes before it are claimed and emitted)."""
+    table().update_item(Key={"pk": f"ACCOUNT#{account_id}", "sk": f"{_STATE_SK}{connection_id}"},
+                        UpdateExpression="SET #c = :c", ExpressionAttributeNames={"#c": "cursor"},
+                        ExpressionAttributeValues={":c": value})
