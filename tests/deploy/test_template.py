@@ -319,8 +319,10 @@ def test_functions_that_call_providers_can_refresh_tokens_and_report_broken_conn
         queues = [p["SQSSendMessagePolicy"]["QueueName"] for p in fn["Properties"]["Policies"]
                   if "SQSSendMessagePolicy" in p]
         assert {"Fn::GetAtt": ["WebhookQueue", "QueueName"]} in queues, name
+        # The provider quota's shared ledger and the shared circuit are items read, written and dropped.
+        assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"} <= set(by_sid["AppTable"]), name
     assert {"AvailabilityFunction", "AppointmentsFunction", "CatalogFunction", "ClientsFunction",
-            "PollerFunction"} <= set(callers)
+            "PollerFunction", "InboundFunction"} <= set(callers)
     delivery = {st["Sid"]: st["Action"] for st in _statements(_functions()["DeliveryFunction"])}
     assert delivery["WebhooksSecrets"] == ["secretsmanager:GetSecretValue"] and "ConnectionsSecrets" not in delivery
 
