@@ -51,6 +51,7 @@ from typing import Any  # noqa: E402
 from local.events import (  # noqa: E402
     DEMO_API_KEY,
     DEMO_CONNECT_SESSION_ID,
+    DEMO_EVENT_ID,
     DEMO_PROVIDER,
     DEMO_SPARE_CONNECTION_ID,
     DEMO_SPARE_KEY_ID,
@@ -505,6 +506,14 @@ class DevStack:
                 webhooks.create_endpoint(DEMO_ACCOUNT_ID, "test", "http://127.0.0.1:9/aptura-demo",
                                          ["connection.error"], description="Demo endpoint (the sample events use it)",
                                          endpoint_id=endpoint_id)
+        from aptura import events
+        from aptura.store import events as event_store
+
+        featured = connections.get_connection(DEMO_ACCOUNT_ID, connection_id_for(DEMO_PROVIDER))
+        if featured is not None and event_store.get(DEMO_ACCOUNT_ID, "test", DEMO_EVENT_ID) is None:
+            demo = events.build_event("connection.created", "test", featured.connection_id,  # the feed's samples
+                                      events.connection_object(featured))
+            event_store.put(DEMO_ACCOUNT_ID, {**demo, "id": DEMO_EVENT_ID}, pending=[])
         for spec in sorted(specs_dir.glob("*.yaml")):
             if spec.stem not in providers:
                 self._warn(f"specs/{spec.name} has no sandbox; no demo connection for it")

@@ -42,7 +42,7 @@ DEMO_SERVICE_ID = "200"  # the Mindbody sandbox's DEMO service and staff member
 DEMO_STAFF_ID = "100000108"
 # Records `make dev` has for the events that read or change one: the Mindbody sandbox's seeded bookings (a
 # different one for each change, so the events can run in any order), and a spare connection and key of the demo
-# account for the DELETE events to remove, a connect session and a webhook endpoint.
+# account for the DELETE events to remove, a connect session, a webhook endpoint and a stored event.
 DEMO_APPOINTMENT_ID = "1001"
 DEMO_RESCHEDULE_ID = "1006"
 DEMO_CANCEL_ID = "1008"
@@ -51,6 +51,7 @@ DEMO_SPARE_KEY_ID = "key_00000000000d3a0e"  # key ids are key_ and 16 hex digits
 DEMO_CONNECT_SESSION_ID = "cs_demo"
 DEMO_WEBHOOK_ENDPOINT_ID = "we_demo"
 DEMO_SPARE_WEBHOOK_ENDPOINT_ID = "we_demo_spare"
+DEMO_EVENT_ID = "evt_0000000000000000000d3a0e"  # event ids are evt_ and 24 hex digits (the time part is 0)
 DEMO_OAUTH_PROVIDER = "square"  # the hosted OAuth flow's featured provider
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _BINARY_TYPES = ("application/octet-stream", "application/pdf", "application/zip", "image/*", "audio/*", "video/*")
@@ -292,7 +293,7 @@ def samples(today: date) -> dict[tuple[str, str], dict[str, Any]]:
 
 # Path parameters the demo account has, where a route's sample does not name its own.
 _DEMO_PATH_VALUES = {"provider_id": DEMO_PROVIDER, "provider": DEMO_PROVIDER, "connection_id": DEMO_CONNECTION_ID,
-                     "endpoint_id": DEMO_WEBHOOK_ENDPOINT_ID}
+                     "endpoint_id": DEMO_WEBHOOK_ENDPOINT_ID, "event_id": DEMO_EVENT_ID}
 
 
 def sampled(route: Route) -> bool:

@@ -51,15 +51,26 @@ from .end_user_in import EndUserIn
 from .end_user_out import EndUserOut
 from .error_body import ErrorBody
 from .error_body_details_type_0 import ErrorBodyDetailsType0
+from .event import Event
+from .event_data import EventData
+from .event_data_object import EventDataObject
+from .event_data_previous import EventDataPrevious
+from .event_end_user_type_0 import EventEndUserType0
+from .event_list import EventList
+from .event_mode import EventMode
+from .event_redeliver import EventRedeliver
+from .event_redelivered import EventRedelivered
 from .field_info import FieldInfo
 from .get_open_api_document_response_200 import GetOpenApiDocumentResponse200
 from .health import Health
 from .http_validation_error import HTTPValidationError
+from .inbound_address import InboundAddress
 from .list_appointments_ordering import ListAppointmentsOrdering
 from .list_appointments_status_type_0 import ListAppointmentsStatusType0
 from .list_clients_ordering import ListClientsOrdering
 from .list_connections_ordering import ListConnectionsOrdering
 from .list_connections_status_type_0 import ListConnectionsStatusType0
+from .list_events_type_type_0 import ListEventsTypeType0
 from .list_locations_ordering import ListLocationsOrdering
 from .list_services_ordering import ListServicesOrdering
 from .list_staff_ordering import ListStaffOrdering
@@ -152,15 +163,26 @@ __all__ = (
     "EndUserOut",
     "ErrorBody",
     "ErrorBodyDetailsType0",
+    "Event",
+    "EventData",
+    "EventDataObject",
+    "EventDataPrevious",
+    "EventEndUserType0",
+    "EventList",
+    "EventMode",
+    "EventRedeliver",
+    "EventRedelivered",
     "FieldInfo",
     "GetOpenApiDocumentResponse200",
     "Health",
     "HTTPValidationError",
+    "InboundAddress",
     "ListAppointmentsOrdering",
     "ListAppointmentsStatusType0",
     "ListClientsOrdering",
     "ListConnectionsOrdering",
     "ListConnectionsStatusType0",
+    "ListEventsTypeType0",
     "ListLocationsOrdering",
     "ListServicesOrdering",
     "ListStaffOrdering",
