@@ -178,6 +178,25 @@ def test_a_booking_made_through_aptura_is_reported_once_by_the_api_not_again_by_
     assert setup.new_events() == []
 
 
+def test_a_poll_between_the_providers_answer_and_the_apis_snapshot_still_means_one_event(
+        setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race a cancellation through Aptura can lose: the provider has cancelled, a poll runs before the API
+    stores its snapshot, and both would report the same change. Whichever stores the new state first reports it."""
+    target = in_window()[0]
+    real_record = snapshots.record
+
+    def poll_first(account_id: str, connection_id: str, appointment: dict[str, Any]) -> bool:
+        assert [e.get("type") for e in setup.poll().events] == ["appointment.cancelled"]
+        return real_record(account_id, connection_id, appointment)
+
+    monkeypatch.setattr(snapshots, "record", poll_first)
+    cancelled = call(setup, "POST", f"/v1/appointments/{target['id']}/cancel")
+    assert cancelled.status == 200, cancelled
+    assert [e["type"] for e in setup.new_events()] == ["appointment.cancelled"]  # the poll's, not a second
+    monkeypatch.setattr(snapshots, "record", real_record)
+    assert setup.poll().events == [] and setup.new_events() == []
+
+
 def test_appointments_leaving_the_window_because_time_passed_are_not_cancellations(setup: Setup) -> None:
     later = NOW + timedelta(days=20)  # the window now starts after the first seeded bookings
     first, _ = poller.window(later)

@@ -10,9 +10,9 @@ Items, in the account's partition (tenant isolation in the keys, as for connecti
 One item per appointment rather than one map per connection: a busy business has thousands of appointments in
 a month, which a single 400 KB item would not hold, and a poll then rewrites only the appointments that changed.
 
-Every write the poller makes is conditional on the digest it read, and the API's write is not: when the API and
-the poller see the same change, whichever stores it first wins, and the poller emits nothing for a change the
-API already reported (see :func:`claim`).
+Every write the poller makes is conditional on the digest it read, and the API's write on the poller not having
+stored the same scheduling state already: when the API and the poller see the same change, whichever stores it
+first wins and reports it, and the other emits nothing (see :func:`claim` and :func:`record`).
 
 At-least-once: the poller (and the inbound webhook receiver) claims a change together with the event it is
 about to emit (``pending``), emits, then :func:`settle` drops ``pending``. A run that dies after the claim
@@ -73,7 +73,8 @@ def _key(account_id: str, connection_id: str, appointment_id: str) -> dict[str, 
 def _item(account_id: str, connection_id: str, appointment: dict[str, Any], source: str) -> dict[str, Any]:
     item: dict[str, Any] = {**_key(account_id, connection_id, str(appointment["id"])),
                             "appointment": json.dumps(appointment, separators=(",", ":")),
-                            "digest": digest(appointment), "source": source}
+                            "digest": digest(appointment), "source": source,
+                            "scheduling_digest": digest(appointment, SCHEDULING_FIELDS)}
     try:
         item["expires_at"] = int(parse_datetime(str(appointment["startTime"])).timestamp()) + KEEP_AFTER_START_SECONDS
     except (KeyError, ValueError):
@@ -95,9 +96,24 @@ def get(account_id: str, connection_id: str, appointment_id: str) -> Snapshot | 
     return _snapshot(item) if item else None
 
 
-def record(account_id: str, connection_id: str, appointment: dict[str, Any]) -> None:
-    """The API changed ``appointment`` and reported it: store it, so the poller does not report it again."""
-    table().put_item(Item=_item(account_id, connection_id, appointment, "api"))
+def record(account_id: str, connection_id: str, appointment: dict[str, Any]) -> bool:
+    """The API changed ``appointment`` and is about to report it: store it, so the poller does not report it
+    again. False when the poller (or a provider webhook) already stored this very state, and so reported
+    the change itself: a poll that ran between the provider's answer and this write (the caller then emits
+    nothing, so the change is reported once)."""
+    item = _item(account_id, connection_id, appointment, "api")
+    try:
+        table().put_item(
+            Item=item,
+            ConditionExpression="attribute_not_exists(sk) OR #source = :api OR attribute_not_exists(#scheduling) "
+                                "OR #scheduling <> :scheduling",
+            ExpressionAttributeNames={"#source": "source", "#scheduling": "scheduling_digest"},
+            ExpressionAttributeValues={":api": "api", ":scheduling": item["scheduling_digest"]})
+        return True
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
 
 
 def claim(account_id: str, connection_id: str, appointment: dict[str, Any], expected: str | None,

@@ -189,11 +189,13 @@ def _emit(caller: Caller, event_type: str, appointment: dict[str, Any], previous
     """Report a write that succeeded to the account's webhook endpoints (never fails the write).
 
     The appointment's snapshot is stored first, whether or not an endpoint listens now: the change poller
-    (:mod:`aptura.poller`) then finds nothing new, so the change is not reported a second time.
+    (:mod:`aptura.poller`) then finds nothing new, so the change is not reported a second time; and when a poll
+    stored the provider's new state first, that poll reported it and nothing is emitted here.
     """
     record = caller.connection
     try:
-        snapshots.record(caller.key.account_id, record.connection_id, appointment)
+        if not snapshots.record(caller.key.account_id, record.connection_id, appointment):
+            return  # a poll saw the provider's new state first and reported this change already
     except Exception as exc:  # noqa: BLE001 - the write happened; at worst the poller reports it again
         logger.warning("appointment snapshot not stored", extra={"error": type(exc).__name__})
     events.emit(caller.key.account_id, record.mode, event_type, record.connection_id, appointment, previous,
