@@ -1,6 +1,11 @@
 # Aptura: `make dev` runs everything locally, `make test` runs every test.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The functions run on Python 3.13 (template.yaml), so the venv does too: pyenv's 3.13 where it is installed
+# (these machines have it, see docs/deploy.md), else python3.13 on PATH, else python3.
+PYENV_PYTHON := $(lastword $(sort $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13)))
+PYTHON ?= $(or $(PYENV_PYTHON),$(shell command -v python3.13 2>/dev/null),python3)
+# The tools' own venvs (SAM CLI, schemathesis) need no particular version.
+TOOLS_PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 SAM_VENV := .sam-venv
@@ -13,7 +18,9 @@ export PYTHONPATH := $(CURDIR)/layer:$(CURDIR)
 deps: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: requirements-dev.txt layer/requirements.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# a venv of another Python (e.g. made before the move to 3.13) is made anew
+	test -x $(PY) && [ "$$($(PY) -c 'import sys; print(sys.version_info[:2])')" = "$$($(PYTHON) -c 'import sys; print(sys.version_info[:2])')" ] \
+		|| { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip >/dev/null
 	$(PY) -m pip install -q --disable-pip-version-check uv
 	$(VENV)/bin/uv pip install -q -p $(PY) -r requirements-dev.txt
@@ -24,13 +31,13 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 $(FUZZ_VENV)/.installed: requirements-fuzz.txt
-	test -x $(FUZZ_VENV)/bin/python || $(PYTHON) -m venv $(FUZZ_VENV)
+	test -x $(FUZZ_VENV)/bin/python || $(TOOLS_PYTHON) -m venv $(FUZZ_VENV)
 	$(FUZZ_VENV)/bin/python -m pip install -q --disable-pip-version-check uv
 	$(FUZZ_VENV)/bin/uv pip install -q -p $(FUZZ_VENV)/bin/python -r requirements-fuzz.txt
 	touch $@
 
 $(SAM_VENV)/.installed:
-	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	test -x $(SAM_VENV)/bin/python || $(TOOLS_PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install -q --disable-pip-version-check uv
 	$(SAM_VENV)/bin/uv pip install -q -p $(SAM_VENV)/bin/python aws-sam-cli==1.170.0
 	touch $@
@@ -85,21 +92,30 @@ invoke: deps
 	@test -n "$(EVENT)" || { echo "usage: make invoke EVENT=events/<Function>/<Name>.json" >&2; exit 2; }
 	@$(PY) -m local.invoke "$(EVENT)"
 
+# sam build finds the runtime's interpreter (python3.13) on PATH: the venv's own comes first.
+SAM_ENV := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 build: deps $(SAM_VENV)/.installed
-	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build
+	$(SAM_ENV) $(SAM_VENV)/bin/sam build
 	$(PY) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build/EngineLayer/python
 
-# Cold starts are measured on the build artifact: rebuilt only when a source is newer than it.
+# Cold starts are measured on a build for this machine's architecture: the deployed one is arm64, whose
+# compiled wheels an x86_64 machine cannot import (.aws-sam/native differs from it only in Architectures).
+# Rebuilt only when a source is newer than it.
 BUILD_SOURCES := template.yaml layer/requirements.txt $(shell find layer/aptura functions specs -name '*.py' -o -name '*.yaml' 2>/dev/null)
+NATIVE_ARCH := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x86_64)
 
-.aws-sam/build/template.yaml: $(BUILD_SOURCES)
-	$(MAKE) build
+.aws-sam/native/template.yaml: $(BUILD_SOURCES) | deps $(SAM_VENV)/.installed
+	mkdir -p .aws-sam
+	sed 's/\barm64\b/$(NATIVE_ARCH)/g' template.yaml > .aws-sam/native-template.yaml
+	$(SAM_ENV) $(SAM_VENV)/bin/sam build --template-file .aws-sam/native-template.yaml --base-dir . \
+		--build-dir .aws-sam/native
+	$(PY) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/native/EngineLayer/python
 
-bench: deps $(SAM_VENV)/.installed .aws-sam/build/template.yaml
-	$(PY) -m bench.run
+bench: deps $(SAM_VENV)/.installed .aws-sam/native/template.yaml
+	APTURA_BENCH_BUILD=.aws-sam/native $(PY) -m bench.run
 
 sam-validate: $(SAM_VENV)/.installed
-	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint
+	$(SAM_ENV) $(SAM_VENV)/bin/sam validate --lint
 
 clean:
 	rm -rf .aws-sam .aptura
