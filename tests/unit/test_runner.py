@@ -913,15 +913,25 @@ def test_fill_without_an_update_request_reports_every_missing_field_unchanged() 
     assert [method for method, _ in seen] == ["GET /api/clients"]
 
 
-def test_fill_update_refused_by_the_provider_is_an_error_not_a_silent_success() -> None:
-    def refuses(req: httpx.Request) -> httpx.Response:
+def answering(update: httpx.Response) -> Callable[[httpx.Request], httpx.Response]:
+    def handler(req: httpx.Request) -> httpx.Response:
         if req.method == "GET":
             return httpx.Response(200, json={"items": [{"id": 7, "email": "pat@x.io", "tel": None}]})
-        return httpx.Response(503, json={})
+        return update
 
-    with pytest.raises(AptError) as down:
-        make(FILL, refuses).run("clients.create", {"email": "pat@x.io", "phone": "+15550001111"})
-    assert down.value.status in (502, 503, 504)
+    return handler
+
+
+def test_a_refused_fill_leaves_the_record_and_says_so_but_a_provider_fault_fails() -> None:
+    refused = make(FILL, answering(httpx.Response(400, json={"error": "bad phone"}))).run(
+        "clients.create", {"email": "pat@x.io", "phone": "+15550001111"})
+    assert refused == {"record": {"id": 7, "email": "pat@x.io", "tel": None}, "created": False, "filled": [],
+                       "unchanged": ["phone"]}
+    for status, code in ((503, "provider_unavailable"), (401, "connection_auth_failed")):
+        with pytest.raises(AptError) as failed:
+            make(FILL, answering(httpx.Response(status, json={}))).run(
+                "clients.create", {"email": "pat@x.io", "phone": "+15550001111"})
+        assert failed.value.code == code
 
 
 def test_find_or_create_is_checked_at_load() -> None:

@@ -149,6 +149,11 @@ def request_id_of(headers: dict[str, str]) -> str | None:
     return None
 
 
+# A provider refusing one record's update (bad value, changed since read, gone); not its faults
+# or refused credentials, which fail the operation as any other call would.
+_FILL_REFUSALS = (400, 404, 409, 422)
+
+
 def _comparable(value: Any) -> str:
     # "+1 (555) 123-4567" and "+15551234567", or "alex" and "Alex", are the same value written twice.
     return re.sub(r"[\s().-]", "", scalar_text(value)).lower()
@@ -361,7 +366,14 @@ class Runner:
         request = fill.update_request()
         if not missing or request is None:
             return {"record": found, "created": False, "filled": [], "unchanged": [*unchanged, *missing]}
-        response = self.call(request, {**bound, "fill": missing}, rules)
+        try:
+            response = self.call(request, {**bound, "fill": missing}, rules)
+        except AptError as exc:
+            if not exc.from_provider or exc.status not in _FILL_REFUSALS:
+                raise
+            # The record exists and is usable as it is: a refused fill must not cost the booking.
+            logger.info("fill refused", extra={"provider": self.spec.id, "error": exc.code})
+            return {"record": found, "created": False, "filled": [], "unchanged": [*unchanged, *missing]}
         rctx = {**bound, "fill": missing, **response.context()}
         record = fill._extract.search(rctx) if fill._extract is not None else response.body
         return {"record": record, "created": False, "filled": list(missing), "unchanged": unchanged}
