@@ -35,6 +35,7 @@ def test_every_provider_that_finds_the_booking_client_by_email_declares_what_it_
 
 
 def book_as(p: Provisioned, slot: dict[str, Any], client: dict[str, Any]) -> Any:
+    """Book ``slot`` for ``client`` (201 expected) and return the booking's client."""
     body = {"serviceId": p.demo["service_id"], "staffId": slot["staffId"], "startTime": slot["startTime"],
             "client": client}
     made = invoke("POST", "/v1/appointments", headers=auth_headers(p.key, p.connection_id), json_body=body)
@@ -43,6 +44,7 @@ def book_as(p: Provisioned, slot: dict[str, Any], client: dict[str, Any]) -> Any
 
 
 def stored(p: Provisioned, email: str) -> dict[str, Any]:
+    """The one client the provider now has with ``email``, as GET /v1/clients shows it."""
     found = call(p, "GET", "/v1/clients", query={"email": email})
     assert found.status == 200, found
     (client,) = found.body["data"]

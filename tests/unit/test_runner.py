@@ -914,6 +914,7 @@ def test_fill_without_an_update_request_reports_every_missing_field_unchanged() 
 
 
 def answering(update: httpx.Response) -> Callable[[httpx.Request], httpx.Response]:
+    """GET /clients lists one client without a phone; the update answers ``update``."""
     def handler(req: httpx.Request) -> httpx.Response:
         if req.method == "GET":
             return httpx.Response(200, json={"items": [{"id": 7, "email": "pat@x.io", "tel": None}]})
