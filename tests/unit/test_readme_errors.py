@@ -9,6 +9,7 @@ from tests.support import ROOT
 
 
 def error_paragraph() -> str:
+    """README's paragraph that lists every error status."""
     text = (ROOT / "README.md").read_text()
     start = text.index('Every error has the same shape, `{"error", "message", "details"}`')
     return text[start:text.index("\n\n", start)]
