@@ -8,6 +8,7 @@ Everything is held in memory and rebuilt by :meth:`MindbodySandbox.reset`.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 import threading
@@ -185,6 +186,7 @@ class MindbodySandbox(SandboxApp):
         self._register("GET", "/appointment/staffappointments", self._staff_appointments, token="required")
         self._register("GET", "/client/clients", self._clients, token="required")
         self._register("POST", "/client/addclient", self._add_client)
+        self._register("POST", "/client/updateclient", self._update_client, token="required")
         self._register("GET", "/client/clientduplicates", self._client_duplicates, token="required")
         self._register("GET", "/client/requiredclientfields", self._required_fields)
 
@@ -1006,6 +1008,38 @@ class MindbodySandbox(SandboxApp):
             else:
                 self.clients[client.id] = client
                 self._next_client_number += 1
+        return Response.json({"Client": data})
+
+    def _update_client(self, ctx: _Context) -> Response:
+        """UpdateClient: ``Client.Id`` names the client; only the fields sent change (a null clears one)."""
+        outer = Body(ctx.request.body)
+        sent = outer.get("Client")
+        if not isinstance(sent, dict):
+            raise _missing(["Client"])
+        body = Body(json.dumps(sent).encode())
+        present = {str(key).lower() for key in sent}
+        client_id = (body.text("Id") or "").strip()
+        if not client_id:
+            raise _missing(["Client.Id"])
+        with self.lock:
+            client = self.clients.get(client_id)
+            if client is None:
+                raise MindbodyError(404, "ClientNotFound", f"Client {client_id} does not exist.")
+            for name in ("FirstName", "LastName"):
+                if name.lower() in present and not (body.text(name) or "").strip():
+                    raise invalid(f"{name} cannot be empty.")
+            email = body.text("Email")
+            if email and not _EMAIL.match(email.strip()):
+                raise invalid(f"The email address '{email}' is not valid.")
+            fields = {"FirstName": "first_name", "LastName": "last_name", "Email": "email",
+                      "MobilePhone": "mobile_phone", "HomePhone": "home_phone", "WorkPhone": "work_phone"}
+            if not outer.bool_value("Test", False):
+                for name, attr in fields.items():
+                    if name.lower() in present:
+                        value = body.text(name)
+                        setattr(client, attr, value.strip() if value and value.strip() else None)
+                client.last_modified = self.now().astimezone(UTC).replace(microsecond=0)
+            data = self._client_json(client, action="Updated")
         return Response.json({"Client": data})
 
     def _client_duplicates(self, ctx: _Context) -> Response:

@@ -536,6 +536,29 @@ def test_client_search_and_ids(mb: Mindbody) -> None:
     assert error(too_many) == (400, "InvalidParameter")
 
 
+def test_update_client_changes_only_the_fields_sent(mb: Mindbody) -> None:
+    token = mb.token()
+    made = mb.post("/client/addclient", {"FirstName": "Upd", "LastName": "Ate", "Email": "upd@example.com"},
+                   token=token).json()["Client"]
+    assert not made["MobilePhone"]
+    assert error(mb.post("/client/updateclient", {"Client": {"Id": made["Id"], "MobilePhone": "5550101"}})) == (
+        401, "DeniedAccess")
+    dry = mb.post("/client/updateclient", {"Client": {"Id": made["Id"], "MobilePhone": "5550101"}, "Test": True},
+                  token=token)
+    assert dry.status_code == 200 and dry.json()["Client"]["MobilePhone"] is None
+    updated = mb.post("/client/updateclient", {"Client": {"Id": made["Id"], "MobilePhone": "5550101"},
+                                               "CrossRegionalUpdate": False}, token=token).json()["Client"]
+    assert (updated["Id"], updated["MobilePhone"], updated["FirstName"], updated["Action"]) == (
+        made["Id"], "5550101", "Upd", "Updated")
+    listed = mb.get("/client/clients", {"request.clientIDs": made["Id"]}, token=token).json()["Clients"][0]
+    assert (listed["MobilePhone"], listed["LastName"], listed["Email"]) == ("5550101", "Ate", "upd@example.com")
+    assert error(mb.post("/client/updateclient", {"Client": {"Id": "999999"}}, token=token)) == (
+        404, "ClientNotFound")
+    assert error(mb.post("/client/updateclient", {"Client": {"Id": made["Id"], "LastName": ""}}, token=token)) == (
+        400, "InvalidParameter")
+    assert error(mb.post("/client/updateclient", {"MobilePhone": "1"}, token=token)) == (400, "MissingRequiredFields")
+
+
 def test_add_client_required_fields_and_duplicates(mb: Mindbody, server: RunningServer) -> None:
     app = server.app("mindbody")
     assert isinstance(app, MindbodySandbox)

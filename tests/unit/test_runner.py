@@ -790,7 +790,7 @@ def test_find_or_create_returns_the_first_matching_record_across_pages_without_c
                {"id": 4, "email": "pat@x.io"}]
     runner = make(FIND_OR_CREATE, clients_handler([records], httpx.Response(500), seen))
     assert runner.run("clients.create", {"email": "pat@x.io"}) == {
-        "record": {"id": 3, "email": "Pat@X.io"}, "created": False}
+        "record": {"id": 3, "email": "Pat@X.io"}, "created": False, "filled": [], "unchanged": []}
     assert [s.split("?")[0] for s in seen] == ["GET /api/clients", "GET /api/clients", "GET /api/clients"]
     # A found record is not this operation's to undo when a later step fails.
     seen.clear()
@@ -805,7 +805,7 @@ def test_find_or_create_creates_when_nothing_matches_and_undoes_it_on_a_later_fa
     created = httpx.Response(201, json={"client": {"id": 9, "email": "pat@x.io"}})
     out = make(FIND_OR_CREATE, clients_handler([[{"id": 1, "email": "a@x.io"}]], created, seen)).run(
         "clients.create", {"email": "pat@x.io"})
-    assert out == {"record": {"id": 9, "email": "pat@x.io"}, "created": True}
+    assert out == {"record": {"id": 9, "email": "pat@x.io"}, "created": True, "filled": [], "unchanged": []}
     assert seen[-1].startswith("POST /api/clients")
     seen.clear()
     with pytest.raises(AptError, match="later step failed"):
@@ -819,7 +819,8 @@ def test_find_or_create_looks_up_again_when_the_create_reports_the_declared_conf
     taken = httpx.Response(400, json={"code": "email_taken"})
     raced = [{"id": 5, "email": "pat@x.io"}]
     out = make(FIND_OR_CREATE, clients_handler([[], raced], taken, seen)).run("clients.create", {"email": "pat@x.io"})
-    assert out == {"record": {"id": 5, "email": "pat@x.io"}, "created": False}
+    assert out == {"record": {"id": 5, "email": "pat@x.io"}, "created": False, "filled": [],
+                   "unchanged": []}
     assert [s.split("?")[0] for s in seen] == ["GET /api/clients", "POST /api/clients", "GET /api/clients"]
     # The conflict, but the record still cannot be found: the declared `missing` error, over the response.
     with pytest.raises(AptError) as hidden:
@@ -846,6 +847,92 @@ def test_find_or_create_passes_on_other_create_errors_and_lookup_errors() -> Non
     with pytest.raises(AptError) as auth:
         make(FIND_OR_CREATE, lookup_fails).run("clients.create", {"email": "pat@x.io"})
     assert auth.value.code == "connection_auth_failed" and seen == ["GET"]  # no create after a failed look-up
+
+
+FILL = """
+operations:
+  clients.create:
+    steps:
+      - id: client
+        find_or_create:
+          find: {request: {path: /clients}, extract: body.items, as: c, match: "c.email == input.email"}
+          create: {method: POST, path: /clients, body: {email: input.email}}
+          fill:
+            fields:
+              phone: {have: c.tel, want: input.phone}
+              firstName: {have: c.first, want: input.firstName}
+            request: {method: PUT, path: "/clients/{c.id}", body: {tel: fill.phone, first: fill.firstName}}
+    output: steps.client
+"""
+
+
+def fill_handler(record: dict[str, Any], seen: list[tuple[str, Any]]) -> Callable[[httpx.Request], httpx.Response]:
+    """GET /clients lists ``record``; PUT answers it with the body's fields applied."""
+    def handler(req: httpx.Request) -> httpx.Response:
+        body = json.loads(req.content) if req.content else None
+        seen.append((f"{req.method} {req.url.path}", body))
+        if req.method == "GET":
+            return httpx.Response(200, json={"items": [record]})
+        return httpx.Response(200, json={**record, **(body or {})})
+
+    return handler
+
+
+def test_fill_writes_only_the_empty_fields_and_names_a_differing_one_unchanged() -> None:
+    seen: list[tuple[str, Any]] = []
+    record = {"id": 7, "email": "pat@x.io", "tel": None, "first": "Patricia"}
+    out = make(FILL, fill_handler(record, seen)).run(
+        "clients.create", {"email": "pat@x.io", "phone": "+15550001111", "firstName": "Pat"})
+    assert out == {"record": {**record, "tel": "+15550001111"}, "created": False, "filled": ["phone"],
+                   "unchanged": ["firstName"]}
+    # The update carries only the field filled: the differing first name is not sent at all.
+    assert seen == [("GET /api/clients", None), ("PUT /api/clients/7", {"tel": "+15550001111"})]
+
+
+def test_fill_sends_nothing_when_the_record_already_agrees_or_the_input_offers_nothing() -> None:
+    seen: list[tuple[str, Any]] = []
+    record = {"id": 7, "email": "pat@x.io", "tel": "+1 (555) 000-1111", "first": "pat"}
+    out = make(FILL, fill_handler(record, seen)).run(
+        "clients.create", {"email": "pat@x.io", "phone": "+15550001111", "firstName": "Pat"})
+    assert (out["filled"], out["unchanged"], out["record"]) == ([], [], record)
+    empty = {"id": 8, "email": "pat@x.io", "tel": "", "first": None}
+    out = make(FILL, fill_handler(empty, seen)).run("clients.create", {"email": "pat@x.io", "phone": ""})
+    assert (out["filled"], out["unchanged"]) == ([], [])
+    assert [method for method, _ in seen] == ["GET /api/clients", "GET /api/clients"]
+
+
+def test_fill_without_an_update_request_reports_every_missing_field_unchanged() -> None:
+    seen: list[tuple[str, Any]] = []
+    no_update = FILL.replace('            request: {method: PUT, path: "/clients/{c.id}", '
+                             'body: {tel: fill.phone, first: fill.firstName}}\n', "")
+    assert no_update != FILL
+    record = {"id": 7, "email": "pat@x.io", "tel": None, "first": None}
+    out = make(no_update, fill_handler(record, seen)).run(
+        "clients.create", {"email": "pat@x.io", "phone": "+15550001111", "firstName": "Pat"})
+    assert (out["filled"], out["unchanged"]) == ([], ["phone", "firstName"])
+    assert [method for method, _ in seen] == ["GET /api/clients"]
+
+
+def answering(update: httpx.Response) -> Callable[[httpx.Request], httpx.Response]:
+    """GET /clients lists one client without a phone; the update answers ``update``."""
+    def handler(req: httpx.Request) -> httpx.Response:
+        if req.method == "GET":
+            return httpx.Response(200, json={"items": [{"id": 7, "email": "pat@x.io", "tel": None}]})
+        return update
+
+    return handler
+
+
+def test_a_refused_fill_leaves_the_record_and_says_so_but_a_provider_fault_fails() -> None:
+    refused = make(FILL, answering(httpx.Response(400, json={"error": "bad phone"}))).run(
+        "clients.create", {"email": "pat@x.io", "phone": "+15550001111"})
+    assert refused == {"record": {"id": 7, "email": "pat@x.io", "tel": None}, "created": False, "filled": [],
+                       "unchanged": ["phone"]}
+    for status, code in ((503, "provider_unavailable"), (401, "connection_auth_failed")):
+        with pytest.raises(AptError) as failed:
+            make(FILL, answering(httpx.Response(status, json={}))).run(
+                "clients.create", {"email": "pat@x.io", "phone": "+15550001111"})
+        assert failed.value.code == code
 
 
 def test_find_or_create_is_checked_at_load() -> None:

@@ -267,3 +267,25 @@ def test_every_operation_but_the_connection_check_has_a_unified_shape() -> None:
     from aptura.spec.shapes import OPERATION_SHAPES
 
     assert set(OPERATION_SHAPES) == set(OPERATIONS) - {"connection.verify"}
+
+
+def test_fill_binds_fill_and_the_found_record_and_catches_typos_inside_it() -> None:
+    text = """id: demo
+name: Demo
+environments: {live: {base_url: "https://live.example/api"}, test: {base_url: "https://test.example/api"}}
+connection: {config: {}, secrets: {}}
+operations:
+  clients.create:
+    steps:
+      - id: client
+        find_or_create:
+          find: {request: {path: /clients}, as: c, match: "c.email == input.email"}
+          create: {method: POST, path: /clients, body: {email: input.email}}
+          fill:
+            fields: {phone: {have: c.phone, want: input.phone}, name: {have: cc.name, want: input.name}}
+            request: {method: PUT, path: "/clients/{c.id}", body: {phone: fill.phone, name: fil.name}}
+    output: steps.client.record
+"""
+    problems = check_text(text, "specs/demo.yaml")
+    assert [(p.line, p.message.rsplit(" in ", 1)[0]) for p in problems] == [
+        (13, "undefined variable 'cc'"), (14, "undefined variable 'fil'")]

@@ -112,12 +112,19 @@ class StaffRef(_Out):
     name: str | None = None
 
 
+UNCHANGED = Field(None, description=(
+    "When the booking found an existing client by e-mail: the fields given (firstName, lastName, phone) "
+    "that the client still holds differently. An empty field is filled where the provider allows it; a "
+    "present value is never overwritten, and a field the provider cannot update is left as it was."))
+
+
 class ClientRef(_Out):
     id: str | None = None
     firstName: str | None = None
     lastName: str | None = None
     email: str | None = None
     phone: str | None = None
+    unchanged: list[str] | None = UNCHANGED
 
 
 _RAW = Field(None, description="The provider's original object; only with ?include=raw")

@@ -151,6 +151,16 @@ def request_id_of(headers: dict[str, str]) -> str | None:
     return None
 
 
+# A provider refusing one record's update (bad value, changed since read, gone); not its faults
+# or refused credentials, which fail the operation as any other call would.
+_FILL_REFUSALS = (400, 404, 409, 422)
+
+
+def _comparable(value: Any) -> str:
+    # "+1 (555) 123-4567" and "+15551234567", or "alex" and "Alex", are the same value written twice.
+    return re.sub(r"[\s().-]", "", scalar_text(value)).lower()
+
+
 class Runner:
     """Runs operations of one spec for one connection (create one per Aptura request)."""
 
@@ -315,7 +325,7 @@ class Runner:
     def _find_or_create(self, spec: FindOrCreateSpec, rules: list[ErrorRule], ctx: dict[str, Any]) -> Any:
         found = self._lookup(spec.find, ctx, rules)
         if found is not None:
-            return {"record": found, "created": False}
+            return self._fill(spec, found, rules, ctx)
         conflict = spec.on_conflict
         # The conflict statuses are let through the checks here, so that they can be told apart below.
         response = self.call(spec.create_request(), ctx, rules, accept_extra=conflict.status if conflict else ())
@@ -324,18 +334,56 @@ class Runner:
             if conflict._when is not None and not truthy(conflict._when.search(rctx)):
                 # Not the duplicate it may mean: the status is an error like any other.
                 self.check(response, [*rules, *self.spec.errors], spec.create_request().accept_status)
-                return {"record": self._created_record(spec, rctx), "created": True}  # an accepted status
+                return {"record": self._created_record(spec, rctx), "created": True,  # an accepted status
+                        "filled": [], "unchanged": []}
             # Someone created it between our look-up and our create (two first bookings at once).
             found = self._lookup(spec.find, ctx, rules)
             if found is not None:
-                return {"record": found, "created": False}
+                return self._fill(spec, found, rules, ctx)
             missing = conflict.missing
             if missing is None:
                 raise error_for("conflict", "the provider reports the record exists, but it cannot be found",
                                 details={"provider_status": response.status})
             details = missing._details.render(rctx) if missing._details is not None else None
             raise error_for(missing.error, str(missing._message.search(rctx)), details=details)
-        return {"record": self._created_record(spec, {**ctx, **response.context()}), "created": True}
+        return {"record": self._created_record(spec, {**ctx, **response.context()}), "created": True,
+                "filled": [], "unchanged": []}
+
+    def _fill(self, spec: FindOrCreateSpec, found: Any, rules: list[ErrorRule], ctx: dict[str, Any]) -> Any:
+        """A found record with its empty fields filled from the input where the spec can update it.
+
+        Only empty fields are written: a present value the input contradicts is the business's
+        own data, so it is kept and named in ``unchanged`` rather than overwritten.
+        """
+        fill = spec.fill
+        if fill is None:
+            return {"record": found, "created": False, "filled": [], "unchanged": []}
+        bound = {**ctx, spec.find.as_: found}
+        missing: dict[str, Any] = {}
+        unchanged: list[str] = []
+        for name, field_ in fill.fields.items():
+            want = field_._want.search(bound)
+            if want is None or scalar_text(want).strip() == "":
+                continue
+            have = field_._have.search(bound)
+            if have is None or scalar_text(have).strip() == "":
+                missing[name] = want
+            elif _comparable(have) != _comparable(want):
+                unchanged.append(name)
+        request = fill.update_request()
+        if not missing or request is None:
+            return {"record": found, "created": False, "filled": [], "unchanged": [*unchanged, *missing]}
+        try:
+            response = self.call(request, {**bound, "fill": missing}, rules)
+        except AptError as exc:
+            if not exc.from_provider or exc.status not in _FILL_REFUSALS:
+                raise
+            # The record exists and is usable as it is: a refused fill must not cost the booking.
+            logger.info("fill refused", extra={"provider": self.spec.id, "error": exc.code})
+            return {"record": found, "created": False, "filled": [], "unchanged": [*unchanged, *missing]}
+        rctx = {**bound, "fill": missing, **response.context()}
+        record = fill._extract.search(rctx) if fill._extract is not None else response.body
+        return {"record": record, "created": False, "filled": list(missing), "unchanged": unchanged}
 
     @staticmethod
     def _created_record(spec: FindOrCreateSpec, rctx: dict[str, Any]) -> Any:

@@ -32,6 +32,7 @@ _CONTEXT_NAMES = frozenset({
     "signature", "message", "request",  # an hmac profile's apply and message
     "input", "config", "secrets", "zone", "vocab", "env", "steps", "status", "headers", "body",
     "response", "page", "query", "token", "app", "state", "redirect_uri", "grant",
+    "fill",  # find_or_create's fill request: the fields it fills
     # A bare `null` is a lookup of a field nobody binds, so it yields null exactly like the literal.
     "null",
 })

@@ -427,8 +427,52 @@ class ConflictSpec(_Model):
         return self
 
 
+class FillField(_Model):
+    """One field a found record may have filled: what it holds and what the input offers."""
+
+    have: Expression = Field(description="The record's value (the found record bound under find's `as`).")
+    want: Expression = Field(description="The input's value, e.g. input.client.phone; null or '' offers nothing.")
+
+    _have: Compiled = PrivateAttr()
+    _want: Compiled = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> FillField:
+        self._have = compile_expression(self.have, "have")
+        self._want = compile_expression(self.want, "want")
+        return self
+
+
+class FillSpec(_Model):
+    """Fill a found record's empty fields from the input (``find_or_create``'s ``fill``).
+
+    A field is filled only when the record has no value; a present value that differs from the
+    input is left as it is and named in the result's ``unchanged``, as is every field to fill
+    when there is no ``request`` (the provider has no update API).
+    """
+
+    fields: dict[str, FillField] = Field(min_length=1, description="Unified field name -> {have, want}.")
+    request: RequestSpec | GraphQLSpec | None = Field(
+        None, description="The update; sees the found record (find's `as`) and `fill` (field -> new value).")
+    extract: Expression | None = Field(None, description="The updated record from the update response "
+                                       "(status, headers, body); default body.")
+
+    _extract: Compiled | None = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _compile(self) -> FillSpec:
+        self._extract = _expr(self.extract, "extract")
+        return self
+
+    def update_request(self) -> RequestSpec | None:
+        """The update as a plain request, or None when the provider has none."""
+        if self.request is None or isinstance(self.request, RequestSpec):
+            return self.request
+        return self.request._request
+
+
 class FindOrCreateSpec(_Model):
-    """Look a record up (``find``), else create it; result ``{record, created}``.
+    """Look a record up (``find``), else create it; result ``{record, created, filled, unchanged}``.
 
     With ``on_conflict``, a create refused as a duplicate looks the record up once more, so two
     concurrent first bookings of one client end with one client and no error.
@@ -439,6 +483,8 @@ class FindOrCreateSpec(_Model):
     extract: Expression | None = Field(None, description="The created record from the create response "
                                        "(status, headers, body); default body.")
     on_conflict: ConflictSpec | None = None
+    fill: FillSpec | None = Field(None, description="A found record's empty fields filled from the input; "
+                                  "adds `filled` and `unchanged` (field names) to the result.")
 
     _extract: Compiled | None = PrivateAttr()
 
