@@ -1012,6 +1012,11 @@ export interface components {
             email?: string | null;
             /** Phone */
             phone?: string | null;
+            /**
+             * Unchanged
+             * @description When the booking found an existing client by e-mail: the fields given (firstName, lastName, phone) that the client still holds differently. An empty field is filled where the provider allows it; a present value is never overwritten, and a field the provider cannot update is left as it was.
+             */
+            unchanged?: string[] | null;
         };
         /**
          * ConnectSessionCreate

@@ -29,6 +29,10 @@ class ClientRef:
             last_name (None | str | Unset):
             email (None | str | Unset):
             phone (None | str | Unset):
+            unchanged (list[str] | None | Unset): When the booking found an existing client by e-mail: the fields given
+                (firstName, lastName, phone) that the client still holds differently. An empty field is filled where the
+                provider allows it; a present value is never overwritten, and a field the provider cannot update is left as it
+                was.
      """
 
     id: None | str | Unset = UNSET
@@ -36,6 +40,7 @@ class ClientRef:
     last_name: None | str | Unset = UNSET
     email: None | str | Unset = UNSET
     phone: None | str | Unset = UNSET
+    unchanged: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -73,6 +78,16 @@ class ClientRef:
         else:
             phone = self.phone
 
+        unchanged: list[str] | None | Unset
+        if isinstance(self.unchanged, Unset):
+            unchanged = UNSET
+        elif isinstance(self.unchanged, list):
+            unchanged = self.unchanged
+
+
+        else:
+            unchanged = self.unchanged
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -88,6 +103,8 @@ class ClientRef:
             field_dict["email"] = email
         if phone is not UNSET:
             field_dict["phone"] = phone
+        if unchanged is not UNSET:
+            field_dict["unchanged"] = unchanged
 
         return field_dict
 
@@ -146,12 +163,31 @@ class ClientRef:
         phone = _parse_phone(d.pop("phone", UNSET))
 
 
+        def _parse_unchanged(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                unchanged_type_0 = cast(list[str], data)
+
+                return unchanged_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        unchanged = _parse_unchanged(d.pop("unchanged", UNSET))
+
+
         client_ref = cls(
             id=id,
             first_name=first_name,
             last_name=last_name,
             email=email,
             phone=phone,
+            unchanged=unchanged,
         )
 
 
