@@ -11,6 +11,8 @@ success always starts a fresh session.
 from __future__ import annotations
 
 import dataclasses
+import inspect
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
 
@@ -83,16 +85,32 @@ def _signed_in() -> sessions.WebSession | None:
     return sessions.load(_raw_session())
 
 
-def _guard(*, post: bool) -> tuple[sessions.WebSession | None, Response[str] | None, html.Form]:
-    """The session, or the answer to give instead: sign in first (GET) / 403 (POST without its CSRF token)."""
-    session = _signed_in()
-    if session is None:
-        return None, redirect(f"{BASE}/sign-in"), html.Form()
-    form = html.form_body() if post else html.Form()
-    if post and not sessions.csrf_ok(session, form.get("csrf", "")):
-        return None, page("Request refused", _error("This form expired; go back, reload and try again."),
-                          status=403), html.Form()
-    return session, None, form
+def signed_in(*, post: bool) -> Callable[[Callable[..., Response[str]]], Callable[..., Response[str]]]:
+    """A page for signed-in people: the handler gets the session first (and, for a POST, the form whose CSRF
+    token was checked); without a session the answer is the sign-in page, a POST without its token is 403."""
+
+    def decorate(handler: Callable[..., Response[str]]) -> Callable[..., Response[str]]:
+        def run(**path: str) -> Response[str]:
+            session = _signed_in()
+            if session is None:
+                return redirect(f"{BASE}/sign-in")
+            if not post:
+                return handler(session, **path)
+            form = html.form_body()
+            if not sessions.csrf_ok(session, form.get("csrf", "")):
+                return page("Request refused", _error("This form expired; go back, reload and try again."),
+                            status=403)
+            return handler(session, form, **path)
+
+        # The router reads the path parameters (and validates them) from the signature: the page's own,
+        # without the session and form this wrapper supplies.
+        signature = inspect.signature(handler)
+        run.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=list(signature.parameters.values())[2 if post else 1:])
+        run.__name__, run.__doc__, run.__module__ = handler.__name__, handler.__doc__, handler.__module__
+        return run
+
+    return decorate
 
 
 # -- sign-up, sign-in, sign-out ----------------------------------------------------------------------------
@@ -224,21 +242,17 @@ def sign_in() -> Response[str]:
 
 
 @router.post(f"{BASE}/sign-out")
-def sign_out() -> Response[str]:
+@signed_in(post=True)
+def sign_out(session: sessions.WebSession, form: html.Form) -> Response[str]:
     """End the session (CSRF-checked, so no other site can sign a person out)."""
-    session, refused, _ = _guard(post=True)
-    if refused is not None:
-        return refused
     accounts.sign_out(_raw_session())
     return redirect(f"{BASE}/sign-in", cookies=(sessions.clear_cookie(secure=_secure()),))
 
 
 @router.post(f"{BASE}/mode")
-def switch_mode() -> Response[str]:
+@signed_in(post=True)
+def switch_mode(session: sessions.WebSession, form: html.Form) -> Response[str]:
     """Show test or live data (stored on the web session)."""
-    session, refused, form = _guard(post=True)
-    if refused is not None or session is None:
-        return refused or redirect(f"{BASE}/sign-in")
     mode = form.get("mode", "")
     if mode not in ("test", "live"):
         return page("Request refused", _error("Unknown mode."), session=session, status=400)
@@ -292,18 +306,16 @@ def _keys_page(session: sessions.WebSession, *, message: str | None = None, show
 
 
 @router.get(f"{BASE}/keys")
-def keys() -> Response[str]:
+@signed_in(post=False)
+def keys(session: sessions.WebSession) -> Response[str]:
     """The account's keys of the session's mode."""
-    session, refused, _ = _guard(post=False)
-    return refused or _keys_page(session)  # type: ignore[arg-type]
+    return _keys_page(session)
 
 
 @router.post(f"{BASE}/keys")
-def create_key() -> Response[str]:
+@signed_in(post=True)
+def create_key(session: sessions.WebSession, form: html.Form) -> Response[str]:
     """Create a key; its text is shown once. Live keys need the explicit confirmation."""
-    session, refused, form = _guard(post=True)
-    if refused is not None or session is None:
-        return refused or redirect(f"{BASE}/sign-in")
     if session.mode == "live" and form.get("confirm_live", "") != "yes":
         return _keys_page(session, message="Tick the confirmation to create a live key.", status=400)
     kind = form.get("kind", "") or "secret"
@@ -324,11 +336,9 @@ def create_key() -> Response[str]:
 
 
 @router.post(f"{BASE}/keys/<key_id>/revoke")
-def revoke_key(key_id: str) -> Response[str]:
+@signed_in(post=True)
+def revoke_key(session: sessions.WebSession, form: html.Form, key_id: str) -> Response[str]:
     """Revoke one of the session's account's keys; any other id is 404."""
-    session, refused, _ = _guard(post=True)
-    if refused is not None or session is None:
-        return refused or redirect(f"{BASE}/sign-in")
     if revoke_api_key(session.account_id, key_id, session.mode) is None:
         return page("Not found", _error("No such key."), session=session, status=404)
     audit("api_key.revoke", "revoked", account_id=session.account_id, key_id=key_id, mode=session.mode,
@@ -373,18 +383,16 @@ def _connections_page(session: sessions.WebSession, *, message: str | None = Non
 
 
 @router.get(f"{BASE}/connections")
-def connections_list() -> Response[str]:
+@signed_in(post=False)
+def connections_list(session: sessions.WebSession) -> Response[str]:
     """The account's connections of the session's mode."""
-    session, refused, _ = _guard(post=False)
-    return refused or _connections_page(session)  # type: ignore[arg-type]
+    return _connections_page(session)
 
 
 @router.post(f"{BASE}/connections")
-def connections_start() -> Response[str]:
+@signed_in(post=True)
+def connections_start(session: sessions.WebSession, form: html.Form) -> Response[str]:
     """Open a connect session for the typed end user and send the browser to the hosted page."""
-    session, refused, form = _guard(post=True)
-    if refused is not None or session is None:
-        return refused or redirect(f"{BASE}/sign-in")
     name = form.get("end_user", "").strip()
     if not name:
         return _connections_page(session, message="Enter the end user.", status=400)
@@ -426,11 +434,9 @@ def _rotate_page(session: sessions.WebSession, record: store.ConnectionRecord, *
 
 
 @router.get(f"{BASE}/connections/<connection_id>/rotate")
-def connection_rotate_form(connection_id: str) -> Response[str]:
+@signed_in(post=False)
+def connection_rotate_form(session: sessions.WebSession, connection_id: str) -> Response[str]:
     """The connection's fields (config filled in, secrets never) to replace its credentials."""
-    session, refused, _ = _guard(post=False)
-    if refused is not None or session is None:
-        return refused or redirect(f"{BASE}/sign-in")
     record = _mine(session, connection_id)
     if record is None:
         return page("Not found", _error("No such connection."), session=session, status=404)
@@ -438,11 +444,9 @@ def connection_rotate_form(connection_id: str) -> Response[str]:
 
 
 @router.post(f"{BASE}/connections/<connection_id>/rotate")
-def connection_rotate(connection_id: str) -> Response[str]:
+@signed_in(post=True)
+def connection_rotate(session: sessions.WebSession, form: html.Form, connection_id: str) -> Response[str]:
     """Verify the new credentials with the provider, then save them; refused, nothing changes."""
-    session, refused, form = _guard(post=True)
-    if refused is not None or session is None:
-        return refused or redirect(f"{BASE}/sign-in")
     record = _mine(session, connection_id)
     if record is None:
         return page("Not found", _error("No such connection."), session=session, status=404)
@@ -465,11 +469,9 @@ def connection_rotate(connection_id: str) -> Response[str]:
 
 
 @router.get(f"{BASE}/connections/<connection_id>/delete")
-def connection_delete_confirm(connection_id: str) -> Response[str]:
+@signed_in(post=False)
+def connection_delete_confirm(session: sessions.WebSession, connection_id: str) -> Response[str]:
     """The confirmation step before a connection is deleted."""
-    session, refused, _ = _guard(post=False)
-    if refused is not None or session is None:
-        return refused or redirect(f"{BASE}/sign-in")
     record = _mine(session, connection_id)
     if record is None:
         return page("Not found", _error("No such connection."), session=session, status=404)
@@ -482,11 +484,9 @@ def connection_delete_confirm(connection_id: str) -> Response[str]:
 
 
 @router.post(f"{BASE}/connections/<connection_id>/delete")
-def connection_delete(connection_id: str) -> Response[str]:
+@signed_in(post=True)
+def connection_delete(session: sessions.WebSession, form: html.Form, connection_id: str) -> Response[str]:
     """Delete one of the account's connections; another account's id is 404."""
-    session, refused, _ = _guard(post=True)
-    if refused is not None or session is None:
-        return refused or redirect(f"{BASE}/sign-in")
     record = _mine(session, connection_id)
     if record is None:
         return page("Not found", _error("No such connection."), session=session, status=404)
@@ -536,11 +536,9 @@ def _datalist(ident: str, options: tuple[str, ...]) -> str:
 
 
 @router.get(f"{BASE}/activity")
-def activity_page() -> Response[str]:
+@signed_in(post=False)
+def activity_page(session: sessions.WebSession) -> Response[str]:
     """The account's audit entries, filterable by operation, outcome and time."""
-    session, refused, _ = _guard(post=False)
-    if refused is not None or session is None:
-        return refused or redirect(f"{BASE}/sign-in")
     query = router.current_event.query_string_parameters or {}
     operation, outcome = query.get("operation") or None, query.get("outcome") or None
     since, until = _when(query.get("since") or ""), _when(query.get("until") or "")
@@ -634,18 +632,16 @@ def _webhooks_page(session: sessions.WebSession, *, message: str | None = None, 
 
 
 @router.get(f"{BASE}/webhooks")
-def webhooks_list() -> Response[str]:
+@signed_in(post=False)
+def webhooks_list(session: sessions.WebSession) -> Response[str]:
     """The account's webhook endpoints of the session's mode, and the form to add one."""
-    session, refused, _ = _guard(post=False)
-    return refused or _webhooks_page(session)  # type: ignore[arg-type]
+    return _webhooks_page(session)
 
 
 @router.post(f"{BASE}/webhooks")
-def webhooks_create() -> Response[str]:
+@signed_in(post=True)
+def webhooks_create(session: sessions.WebSession, form: html.Form) -> Response[str]:
     """Register an endpoint; its signing secret is shown once, on the answer to this post."""
-    session, refused, form = _guard(post=True)
-    if refused is not None or session is None:
-        return refused or redirect(f"{BASE}/sign-in")
     url, chosen = form.get("url", "").strip(), tuple(form.all("event_types"))
     try:
         endpoint, secret = webhooks.create_endpoint(session.account_id, session.mode, url, list(chosen),
@@ -662,11 +658,9 @@ def _missing(session: sessions.WebSession) -> Response[str]:
 
 
 @router.get(f"{BASE}/webhooks/<endpoint_id>")
-def webhook_deliveries(endpoint_id: str) -> Response[str]:
+@signed_in(post=False)
+def webhook_deliveries(session: sessions.WebSession, endpoint_id: str) -> Response[str]:
     """One endpoint and its most recent delivery attempts."""
-    session, refused, _ = _guard(post=False)
-    if refused is not None or session is None:
-        return refused or redirect(f"{BASE}/sign-in")
     endpoint = _endpoint_of(session, endpoint_id)
     if endpoint is None:
         return _missing(session)
@@ -692,11 +686,9 @@ def webhook_deliveries(endpoint_id: str) -> Response[str]:
 
 
 @router.post(f"{BASE}/webhooks/<endpoint_id>/test")
-def webhook_test(endpoint_id: str) -> Response[str]:
+@signed_in(post=True)
+def webhook_test(session: sessions.WebSession, form: html.Form, endpoint_id: str) -> Response[str]:
     """Queue a signed ``webhook.test`` event for this endpoint only."""
-    session, refused, _ = _guard(post=True)
-    if refused is not None or session is None:
-        return refused or redirect(f"{BASE}/sign-in")
     endpoint = _endpoint_of(session, endpoint_id)
     if endpoint is None:
         return _missing(session)
@@ -711,11 +703,9 @@ def webhook_test(endpoint_id: str) -> Response[str]:
 
 
 @router.get(f"{BASE}/webhooks/<endpoint_id>/delete")
-def webhook_delete_confirm(endpoint_id: str) -> Response[str]:
+@signed_in(post=False)
+def webhook_delete_confirm(session: sessions.WebSession, endpoint_id: str) -> Response[str]:
     """The confirmation step before an endpoint is deleted."""
-    session, refused, _ = _guard(post=False)
-    if refused is not None or session is None:
-        return refused or redirect(f"{BASE}/sign-in")
     endpoint = _endpoint_of(session, endpoint_id)
     if endpoint is None:
         return _missing(session)
@@ -728,11 +718,9 @@ def webhook_delete_confirm(endpoint_id: str) -> Response[str]:
 
 
 @router.post(f"{BASE}/webhooks/<endpoint_id>/delete")
-def webhook_delete(endpoint_id: str) -> Response[str]:
+@signed_in(post=True)
+def webhook_delete(session: sessions.WebSession, form: html.Form, endpoint_id: str) -> Response[str]:
     """Delete one of the account's endpoints; another account's id is 404."""
-    session, refused, _ = _guard(post=True)
-    if refused is not None or session is None:
-        return refused or redirect(f"{BASE}/sign-in")
     endpoint = _endpoint_of(session, endpoint_id)
     if endpoint is None:
         return _missing(session)
