@@ -133,11 +133,12 @@ def test_unsupported_operation_is_501() -> None:
 
 SESSION = """
 auth:
-  type: session_token
-  request: {method: POST, path: /login, body: {user: secrets.user, password: secrets.password}}
-  token: body.token
-  expires_in: body.ttl
-  apply: {headers: {Authorization: "join(' ', ['Bearer', token])"}}
+  default:
+    type: session_token
+    request: {method: POST, path: /login, body: {user: secrets.user, password: secrets.password}}
+    token: body.token
+    expires_in: body.ttl
+    apply: {headers: {Authorization: "join(' ', ['Bearer', token])"}}
 operations:
   availability.list:
     steps: [{id: a, request: {path: /data}}]
@@ -208,12 +209,12 @@ def test_basic_and_api_key_auth() -> None:
         return httpx.Response(200, json={})
 
     make("""
-auth: {type: basic, username: config.account, password: secrets.key}
+auth: {default: {type: basic, username: config.account, password: secrets.key}}
 operations: {availability.list: {steps: [{id: a, request: {path: /x}}], output: steps.a}}
 """, handler, config={"account": "acme", "tz": "UTC"}).run("availability.list", {})
     assert seen[-1].headers["Authorization"] == "Basic YWNtZTprMQ=="
     make("""
-auth: {type: api_key, apply: {query: {api_key: secrets.key}}}
+auth: {default: {type: api_key, apply: {query: {api_key: secrets.key}}}}
 operations: {availability.list: {steps: [{id: a, request: {path: /x}}], output: steps.a}}
 """, handler).run("availability.list", {})
     assert seen[-1].url.params["api_key"] == "k1"
@@ -531,14 +532,15 @@ operations:
 
 OAUTH = """
 auth:
-  type: oauth2
-  token_request:
-    method: POST
-    path: /oauth2/token
-    body: {client_id: app.client_id, client_secret: app.client_secret, grant_type: grant.type,
-           refresh_token: grant.refresh_token}
-  expires_at: body.expires_at
-  apply: {headers: {Authorization: "join(' ', ['Bearer', token])"}}
+  default:
+    type: oauth2
+    token_request:
+      method: POST
+      path: /oauth2/token
+      body: {client_id: app.client_id, client_secret: app.client_secret, grant_type: grant.type,
+             refresh_token: grant.refresh_token}
+    expires_at: body.expires_at
+    apply: {headers: {Authorization: "join(' ', ['Bearer', token])"}}
 operations:
   availability.list: {steps: [{id: a, request: {path: /data}}], output: steps.a}
 """

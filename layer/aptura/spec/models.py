@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from aptura.errors import ERROR_STATUS
 from aptura.spec.template import (
@@ -853,12 +853,6 @@ class ProviderSpec(_Model):
 
     _timezone: Compiled | None = PrivateAttr()
     _headers: dict[str, Template] = PrivateAttr()
-
-    @field_validator("auth_profiles", mode="before")
-    @classmethod
-    def _single_style(cls, value: Any) -> Any:
-        # Specs built in code (tests, scripts) may still give one style; it is the `default` profile.
-        return {"default": value} if isinstance(value, dict) and "type" in value else value
 
     @property
     def auth(self) -> Auth:
