@@ -866,3 +866,28 @@ operations:
                                     create: {method: POST, path: /c}}}]
     output: steps.c
 """, "demo.yaml")
+
+
+def test_a_body_cursor_with_a_dotted_param_lands_inside_the_graphql_variables() -> None:
+    bodies: list[dict[str, Any]] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        body = json.loads(req.content)
+        bodies.append(body)
+        after = body["variables"].get("after")
+        page = {None: (["a", "b"], "c1"), "c1": (["c"], None)}[after]
+        return httpx.Response(200, json={"data": {"items": page[0], "next": page[1]}})
+
+    runner = make("""
+operations:
+  availability.list:
+    steps:
+      - id: all
+        graphql: {path: /graphql, query: "query Q($loc: ID!, $after: String) { items }", variables: {loc: "'L1'"}}
+        paginate: {type: cursor, in: body, param: variables.after, items: body.data.items, cursor: body.data.next}
+    output: steps.all
+""", handler)
+    assert runner.run("availability.list", {}) == ["a", "b", "c"]
+    # Every page keeps the step's own variables; the cursor is added beside them, not instead of them.
+    assert [b["variables"] for b in bodies] == [{"loc": "L1"}, {"loc": "L1", "after": "c1"}]
+    assert all(b["query"].startswith("query Q") for b in bodies)

@@ -242,7 +242,8 @@ class CursorPagination(_PaginationBase):
 
     type: Literal["cursor"]
     cursor: Expression = Field(description="Next cursor from the response; null/empty/false stops.")
-    param: str = Field(description="Where the cursor goes: a query parameter, or a body key when in=body.")
+    param: str = Field(description="Where the cursor goes: a query parameter, or a body key when in=body; "
+                       "a dotted key is a path into the body, e.g. variables.after for GraphQL.")
     in_: Literal["query", "body"] = Field("query", alias="in")
 
     _cursor: Compiled = PrivateAttr()
@@ -450,6 +451,10 @@ class FindOrCreateSpec(_Model):
         return self.create if isinstance(self.create, RequestSpec) else self.create._request
 
 
+#: What a step can do, one per step (the field that names it; `set` is the attribute `set_`).
+STEP_KINDS = ("request", "graphql", "resource", "set", "fail", "require", "switch", "find_or_create")
+
+
 class Step(_Model):
     """One step: exactly one of ``request``, ``graphql``, ``resource``, ``set``, ``fail``, ``require``, ``switch``
     or ``find_or_create``.
@@ -490,8 +495,7 @@ class Step(_Model):
 
     @model_validator(mode="after")
     def _compile(self) -> Step:
-        kinds = [k for k in ("request", "graphql", "resource", "set_", "fail", "require", "switch", "find_or_create")
-                 if getattr(self, k) is not None]
+        kinds = [k for k in STEP_KINDS if getattr(self, "set_" if k == "set" else k) is not None]
         if len(kinds) != 1:
             raise ValueError("a step needs exactly one of request, graphql, resource, set, fail, require, switch, "
                              "find_or_create")
