@@ -72,3 +72,15 @@ def test_the_custom_function_table_names_only_functions_that_exist() -> None:
 
 def test_the_check_itself_can_fail() -> None:
     assert not _mentioned("no_such_function_anywhere")
+
+
+COMPONENTS = (models.Step, models.Operation, models.Resource, models.ModelSpec, models.RequestSpec,
+              models.GraphQLSpec, models.FindOrCreateSpec, models.RequireSpec, models.SwitchSpec, models.ErrorRule)
+KEYS = [(cls.__name__, field.alias or name) for cls in COMPONENTS for name, field in cls.model_fields.items()]
+
+
+@pytest.mark.parametrize(("component", "key"), KEYS)
+def test_every_key_of_every_component_is_documented(component: str, key: str) -> None:
+    # In the text, or as a key of a YAML example (block or flow style).
+    in_yaml = re.search(rf"(^\s+|[{{,] ?){re.escape(key)}:", DOC, re.MULTILINE) is not None
+    assert in_yaml or _mentioned(key), f"{component}.{key} is not in docs/spec-reference.md"
