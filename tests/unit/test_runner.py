@@ -376,6 +376,37 @@ operations:
     assert info.value.status == 503 and calls["POST"] == 1
 
 
+
+def test_graphql_queries_are_retried_mutations_are_not() -> None:
+    # Both are POSTs; a query document is a read by the GraphQL spec, a mutation may have acted.
+    calls: dict[str, int] = {}
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        name = json.loads(req.content)["operationName"]
+        calls[name] = calls.get(name, 0) + 1
+        return httpx.Response(503) if calls[name] == 1 else httpx.Response(200, json={"data": {"ok": True}})
+
+    spec = """
+operations:
+  availability.list:
+    steps: [{id: a, graphql: {operation_name: Read, query: "# the slots\\nquery Read { ok }"}}]
+    output: steps.a
+  services.list: {steps: [{id: a, graphql: {operation_name: Short, query: "{ ok }"}}], output: steps.a}
+  appointments.create:
+    steps: [{id: a, graphql: {operation_name: Book, query: "mutation Book { ok }"}}]
+    output: steps.a
+  appointments.cancel:
+    steps: [{id: a, graphql: {operation_name: Undo, query: "mutation Undo { ok }", retry: true}}]
+    output: steps.a
+"""
+    assert make(spec, handler).run("availability.list", {}) == {"data": {"ok": True}}
+    assert make(spec, handler).run("services.list", {}) == {"data": {"ok": True}}
+    with pytest.raises(AptError) as info:
+        make(spec, handler).run("appointments.create", {})
+    assert info.value.status == 503
+    assert make(spec, handler).run("appointments.cancel", {"id": "1"}) == {"data": {"ok": True}}
+    assert calls == {"Read": 2, "Short": 2, "Book": 1, "Undo": 2}
+
 def test_timeouts_resets_and_malformed_bodies() -> None:
     spec = "operations: {appointments.create: {steps: [{id: a, request: {method: POST, path: /w}}], output: steps.a}}"
 

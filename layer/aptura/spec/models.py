@@ -8,6 +8,7 @@ with its location like any other validation error.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -150,6 +151,10 @@ class RequestSpec(_Model):
         return self
 
 
+# A document's first token, after whitespace and # comments: `query` or `{` is a read.
+_QUERY_DOCUMENT = re.compile(r"(?:\s|#[^\n]*\n)*(?:query\b|\{)")
+
+
 class GraphQLSpec(_Model):
     """A GraphQL request: POSTs ``{"query", "variables"}`` to ``path``."""
 
@@ -159,10 +164,16 @@ class GraphQLSpec(_Model):
     operation_name: str | None = None
     headers: dict[str, TemplateNode] = Field(default_factory=dict)
     timeout_seconds: float | None = None
-    retry: bool | None = Field(None, description="Retry transient faults (default: false, as for any POST).")
+    retry: bool | None = Field(None, description="Retry transient faults (default: true for a `query` "
+                               "document, which is a read; false for a mutation, as for any POST).")
     auth: str | None = Field(None, description="The auth profile this request uses (see RequestSpec.auth).")
 
     _request: RequestSpec = PrivateAttr()
+
+    def is_query(self) -> bool:
+        """Whether the document is a GraphQL query (``query ...`` or the shorthand ``{ ... }``): a read
+        by the GraphQL spec, so as safe to repeat as a GET, though it is sent as a POST."""
+        return _QUERY_DOCUMENT.match(self.query) is not None
 
     @model_validator(mode="after")
     def _compile(self) -> GraphQLSpec:
@@ -171,7 +182,8 @@ class GraphQLSpec(_Model):
             body["operationName"] = f"'{self.operation_name}'"
         self._request = RequestSpec(
             method="POST", path=self.path, headers=self.headers, body=body,
-            timeout_seconds=self.timeout_seconds, retry=self.retry, auth=self.auth,
+            timeout_seconds=self.timeout_seconds, retry=self.is_query() if self.retry is None else self.retry,
+            auth=self.auth,
         )
         return self
 
