@@ -188,8 +188,9 @@ connection:
   secrets:
     apiKey: {type: string, min_length: 8}
 auth:
-  type: api_key
-  apply: {headers: {X-Key: secrets.apiKey}}
+  default:
+    type: api_key
+    apply: {headers: {X-Key: secrets.apiKey}}
 operations:
   services.list:
     steps:

@@ -24,8 +24,9 @@ connection:
   secrets:
     apiKey: {type: string, description: "API key"}
 auth:
-  type: api_key
-  apply: {headers: {X-Key: secrets.apiKey}}
+  default:
+    type: api_key
+    apply: {headers: {X-Key: secrets.apiKey}}
 operations:
   availability.list:
     steps:

@@ -133,11 +133,12 @@ def test_unsupported_operation_is_501() -> None:
 
 SESSION = """
 auth:
-  type: session_token
-  request: {method: POST, path: /login, body: {user: secrets.user, password: secrets.password}}
-  token: body.token
-  expires_in: body.ttl
-  apply: {headers: {Authorization: "join(' ', ['Bearer', token])"}}
+  default:
+    type: session_token
+    request: {method: POST, path: /login, body: {user: secrets.user, password: secrets.password}}
+    token: body.token
+    expires_in: body.ttl
+    apply: {headers: {Authorization: "join(' ', ['Bearer', token])"}}
 operations:
   availability.list:
     steps: [{id: a, request: {path: /data}}]
@@ -208,12 +209,12 @@ def test_basic_and_api_key_auth() -> None:
         return httpx.Response(200, json={})
 
     make("""
-auth: {type: basic, username: config.account, password: secrets.key}
+auth: {default: {type: basic, username: config.account, password: secrets.key}}
 operations: {availability.list: {steps: [{id: a, request: {path: /x}}], output: steps.a}}
 """, handler, config={"account": "acme", "tz": "UTC"}).run("availability.list", {})
     assert seen[-1].headers["Authorization"] == "Basic YWNtZTprMQ=="
     make("""
-auth: {type: api_key, apply: {query: {api_key: secrets.key}}}
+auth: {default: {type: api_key, apply: {query: {api_key: secrets.key}}}}
 operations: {availability.list: {steps: [{id: a, request: {path: /x}}], output: steps.a}}
 """, handler).run("availability.list", {})
     assert seen[-1].url.params["api_key"] == "k1"
@@ -375,6 +376,37 @@ operations:
     assert info.value.status == 503 and calls["POST"] == 1
 
 
+
+def test_graphql_queries_are_retried_mutations_are_not() -> None:
+    # Both are POSTs; a query document is a read by the GraphQL spec, a mutation may have acted.
+    calls: dict[str, int] = {}
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        name = json.loads(req.content)["operationName"]
+        calls[name] = calls.get(name, 0) + 1
+        return httpx.Response(503) if calls[name] == 1 else httpx.Response(200, json={"data": {"ok": True}})
+
+    spec = """
+operations:
+  availability.list:
+    steps: [{id: a, graphql: {operation_name: Read, query: "# the slots\\nquery Read { ok }"}}]
+    output: steps.a
+  services.list: {steps: [{id: a, graphql: {operation_name: Short, query: "{ ok }"}}], output: steps.a}
+  appointments.create:
+    steps: [{id: a, graphql: {operation_name: Book, query: "mutation Book { ok }"}}]
+    output: steps.a
+  appointments.cancel:
+    steps: [{id: a, graphql: {operation_name: Undo, query: "mutation Undo { ok }", retry: true}}]
+    output: steps.a
+"""
+    assert make(spec, handler).run("availability.list", {}) == {"data": {"ok": True}}
+    assert make(spec, handler).run("services.list", {}) == {"data": {"ok": True}}
+    with pytest.raises(AptError) as info:
+        make(spec, handler).run("appointments.create", {})
+    assert info.value.status == 503
+    assert make(spec, handler).run("appointments.cancel", {"id": "1"}) == {"data": {"ok": True}}
+    assert calls == {"Read": 2, "Short": 2, "Book": 1, "Undo": 2}
+
 def test_timeouts_resets_and_malformed_bodies() -> None:
     spec = "operations: {appointments.create: {steps: [{id: a, request: {method: POST, path: /w}}], output: steps.a}}"
 
@@ -531,14 +563,15 @@ operations:
 
 OAUTH = """
 auth:
-  type: oauth2
-  token_request:
-    method: POST
-    path: /oauth2/token
-    body: {client_id: app.client_id, client_secret: app.client_secret, grant_type: grant.type,
-           refresh_token: grant.refresh_token}
-  expires_at: body.expires_at
-  apply: {headers: {Authorization: "join(' ', ['Bearer', token])"}}
+  default:
+    type: oauth2
+    token_request:
+      method: POST
+      path: /oauth2/token
+      body: {client_id: app.client_id, client_secret: app.client_secret, grant_type: grant.type,
+             refresh_token: grant.refresh_token}
+    expires_at: body.expires_at
+    apply: {headers: {Authorization: "join(' ', ['Bearer', token])"}}
 operations:
   availability.list: {steps: [{id: a, request: {path: /data}}], output: steps.a}
 """
@@ -951,3 +984,28 @@ operations:
                                     create: {method: POST, path: /c}}}]
     output: steps.c
 """, "demo.yaml")
+
+
+def test_a_body_cursor_with_a_dotted_param_lands_inside_the_graphql_variables() -> None:
+    bodies: list[dict[str, Any]] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        body = json.loads(req.content)
+        bodies.append(body)
+        after = body["variables"].get("after")
+        page = {None: (["a", "b"], "c1"), "c1": (["c"], None)}[after]
+        return httpx.Response(200, json={"data": {"items": page[0], "next": page[1]}})
+
+    runner = make("""
+operations:
+  availability.list:
+    steps:
+      - id: all
+        graphql: {path: /graphql, query: "query Q($loc: ID!, $after: String) { items }", variables: {loc: "'L1'"}}
+        paginate: {type: cursor, in: body, param: variables.after, items: body.data.items, cursor: body.data.next}
+    output: steps.all
+""", handler)
+    assert runner.run("availability.list", {}) == ["a", "b", "c"]
+    # Every page keeps the step's own variables; the cursor is added beside them, not instead of them.
+    assert [b["variables"] for b in bodies] == [{"loc": "L1"}, {"loc": "L1", "after": "c1"}]
+    assert all(b["query"].startswith("query Q") for b in bodies)

@@ -126,10 +126,15 @@ def test_profiles_need_a_default() -> None:
         parse_spec(SPEC.replace("  default: {type: api_key", "  guest: {type: api_key"))
 
 
-def test_a_single_style_is_the_default_profile() -> None:
-    spec = parse_spec(SPEC.split("auth:\n")[0] + "auth: {type: basic, username: config.shop, password: secrets.key}\n"
-                      "operations: {services.list: {steps: [{id: a, request: {path: /x}}], output: steps.a}}\n")
-    assert list(spec.auth_profiles) == ["default"] and spec.auth.type == "basic"
+def test_the_single_style_form_of_v1_is_refused() -> None:
+    # One language: `auth:` is always named profiles, so a bare style is an error, not a default.
+    text = (SPEC.split("auth:\n")[0] + "auth: {type: basic, username: config.shop, password: secrets.key}\n"
+            "operations: {services.list: {steps: [{id: a, request: {path: /x}}], output: steps.a}}\n")
+    with pytest.raises(SpecError, match="auth.type"):
+        parse_spec(text)
+    assert parse_spec(text.replace("auth: {type: basic, username: config.shop, password: secrets.key}",
+                                   "auth: {default: {type: basic, username: config.shop, password: secrets.key}}"))\
+        .auth.type == "basic"
 
 
 def test_the_real_specs_pass_the_checker_with_profiles() -> None:

@@ -143,7 +143,7 @@ def test_unknown_resource_reference_is_reported_at_the_step() -> None:
                             "        resource: {name: session_typo}\n", "session_typo")
     assert [(p.line, p.message) for p in problems] == [
         (line, "operations.availability.list.steps[1].resource.name: Value error, unknown resource "
-               "'session_typo' (declared: ['clients', 'session_types'])")]
+               "'session_typo' (declared: ['appointment', 'clients', 'clients_by_id', 'session_types'])")]
 
 
 def test_stats_count_the_steps_inside_switch_cases(tmp_path: Path) -> None:
@@ -159,7 +159,7 @@ def test_stats_count_the_steps_inside_switch_cases(tmp_path: Path) -> None:
 
 def test_undeclared_config_field_inside_a_switch_case_is_reported_at_its_line() -> None:
     text = (ROOT / "specs" / "supersaas.yaml").read_text(encoding="utf-8")
-    old = "query: {schedule_id: config.schedule_id}\n              - id: staff"
+    old = "path: \"/api/free/{config.schedule_id}.json\"\n                  query: {from: steps.local.start"
     assert old in text
     bad = text.replace(old, old.replace("config.schedule_id", "config.schedule_idd"), 1)
     problems = check_text(bad, "specs/supersaas.yaml")

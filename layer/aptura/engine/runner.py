@@ -161,6 +161,19 @@ def _comparable(value: Any) -> str:
     return re.sub(r"[\s().-]", "", scalar_text(value)).lower()
 
 
+def with_path(body: Any, path: list[str], value: Any) -> dict[str, Any]:
+    """``body`` (a dict, or None for an empty one) with ``value`` at the dotted ``path``, copied
+    rather than changed in place: the rendered body of one page must not leak into the next.
+
+    A cursor ``param: variables.after`` so lands inside a GraphQL request's variables, next to
+    the ones the step rendered, which a cursor expression (seeing only the response) could not rebuild.
+    """
+    out = dict(body or {})
+    head, *rest = path
+    out[head] = with_path(out.get(head) if isinstance(out.get(head), dict) else None, rest, value) if rest else value
+    return out
+
+
 class Runner:
     """Runs operations of one spec for one connection (create one per Aptura request)."""
 
@@ -438,8 +451,8 @@ class Runner:
                     query.append((name, scalar_text(element)))
         query.extend(overrides.items())
         body = spec._body.render(ctx) if spec._body is not None else None
-        if body_overrides:
-            body = {**(body or {}), **body_overrides}
+        for path, value in (body_overrides or {}).items():
+            body = with_path(body, path.split("."), value)
         retry = spec.retry if spec.retry is not None else spec.method in ("GET", "PUT", "DELETE")
         return PreparedRequest(spec.method, url, query, headers, body, spec.body_format, spec.timeout_seconds, retry)
 

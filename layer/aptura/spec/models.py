@@ -8,9 +8,10 @@ with its location like any other validation error.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from aptura.errors import ERROR_STATUS
 from aptura.spec.sources import Sources
@@ -151,6 +152,10 @@ class RequestSpec(_Model):
         return self
 
 
+# A document's first token, after whitespace and # comments: `query` or `{` is a read.
+_QUERY_DOCUMENT = re.compile(r"(?:\s|#[^\n]*\n)*(?:query\b|\{)")
+
+
 class GraphQLSpec(_Model):
     """A GraphQL request: POSTs ``{"query", "variables"}`` to ``path``."""
 
@@ -160,10 +165,16 @@ class GraphQLSpec(_Model):
     operation_name: str | None = None
     headers: dict[str, TemplateNode] = Field(default_factory=dict)
     timeout_seconds: float | None = None
-    retry: bool | None = Field(None, description="Retry transient faults (default: false, as for any POST).")
+    retry: bool | None = Field(None, description="Retry transient faults (default: true for a `query` "
+                               "document, which is a read; false for a mutation, as for any POST).")
     auth: str | None = Field(None, description="The auth profile this request uses (see RequestSpec.auth).")
 
     _request: RequestSpec = PrivateAttr()
+
+    def is_query(self) -> bool:
+        """Whether the document is a GraphQL query (``query ...`` or the shorthand ``{ ... }``): a read
+        by the GraphQL spec, so as safe to repeat as a GET, though it is sent as a POST."""
+        return _QUERY_DOCUMENT.match(self.query) is not None
 
     @model_validator(mode="after")
     def _compile(self) -> GraphQLSpec:
@@ -172,7 +183,8 @@ class GraphQLSpec(_Model):
             body["operationName"] = f"'{self.operation_name}'"
         self._request = RequestSpec(
             method="POST", path=self.path, headers=self.headers, body=body,
-            timeout_seconds=self.timeout_seconds, retry=self.retry, auth=self.auth,
+            timeout_seconds=self.timeout_seconds, retry=self.is_query() if self.retry is None else self.retry,
+            auth=self.auth,
         )
         return self
 
@@ -243,7 +255,8 @@ class CursorPagination(_PaginationBase):
 
     type: Literal["cursor"]
     cursor: Expression = Field(description="Next cursor from the response; null/empty/false stops.")
-    param: str = Field(description="Where the cursor goes: a query parameter, or a body key when in=body.")
+    param: str = Field(description="Where the cursor goes: a query parameter, or a body key when in=body; "
+                       "a dotted key is a path into the body, e.g. variables.after for GraphQL.")
     in_: Literal["query", "body"] = Field("query", alias="in")
 
     _cursor: Compiled = PrivateAttr()
@@ -497,6 +510,10 @@ class FindOrCreateSpec(_Model):
         return self.create if isinstance(self.create, RequestSpec) else self.create._request
 
 
+#: What a step can do, one per step (the field that names it; `set` is the attribute `set_`).
+STEP_KINDS = ("request", "graphql", "resource", "set", "fail", "require", "switch", "find_or_create")
+
+
 class Step(_Model):
     """One step: exactly one of ``request``, ``graphql``, ``resource``, ``set``, ``fail``, ``require``, ``switch``
     or ``find_or_create``.
@@ -537,8 +554,7 @@ class Step(_Model):
 
     @model_validator(mode="after")
     def _compile(self) -> Step:
-        kinds = [k for k in ("request", "graphql", "resource", "set_", "fail", "require", "switch", "find_or_create")
-                 if getattr(self, k) is not None]
+        kinds = [k for k in STEP_KINDS if getattr(self, "set_" if k == "set" else k) is not None]
         if len(kinds) != 1:
             raise ValueError("a step needs exactly one of request, graphql, resource, set, fail, require, switch, "
                              "find_or_create")
@@ -901,12 +917,6 @@ class ProviderSpec(_Model):
 
     _timezone: Compiled | None = PrivateAttr()
     _headers: dict[str, Template] = PrivateAttr()
-
-    @field_validator("auth_profiles", mode="before")
-    @classmethod
-    def _single_style(cls, value: Any) -> Any:
-        # Specs built in code (tests, scripts) may still give one style; it is the `default` profile.
-        return {"default": value} if isinstance(value, dict) and "type" in value else value
 
     @property
     def auth(self) -> Auth:
