@@ -1,6 +1,6 @@
 """Native provider webhooks: a provider's notification of a booking change becomes Aptura's event.
 
-Each connection of a provider whose spec declares ``sources.webhook`` (docs/spec-sources.md) has its own
+Each connection of a provider whose spec declares ``sources.webhook`` (docs/spec-reference.md, Sources) has its own
 Aptura URL, ``<public URL>/inbound/{connection_id}/{token}``; the token is random, kept in the item
 ``INBOUND#<connection_id>`` / ``INBOUND`` (connection ids are unique across accounts; the item names the
 account, so the public route finds the connection without an API key). A notification is processed only when

@@ -26,7 +26,7 @@ emitted, then the mark is dropped; the next poll emits any event still marked, s
 loses nothing (one killed between the emit and the unmark sends that event twice; see
 :mod:`aptura.store.snapshots`).
 
-Other sources, declared in the spec's ``sources`` (docs/spec-sources.md): a ``changes`` feed replaces the
+Other sources, declared in the spec's ``sources`` (docs/spec-reference.md, Sources): a ``changes`` feed replaces the
 window scan (the spec's operation reads what changed since the connection's cursor, which moves only after
 those changes are claimed and emitted); a ``webhook`` is received by :mod:`aptura.inbound`, which diffs the
 appointment it names through :func:`observe` like the poller, so a change seen by both is reported once. The

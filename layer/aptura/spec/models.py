@@ -913,7 +913,8 @@ class ProviderSpec(_Model):
         default_factory=dict, description="Provider object -> unified shape mappings, used in templates as "
         "`{model: <name>, of: <expression>}`.")
     operations: dict[OperationName, Operation]
-    sources: Sources | None = Field(None, description="Native webhooks and changes feeds (docs/spec-sources.md).")
+    sources: Sources | None = Field(
+        None, description="Native webhooks and changes feeds (docs/spec-reference.md, Sources).")
 
     _timezone: Compiled | None = PrivateAttr()
     _headers: dict[str, Template] = PrivateAttr()
