@@ -27,7 +27,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
-from aptura import events
+from aptura import events, priming
 from aptura.api import audit
 from aptura.api.listing import MAX_LIMIT
 from aptura.api.models import ErrorBody
@@ -352,7 +352,11 @@ def current_context() -> LambdaContext | None:
 
 
 def lambda_handler_for(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
-    """The Lambda entry point for ``app``: request-scoped log context, then the resolver."""
+    """The Lambda entry point for ``app``: request-scoped log context, then the resolver.
+
+    Called at the function's import, so under SnapStart it also primes the snapshot (:mod:`aptura.priming`).
+    """
+    priming.install()
 
     @logger.inject_lambda_context
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
