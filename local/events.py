@@ -47,6 +47,7 @@ DEMO_APPOINTMENT_ID = "1001"
 DEMO_RESCHEDULE_ID = "1006"
 DEMO_CANCEL_ID = "1008"
 DEMO_SPARE_CONNECTION_ID = "conn_demo_spare"
+DEMO_INBOUND_CONNECTION_ID = "conn_demo_smoothschedule"  # a provider that sends webhooks (its spec's sources)
 DEMO_SPARE_KEY_ID = "key_00000000000d3a0e"  # key ids are key_ and 16 hex digits
 DEMO_CONNECT_SESSION_ID = "cs_demo"
 DEMO_WEBHOOK_ENDPOINT_ID = "we_demo"
@@ -285,6 +286,8 @@ def samples(today: date) -> dict[tuple[str, str], dict[str, Any]]:
         },
         ("PATCH", "/v1/webhook-endpoints/{endpoint_id}"): {"body": {"description": "Front desk notifications"}},
         ("DELETE", "/v1/webhook-endpoints/{endpoint_id}"): {"path": {"endpoint_id": DEMO_SPARE_WEBHOOK_ENDPOINT_ID}},
+        # Mindbody sends no webhooks (its changes are polled): the inbound address of one whose provider does.
+        ("GET", "/v1/connections/{connection_id}/inbound"): {"path": {"connection_id": DEMO_INBOUND_CONNECTION_ID}},
         ("GET", "/v1/oauth/{provider}/authorize"): {
             "path": {"provider": DEMO_OAUTH_PROVIDER}, "query": {"config": json.dumps(SQUARE_DEMO["config"])},
         },
