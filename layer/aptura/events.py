@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -132,6 +133,26 @@ def queue(account_id: str, event: dict[str, Any], targets: list[webhooks.Endpoin
     except Exception as exc:  # noqa: BLE001 - stored already: redelivery can queue it later
         logger.warning("event stored but not queued", extra={"event_id": event["id"], "error": type(exc).__name__})
         return 0
+
+
+def sweep_pending(now_ms: int | None = None, grace_seconds: float = 60) -> int:
+    """Queue again the events stored at least ``grace_seconds`` ago but never queued (a queue fault, or a
+    process that died between storing and queueing): the outbox's second half. Returns how many were queued.
+
+    Each goes to the endpoints it was stored for that still exist; an endpoint deleted since is dropped.
+    """
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    queued = 0
+    for account_id, mode, event_id in event_store.stale_pending(now_ms - int(grace_seconds * 1000)):
+        event = event_store.get(account_id, mode, event_id)
+        targets = [e for e in (webhooks.get_endpoint(account_id, endpoint_id)
+                               for endpoint_id in event_store.pending(account_id, mode, event_id)) if e is not None]
+        if event is None or not targets:
+            event_store.mark_queued(account_id, mode, event_id)  # expired, or nobody left to send it to
+            continue
+        if queue(account_id, event, targets) == len(targets):
+            queued += 1
+    return queued
 
 
 TEST_EVENT_TYPE = "webhook.test"

@@ -443,5 +443,7 @@ def handle(event: dict[str, Any]) -> dict[str, Any]:
         return {"batchItemFailures": failures}
     if event.get("poll") == "all":
         results = poll_all()
-        return {"polled": len(results), "events": sum(len(r.events) for r in results)}
-    return {"queued": fan_out()}
+        return {"polled": len(results), "events": sum(len(r.events) for r in results),
+                "requeued_events": events.sweep_pending()}
+    # Once a minute, also the outbox: events a queue fault left stored but unqueued are queued now.
+    return {"queued": fan_out(), "requeued_events": events.sweep_pending()}

@@ -323,6 +323,13 @@ def test_functions_that_call_providers_can_refresh_tokens_and_report_broken_conn
         assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"} <= set(by_sid["AppTable"]), name
     assert {"AvailabilityFunction", "AppointmentsFunction", "CatalogFunction", "ClientsFunction",
             "PollerFunction", "InboundFunction"} <= set(callers)
+    for name, fn in _functions().items():  # an event is stored, queued, and its outbox entry dropped
+        if name == "DeliveryFunction":  # sends only retries of queued events to the queue: stores none
+            continue
+        sends_events = any(p.get("SQSSendMessagePolicy", {}).get("QueueName") == {"Fn::GetAtt": ["WebhookQueue",
+                           "QueueName"]} for p in fn["Properties"].get("Policies", []))
+        actions = {st["Sid"]: st["Action"] for st in _statements(fn)}.get("AppTable", [])
+        assert not sends_events or {"dynamodb:PutItem", "dynamodb:DeleteItem"} <= set(actions), name
     delivery = {st["Sid"]: st["Action"] for st in _statements(_functions()["DeliveryFunction"])}
     assert delivery["WebhooksSecrets"] == ["secretsmanager:GetSecretValue"] and "ConnectionsSecrets" not in delivery
 

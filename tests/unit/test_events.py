@@ -99,6 +99,38 @@ def test_a_queue_fault_leaves_the_event_stored_pending_and_redeliver_queues_it(
     assert got.headers["webhook-id"] == event["id"] and verify(made["secret"], got) == event
 
 
+def test_the_minute_sweep_queues_what_a_queue_fault_left_pending_once(
+        keys: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    with receiver() as hook:
+        made = register(keys["a_test"], hook.url)
+        gone = register(keys["a_test"], "https://hooks.example.com/deleted-later")
+
+        def broken(*_: Any, **__: Any) -> Any:
+            raise ConnectionError("sqs down")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(events.sqs_client(), "send_message_batch", broken)
+            event = emit()
+        assert invoke("DELETE", f"/v1/webhook-endpoints/{gone['id']}", headers=auth_headers(keys["a_test"], None)
+                      ).status == 204
+        stored_ms = int(event["id"][4:16], 16)
+        assert events.sweep_pending(now_ms=stored_ms + 30_000) == 0  # within the grace: emit may still be at it
+        assert queued() == []
+        assert events.sweep_pending(now_ms=stored_ms + 61_000) == 1
+        assert event_store.pending("acct_a", "test", event["id"]) == []
+        assert events.sweep_pending(now_ms=stored_ms + 120_000) == 0  # swept once, not every minute
+        drain(deliver_function)
+        [got] = hook.received  # the deleted endpoint is dropped, the other gets it, with its original id
+    assert got.headers["webhook-id"] == event["id"] and verify(made["secret"], got) == event
+
+
+def test_a_queued_event_leaves_nothing_for_the_sweep(keys: dict[str, str]) -> None:
+    register(keys["a_test"], "https://hooks.example.com/a")
+    emit()
+    assert event_store.stale_pending(int(time.time() * 1000) + 3_600_000) == []
+    assert len(queued()) == 1 and events.sweep_pending(now_ms=int(time.time() * 1000) + 3_600_000) == 0
+
+
 def test_a_store_fault_queues_nothing(keys: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     register(keys["a_test"], "https://hooks.example.com/a")
 

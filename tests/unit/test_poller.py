@@ -242,7 +242,8 @@ def test_the_schedule_queues_one_poll_per_connection_and_the_queue_polls_it(
     monkeypatch.setattr(poller, "offset", lambda _cid: 0)  # else SQS hides it until its second of the minute
     fn = STACK.functions["PollerFunction"]
     handler = _module(fn).lambda_handler
-    assert handler({"source": "aws.events", "detail-type": "Scheduled Event"}, FakeContext(fn)) == {"queued": 1}
+    scheduled = {"source": "aws.events", "detail-type": "Scheduled Event"}
+    assert handler(scheduled, FakeContext(fn)) == {"queued": 1, "requeued_events": 0}
     answers: list[Any] = []
 
     def invoke_function(event: dict[str, Any]) -> Any:

@@ -7,6 +7,8 @@ Items (tenant isolation in the keys, as for connections and webhook endpoints):
   Event ids start with their creation time in milliseconds (:func:`new_event_id`), so the sort key orders
   the feed by time and ``created_after`` is a key condition, not a filter. ``pending`` lists the endpoints
   the event was meant for while it is not yet queued (the outbox: stored first, queued second).
+- ``OUTBOX`` / ``<event_id>#<mode>#<account_id>``: an event stored but not yet queued to every endpoint it is
+  for; :func:`stale_pending` finds those a queue fault (or a process that died) left behind.
 - ``ACCOUNT#<id>`` / ``SEQ#<mode>#<connection_id>#<kind>#<object_id>``: the last ``sequence`` given to an
   object's events (``kind``: ``appointment`` or ``connection``), kept :data:`SEQUENCE_KEEP_SECONDS` after its
   last event: longer than the events, so an object seen again after a quiet month does not restart at 1.
@@ -28,6 +30,7 @@ SEQUENCE_KEEP_SECONDS = 400 * 24 * 3600
 EVENT_ID = re.compile(r"evt_[0-9a-f]{24}")
 _SK = "EVENT#"
 _SEQ = "SEQ#"
+_OUTBOX = "OUTBOX"
 _ID_PREFIX = "evt_"
 _AFTER_EVERY_ID = "g"  # sorts after every hex digit: the top of an id range
 _JUST_AFTER = "!"  # id + "!" sorts after id and before every longer-by-value id of the same length
@@ -63,6 +66,10 @@ def put(account_id: str, event: dict[str, Any], pending: list[str]) -> None:
         item["connection_id"] = event["connection_id"]
     if pending:
         item["pending"] = pending
+        # The outbox's index entry, written first: a sweep (sweep_pending) finds the event even if this
+        # process dies before queueing it.
+        table().put_item(Item={**_outbox_key(account_id, event["mode"], event["id"]),
+                               "expires_at": item["expires_at"]})
     table().put_item(Item=item)
 
 
@@ -70,6 +77,25 @@ def mark_queued(account_id: str, mode: str, event_id: str) -> None:
     """The event is on the queue for every endpoint it was meant for: nothing is pending any more."""
     table().update_item(Key=_key(account_id, mode, event_id), UpdateExpression="REMOVE pending",
                         ConditionExpression="attribute_exists(pk)")
+    table().delete_item(Key=_outbox_key(account_id, mode, event_id))
+
+
+def _outbox_key(account_id: str, mode: str, event_id: str) -> dict[str, str]:
+    # One partition for every account's unqueued events, sorted by event id (so by time): a sweep reads only
+    # what is pending, and an entry lives between an event's store and its queueing, normally milliseconds.
+    return {"pk": _OUTBOX, "sk": f"{event_id}#{mode}#{account_id}"}
+
+
+def stale_pending(older_than_ms: int, limit: int = 100) -> list[tuple[str, str, str]]:
+    """``(account_id, mode, event_id)`` of events stored before ``older_than_ms`` and still not queued."""
+    answer = table().query(
+        KeyConditionExpression="pk = :pk AND sk < :before",
+        ExpressionAttributeValues={":pk": _OUTBOX, ":before": _ms_prefix(older_than_ms)}, Limit=limit)
+    found = []
+    for item in answer.get("Items", []):
+        event_id, mode, account_id = str(item["sk"]).split("#", 2)
+        found.append((account_id, mode, event_id))
+    return found
 
 
 def get(account_id: str, mode: str, event_id: str) -> dict[str, Any] | None:
