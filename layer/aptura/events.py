@@ -147,8 +147,11 @@ def sweep_pending(now_ms: int | None = None, grace_seconds: float = 60) -> int:
         event = event_store.get(account_id, mode, event_id)
         targets = [e for e in (webhooks.get_endpoint(account_id, endpoint_id)
                                for endpoint_id in event_store.pending(account_id, mode, event_id)) if e is not None]
-        if event is None or not targets:
-            event_store.mark_queued(account_id, mode, event_id)  # expired, or nobody left to send it to
+        if event is None:  # expired, or the store died between the entry and the event
+            event_store.forget_pending(account_id, mode, event_id)
+            continue
+        if not targets:  # every endpoint it was for is gone
+            event_store.mark_queued(account_id, mode, event_id)
             continue
         if queue(account_id, event, targets) == len(targets):
             queued += 1

@@ -124,6 +124,25 @@ def test_the_minute_sweep_queues_what_a_queue_fault_left_pending_once(
     assert got.headers["webhook-id"] == event["id"] and verify(made["secret"], got) == event
 
 
+def test_an_outbox_entry_whose_event_was_never_stored_is_dropped(keys: dict[str, str],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    register(keys["a_test"], "https://hooks.example.com/a")
+    real_put = event_store.table().put_item
+
+    def dies_after_the_entry(**item: Any) -> Any:
+        if str(item["Item"]["sk"]).startswith("EVENT#"):
+            raise ConnectionError("dynamodb gone")
+        return real_put(**item)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(event_store.table(), "put_item", dies_after_the_entry)
+        assert events.emit("acct_a", "test", "appointment.created", "conn_1", appointment()) is None
+    later = int(time.time() * 1000) + 120_000
+    assert len(event_store.stale_pending(later)) == 1
+    assert events.sweep_pending(now_ms=later) == 0 and event_store.stale_pending(later) == []
+    assert queued() == []
+
+
 def test_a_queued_event_leaves_nothing_for_the_sweep(keys: dict[str, str]) -> None:
     register(keys["a_test"], "https://hooks.example.com/a")
     emit()

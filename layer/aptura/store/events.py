@@ -77,6 +77,11 @@ def mark_queued(account_id: str, mode: str, event_id: str) -> None:
     """The event is on the queue for every endpoint it was meant for: nothing is pending any more."""
     table().update_item(Key=_key(account_id, mode, event_id), UpdateExpression="REMOVE pending",
                         ConditionExpression="attribute_exists(pk)")
+    forget_pending(account_id, mode, event_id)
+
+
+def forget_pending(account_id: str, mode: str, event_id: str) -> None:
+    """Drop the outbox entry alone (its event was never stored, or has expired)."""
     table().delete_item(Key=_outbox_key(account_id, mode, event_id))
 
 
