@@ -234,7 +234,10 @@ class Shell:
         curl_home = work / "curl"
         curl_home.mkdir()
         (curl_home / ".curlrc").write_text('write-out = "%{stderr}@@HTTP %{http_code} %{size_download}@@\\n"\n')
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("APTURA_", "AWS_", "CURL_"))}
+        # A reader's terminal: no Aptura/AWS settings, and no parent make (under `make test`, MAKELEVEL and
+        # MAKEFLAGS would make README's own `make invoke` print "Entering directory" lines into its answer).
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("APTURA_", "AWS_", "CURL_")) and k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
         self.env.update({"APTURA_PORT": str(stack.port), "APTURA_STATE_DIR": str(stack.state_dir),
                          "CURL_HOME": str(curl_home), "ROOT_DIR": str(ROOT)})
         self.count = 0

@@ -1009,3 +1009,28 @@ operations:
     # Every page keeps the step's own variables; the cursor is added beside them, not instead of them.
     assert [b["variables"] for b in bodies] == [{"loc": "L1"}, {"loc": "L1", "after": "c1"}]
     assert all(b["query"].startswith("query Q") for b in bodies)
+
+
+def test_a_call_waits_for_a_quota_slot_at_most_the_cap_then_answers_429_at_once() -> None:
+    """A sliding window frees its oldest slot up to a window later: a call does not sit out 20 s of a request's
+    29 s for it (an operation of several calls would outlive API Gateway), it is refused with the wait."""
+    from aptura.engine.quota import MAX_WAIT_SECONDS
+    from aptura.engine.runner import PACER
+
+    assert MAX_WAIT_SECONDS < 20
+    PACER.reset()
+    runner = make("""
+quota: {requests: 1, per_seconds: 20}
+operations:
+  staff.list:
+    steps: [{id: fetch, request: {path: /staff}}]
+    output: {each: steps.fetch, as: s, map: {id: s.id}}
+""", lambda _req: httpx.Response(200, json=[{"id": "1"}]))
+    runner.deadline = Deadline(28)
+    assert runner.run("staff.list", {}) == [{"id": "1"}]
+    started = time.monotonic()
+    with pytest.raises(AptError) as refused:
+        runner.run("staff.list", {})
+    assert time.monotonic() - started < 2
+    assert refused.value.code == "rate_limited" and 15 <= (refused.value.retry_after or 0) <= 21
+    PACER.reset()

@@ -39,6 +39,10 @@ from aptura.errors import AptError
 logger = Logger(child=True)
 DEFAULT_BATCH = 10
 DEFAULT_HOLD = 2.0
+# The longest one provider call waits for a slot: beyond it the caller gets 429 with Retry-After at once
+# rather than a request held open. A sliding window frees its oldest slot up to a whole window later (60 s
+# for a per-minute quota), and an operation may make several calls within API Gateway's 29 s.
+MAX_WAIT_SECONDS = float(os.environ.get("APTURA_QUOTA_MAX_WAIT_SECONDS") or 8)
 
 # window name -> {slot busy until (epoch ms): how many slots}
 Slots = dict[str, dict[int, int]]

@@ -31,7 +31,7 @@ from aptura import observability
 from aptura.engine.auth import AuthFlow, TokenStore, auth_flow, cache_key
 from aptura.engine.http import Deadline, PreparedRequest, ProviderResponse, Transport, retry_after_seconds
 from aptura.engine.pagination import paginate
-from aptura.engine.quota import Pacer
+from aptura.engine.quota import MAX_WAIT_SECONDS, Pacer
 from aptura.engine.timezones import format_utc, parse_datetime
 from aptura.errors import AptError, NotSupported, ValidationError, error_for
 from aptura.spec.models import (
@@ -486,7 +486,7 @@ class Runner:
             windows = self.spec.quota_windows()
             if windows and not self._compensating:
                 PACER.wait_windows(self.connection.id, [(q.requests, q.per_seconds) for q in windows],
-                                   self.deadline.remaining() - 1)
+                                   min(self.deadline.remaining() - 1, MAX_WAIT_SECONDS))
             response = self.transport.send(req, self.deadline, circuit=circuit)
         except AptError as exc:
             logger.info("provider call failed", extra={"provider": self.spec.id, "method": req.method,
