@@ -1032,5 +1032,6 @@ operations:
     with pytest.raises(AptError) as refused:
         runner.run("staff.list", {})
     assert time.monotonic() - started < 2
-    assert refused.value.code == "rate_limited" and 15 <= (refused.value.retry_after or 0) <= 21
+    # The slot frees 20 s after its call, plus the shared ledger's hold (at most 2 s) when APTURA_TABLE is set.
+    assert refused.value.code == "rate_limited" and 15 <= (refused.value.retry_after or 0) <= 23
     PACER.reset()
