@@ -16,6 +16,15 @@ from aptura.engine import http
 from tests.conformance.conftest import PINNED_NOW, demo_of
 from tests.support import ROOT, Result, auth_headers, invoke, reset_caches
 
+
+@pytest.fixture(autouse=True)
+def _breakers_of_this_process_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's breaker decides alone. The tests reuse connection ids (conn_1), and a circuit one test opened
+    and published to a shared table (whenever an earlier test left APTURA_TABLE set in this worker) would be
+    adopted by the next test's fresh breaker. Sharing itself is tested with explicit stores
+    (tests/unit/test_quota_shared.py)."""
+    monkeypatch.setenv("APTURA_SHARED_BREAKER", "0")
+
 # Small enough that the slowest fault case (three timed-out attempts) takes about a second,
 # large enough that a sandbox on a busy machine still answers the unfaulted requests in time.
 TIMEOUT = 0.3
