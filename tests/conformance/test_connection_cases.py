@@ -20,7 +20,9 @@ from tests.support import Result, auth_headers, invoke
 
 # Providers whose sandbox has a credential without a scope/privilege, and the call it cannot make.
 RESTRICTED: dict[str, dict[str, Any]] = {
-    "smoothschedule": {"credentials": {"api_token": "ss_test_demo_readonly_3e5a"}, "scope": "bookings:write"},
+    # A booking's first write is its customer (POST /customers/, then PATCH to fill): the read-only token's
+    # first refusal names customers:write (it lacks bookings:write too).
+    "smoothschedule": {"credentials": {"api_token": "ss_test_demo_readonly_3e5a"}, "scope": "customers:write"},
     "digitalbooker": {"credentials": {"apiKeyId": "ak_demo_readonly", "apiKeyPassword": "sk_demo_readonly_secret"},
                       "scope": None},
 }
