@@ -84,3 +84,16 @@ def test_booking_fills_an_existing_clients_empty_phone_and_keeps_a_differing_nam
     same = book_as(p, third, {"firstName": "Robin", "lastName": "Filler", "email": email,
                               **({"phone": "+1 555 010 2030"} if "phone" in fillable else {})})
     assert same["unchanged"] == [], same
+
+
+NOT_FILLING = [p for p in PROVIDERS if p not in FILLING]
+
+
+@pytest.mark.parametrize("provider", NOT_FILLING, indirect=True)
+def test_a_booking_that_does_not_compare_its_client_says_so_with_a_null_unchanged(provider: Provisioned) -> None:
+    """README: null ``client.unchanged`` means that provider's booking does not compare (or fill) the client."""
+    p = provider
+    (slot,) = apart(slots_on(p, 3), 1)
+    client = book_as(p, slot, {"firstName": "Nora", "lastName": "Compare", "email": "no.compare@example.com",
+                               "phone": "+15550104040"})
+    assert "unchanged" in client and client["unchanged"] is None, client
