@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench.env import ROOT
+ROOT = Path(__file__).resolve().parents[1]  # not bench.env: plotting needs only matplotlib
 
 DEFAULT_INPUTS = [ROOT / "bench" / "sweep-before.json", ROOT / "bench" / "sweep-after.json"]
 
@@ -64,13 +64,14 @@ def plot(inputs: list[Path], out_dir: Path) -> list[Path]:
     fig.savefig(overhead_png, dpi=110)
     plt.close(fig)
 
+    colors = {"timetap": "tab:green", "digitalbooker": "tab:red"}
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     for results, path in series:
         label = results.get("label", path.stem)
         latency = results["sections"]["sweep"].get("fanout_latency_ms", 50)
         for provider, s in fanout_series(results).items():
             ax.plot(s["window_days"], s["handler_p50_ms"], styles.get(label, "-"), marker="o",
-                    label=f"{provider} ({label})")
+                    color=colors.get(provider), label=f"{provider} ({label})")
     ax.set(title=f"Fan-out: GET /v1/availability p50 vs window, {latency} ms provider latency",
            xlabel="window length (days)", ylabel="handler p50 (ms)")
     ax.set_xticks([1, 7, 14, 28])
