@@ -1,6 +1,6 @@
 """``make bench``: run every measurement, print a table, write bench/results.json.
 
-    python -m bench.run [--only overhead,fanout,awscalls,coldstart,mapping] [--quick] [--profile]
+    python -m bench.run [--only overhead,fanout,awscalls,coldstart,mapping,sweep] [--quick] [--profile]
 
 The method behind each figure is in the module of the same name and in docs/performance.md.
 Targets that are missed are reported, not failed: the exit status is non-zero only when a
@@ -21,7 +21,8 @@ from typing import Any
 
 from bench.env import LATENCY_MS, ROOT
 
-SECTIONS = ("mapping", "overhead", "fanout", "awscalls", "coldstart")
+SECTIONS = ("mapping", "overhead", "fanout", "awscalls", "coldstart", "sweep")
+DEFAULT_SECTIONS = SECTIONS[:-1]  # the sweep (bench/sweep.py) runs only when asked: --only sweep
 PROVIDERS = ["digitalbooker", "mindbody", "square", "timetap"]
 
 
@@ -152,7 +153,7 @@ def _load() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    parser.add_argument("--only", default=",".join(DEFAULT_SECTIONS), help="comma-separated sections")
     parser.add_argument("--quick", action="store_true", help="fewer requests and runs (a smoke test)")
     parser.add_argument("--profile", action="store_true", help="print the profiles (always in results.json)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
@@ -203,6 +204,11 @@ def main(argv: list[str] | None = None) -> int:
                 step("fan-out")
                 sections["fanout"] = fanout.measure(stack, requests=max(3, int(8 * scale)),
                                                     profile_requests=max(3, int(10 * scale)))
+            if "sweep" in only:
+                from bench import sweep
+
+                step("sweep: overhead by provider latency, fan-out by window")
+                sections["sweep"] = sweep.measure(stack)
             if "awscalls" in only:
                 step("AWS calls per request")
                 sections["awscalls"] = awscalls.measure(stack, requests=max(5, int(20 * scale)))
@@ -214,7 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     results["machine"]["load_after"] = _load()
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["show_profile"] = args.profile
-    Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+    written = results
+    if only == ["sweep"] and Path(args.out).exists():  # the sweep alone adds its section to the last full run's
+        written = json.loads(Path(args.out).read_text())
+        written["sections"]["sweep"] = sections["sweep"]
+    Path(args.out).write_text(json.dumps(written, indent=2) + "\n")
     print(render(results))
     print(f"\nwrote {os.path.relpath(args.out)}")
     missed = [name for name, value in sections.items()

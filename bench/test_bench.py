@@ -63,3 +63,20 @@ def test_hand_written_mapping_matches_the_spec_output(provider: str, make_ctx, b
     expected = load_spec(provider).operations["availability.list"]._output.render(ctx)
     assert len(expected) == mapping.DAYS * mapping.STAFF * mapping.SLOTS
     assert by_hand(ctx) == expected
+
+
+def test_sweep_windows_and_plot_series_extraction() -> None:
+    from bench.plots import fanout_series, overhead_series
+    from bench.sweep import window
+
+    assert window(1) == ("2027-01-11", "2027-01-11")
+    assert window(28) == ("2027-01-11", "2027-02-07")  # whole weeks, Monday to Sunday
+    results = {"sections": {"sweep": {
+        "overhead": [{"latency_ms": 50, "added_p50_ms": 4.0, "ratio_p50": 1.08},
+                     {"latency_ms": 0, "added_p50_ms": 16.0, "ratio_p50": 10.0}],
+        "fanout": [{"provider": "timetap", "window_days": 28, "handler_p50_ms": 200.0},
+                   {"provider": "digitalbooker", "window_days": 7, "handler_p50_ms": 170.0},
+                   {"provider": "timetap", "window_days": 1, "handler_p50_ms": 100.0}]}}}
+    assert overhead_series(results) == {"latency_ms": [0, 50], "added_p50_ms": [16.0, 4.0], "ratio_p50": [10.0, 1.08]}
+    assert fanout_series(results) == {"timetap": {"window_days": [1, 28], "handler_p50_ms": [100.0, 200.0]},
+                                      "digitalbooker": {"window_days": [7], "handler_p50_ms": [170.0]}}
