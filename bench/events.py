@@ -22,6 +22,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 from bench.env import ROOT, Stack, summary
 
@@ -165,17 +166,19 @@ def measure_polling(stack: Stack, polls: int) -> dict[str, Any]:
             stack.prepare(provider)
             record = get_connection(ACCOUNT_ID, cid)
             assert record is not None
-            counts, statuses = [], []
+            counts, statuses, last = [], [], []
             for _ in range(polls + 1):
                 with stack.provider_calls.recording() as sent:
                     result = poller.poll_connection(record)
                 counts.append(len(sent))
+                last = [f"{r.method} {urlsplit(r.url).path}" for r in sent]
                 statuses.append(result.status)
             steady = counts[1:]
             per_poll = sum(steady) / len(steady)
             rows.append({"provider": provider, "source": _source(load_spec(provider)),
                          "baseline_calls": counts[0], "calls_per_poll": round(per_poll, 2),
                          "calls_per_poll_each": steady, "statuses": sorted(set(statuses)),
+                         "last_poll_requests": last,
                          "interval_s": interval, "calls_per_hour": round(calls_per_hour(per_poll, interval), 1)})
     finally:
         webhooks.delete_endpoint(endpoint)

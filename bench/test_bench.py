@@ -12,6 +12,7 @@ import pytest
 from bench import mapping
 from bench.coldstart import import_profile
 from bench.env import CapturedRequest, _item_kind, percentile, summary
+from bench.events import calls_per_hour, poll_interval_seconds
 from bench.fanout import rounds
 
 
@@ -63,3 +64,11 @@ def test_hand_written_mapping_matches_the_spec_output(provider: str, make_ctx, b
     expected = load_spec(provider).operations["availability.list"]._output.render(ctx)
     assert len(expected) == mapping.DAYS * mapping.STAFF * mapping.SLOTS
     assert by_hand(ctx) == expected
+
+
+def test_polling_cost_per_hour_follows_the_template_schedule() -> None:
+    assert poll_interval_seconds("Schedule: rate(1 minute)") == 60
+    assert poll_interval_seconds("x\n  Schedule: rate(5 minutes)") == 300
+    assert poll_interval_seconds("Schedule: rate(2 hours)") == 7200
+    assert calls_per_hour(3, 60) == 180
+    assert calls_per_hour(1.5, 300) == pytest.approx(18)
