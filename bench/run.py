@@ -1,6 +1,6 @@
 """``make bench``: run every measurement, print a table, write bench/results.json.
 
-    python -m bench.run [--only overhead,fanout,awscalls,coldstart,mapping,sweep] [--quick] [--profile]
+    python -m bench.run [--only overhead,fanout,awscalls,coldstart,mapping,events,sweep] [--quick] [--profile]
 
 The method behind each figure is in the module of the same name and in docs/performance.md.
 Targets that are missed are reported, not failed: the exit status is non-zero only when a
@@ -21,7 +21,7 @@ from typing import Any
 
 from bench.env import LATENCY_MS, ROOT
 
-SECTIONS = ("mapping", "overhead", "fanout", "awscalls", "coldstart", "sweep")
+SECTIONS = ("mapping", "overhead", "fanout", "awscalls", "coldstart", "events", "sweep")
 DEFAULT_SECTIONS = SECTIONS[:-1]  # the sweep (bench/sweep.py) runs only when asked: --only sweep
 PROVIDERS = ["digitalbooker", "mindbody", "square", "timetap"]
 
@@ -139,6 +139,17 @@ def render(results: dict[str, Any]) -> str:
         out += ["", "Mapping throughput: availability output, compiled spec template vs. hand-written Python",
                 _table(["spec", "slots", "spec slots/s", "hand slots/s", "hand/spec", "spec us/slot",
                         "hand us/slot", "what if: one shared interpreter"], rows)]
+    if "events" in sections:
+        d, p = sections["events"]["delivery"], sections["events"]["polling"]
+        out += ["", f"Events through one delivery worker: {d['delivered']}/{d['events']} delivered "
+                f"({d['verified']} signatures verified by the receiver) in {d['seconds']} s: "
+                f"{d['events_per_s']} events/s; per event p50 {d['per_event_ms']['p50']} ms, "
+                f"p99 {d['per_event_ms']['p99']} ms (emit alone: {d['emit_events_per_s']} events/s)",
+                "", f"Polling: provider calls per connection, {p['polls']} polls after the baseline, "
+                f"one poll per {p['interval_s']} s (template schedule)",
+                _table(["provider", "source", "baseline calls", "calls/poll", "calls/hour"],
+                       [[r["provider"], r["source"], r["baseline_calls"], r["calls_per_poll"], r["calls_per_hour"]]
+                        for r in p["providers"]])]
     out += ["", f"Took {results['seconds']:.0f} s. Figures are from a shared 2-CPU machine under load; "
             "expect noise of several ms at p99."]
     return "\n".join(out)
@@ -185,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         sections["mapping"] = mapping.measure(min_seconds=0.4 * scale)
     if set(only) - {"mapping"}:
         from bench import awscalls, coldstart, fanout, overhead
+        from bench import events as events_section
         from bench.env import start_stack
 
         step("starting sandboxes, DynamoDB Local and moto")
@@ -215,6 +227,10 @@ def main(argv: list[str] | None = None) -> int:
             if "coldstart" in only:
                 step("cold starts")
                 sections["coldstart"] = coldstart.measure(stack, runs=2 if args.quick else 5)
+            if "events" in only:
+                step("events: delivery throughput and polling cost")
+                sections["events"] = events_section.measure(stack, events=max(50, int(500 * scale)),
+                                                            polls=2 if args.quick else 4)
         finally:
             stack.stop()
     results["machine"]["load_after"] = _load()

@@ -12,6 +12,7 @@ import pytest
 from bench import mapping
 from bench.coldstart import import_profile
 from bench.env import CapturedRequest, _item_kind, percentile, summary
+from bench.events import calls_per_hour, poll_interval_seconds
 from bench.fanout import rounds
 
 
@@ -80,3 +81,11 @@ def test_sweep_windows_and_plot_series_extraction() -> None:
     assert overhead_series(results) == {"latency_ms": [0, 50], "added_p50_ms": [16.0, 4.0], "ratio_p50": [10.0, 1.08]}
     assert fanout_series(results) == {"timetap": {"window_days": [1, 28], "handler_p50_ms": [100.0, 200.0]},
                                       "digitalbooker": {"window_days": [7], "handler_p50_ms": [170.0]}}
+
+
+def test_polling_cost_per_hour_follows_the_template_schedule() -> None:
+    assert poll_interval_seconds("Schedule: rate(1 minute)") == 60
+    assert poll_interval_seconds("x\n  Schedule: rate(5 minutes)") == 300
+    assert poll_interval_seconds("Schedule: rate(2 hours)") == 7200
+    assert calls_per_hour(3, 60) == 180
+    assert calls_per_hour(1.5, 300) == pytest.approx(18)
