@@ -1520,7 +1520,7 @@ export interface components {
          * @description Where the connection's provider sends its webhooks.
          * @example {
          *       "connection_id": "conn_xyz789",
-         *       "instructions": "Square Developer Console, your application, Webhooks, …",
+         *       "instructions": "Add this URL as a webhook in the provider's console",
          *       "subscribed": false,
          *       "url": "https://api.aptura.dev/inbound/conn_xyz789/Zq3…"
          *     }

@@ -42,7 +42,7 @@ def _operation(value: Any) -> Any:
 class WebhookVerify(_Model):
     """An HMAC signature the provider sends with each notification."""
 
-    header: str = Field(description="The request header holding the signature, e.g. x-square-hmacsha256-signature.")
+    header: str = Field(description="The request header holding the signature, e.g. x-signature.")
     algorithm: Literal["sha256", "sha1"] = "sha256"
     encoding: Literal["base64", "hex"] = "hex"
     prefix: str = Field("", description="Text before the signature in the header, e.g. `sha256=`.")

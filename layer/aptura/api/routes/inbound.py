@@ -38,7 +38,7 @@ class InboundAddress(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "connection_id": "conn_xyz789", "url": "https://api.aptura.dev/inbound/conn_xyz789/Zq3…",
-        "subscribed": False, "instructions": "Square Developer Console, your application, Webhooks, …"}]})
+        "subscribed": False, "instructions": "Add this URL as a webhook in the provider's console"}]})
 
     connection_id: str
     url: str = Field(description="The URL to give the provider; it holds a secret token, keep it private")
